@@ -1,0 +1,13 @@
+"""Deploy-side plugin of zappa_certs (registered in the `zappa` entry-point group)."""
+
+from __future__ import annotations
+
+from zappa_core.hookspecs import hookimpl
+from zappa_core.records import SettingsSection
+
+
+@hookimpl
+def zappa_settings_sections():
+    from zappa_certs.settings import CertsSettings
+
+    return SettingsSection(name="certs", model=CertsSettings)

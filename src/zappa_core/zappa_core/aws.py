@@ -1,0 +1,95 @@
+"""The one place that creates boto3 clients and resources.
+
+Every client honours the stage's ``profile_name``, ``aws_region`` and ``aws_endpoint_urls`` (for every
+service, including ``apigatewayv2``, ``cloudfront`` and ``sts``), retries throttling with backoff, and in
+local mode points at the embedded local AWS with dummy credentials, so nothing reaches a real AWS endpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+DEFAULT_LOCAL_REGION = "us-east-1"
+
+
+class AwsClients:
+    """Caching factory of boto3 clients for one stage (or for explicit region/profile/endpoints)."""
+
+    def __init__(
+        self,
+        *,
+        region: str | None = None,
+        profile: str | None = None,
+        endpoint_urls: dict[str, str] | None = None,
+        local_endpoint: str | None = None,
+        max_attempts: int = 8,
+    ) -> None:
+        self.profile = None if local_endpoint else profile
+        self.region = region or (DEFAULT_LOCAL_REGION if local_endpoint else None)
+        self.endpoint_urls = dict(endpoint_urls or {})
+        self.local_endpoint = local_endpoint
+        self.max_attempts = max_attempts
+        self._session: Any = None
+        self._clients: dict[tuple[str, str | None], Any] = {}
+
+    @classmethod
+    def for_settings(cls, settings: Any, *, local_endpoint: str | None = None) -> "AwsClients":
+        return cls(
+            region=settings.aws_region,
+            profile=settings.profile_name,
+            endpoint_urls=settings.aws_endpoint_urls,
+            local_endpoint=local_endpoint,
+        )
+
+    @property
+    def local(self) -> bool:
+        return self.local_endpoint is not None
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3
+
+            kwargs: dict[str, Any] = {}
+            if self.local_endpoint:
+                kwargs.update(LOCAL_CREDENTIALS)
+            elif self.profile:
+                kwargs["profile_name"] = self.profile
+            if self.region:
+                kwargs["region_name"] = self.region
+            self._session = boto3.session.Session(**kwargs)
+            if self.region is None:
+                self.region = self._session.region_name or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return self._session
+
+    def endpoint_for(self, service: str) -> str | None:
+        if self.local_endpoint:
+            return self.local_endpoint
+        return self.endpoint_urls.get(service)
+
+    def _config(self) -> Any:
+        from botocore.config import Config
+
+        return Config(retries={"max_attempts": self.max_attempts, "mode": "adaptive"}, connect_timeout=10, read_timeout=70)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            session = self.session
+            self._clients[key] = session.client(
+                service,
+                region_name=region or self.region,
+                endpoint_url=self.endpoint_for(service),
+                config=self._config(),
+            )
+        return self._clients[key]
+
+    def resource(self, service: str, region: str | None = None) -> Any:
+        return self.session.resource(
+            service, region_name=region or self.region, endpoint_url=self.endpoint_for(service), config=self._config()
+        )
+
+    def account_id(self) -> str:
+        return self.client("sts").get_caller_identity()["Account"]

@@ -1,0 +1,322 @@
+"""The ``zappa`` command line, built by :func:`make_app` (never at import time).
+
+Each command parses its flags (Zappa's names) and hands a :class:`~zappa_core.context.CommandContext` to
+the function that implements it in :mod:`zappa_core.commands`; those modules are imported only when the
+command runs, so ``zappa --help`` stays fast.
+"""
+
+import importlib
+import sys
+from typing import Any, Callable, Optional
+
+import typer
+from typing_extensions import Annotated
+
+from zappa_core import __version__
+from zappa_core.context import CommandContext
+from zappa_core.errors import PluginError, ZappaError
+
+BUILTIN_COMMANDS = (
+    "deploy", "update", "rollback", "schedule", "unschedule", "undeploy", "package", "template", "status",
+    "tail", "invoke", "manage", "certify", "init", "settings", "plan", "plugins", "local", "serve",
+)
+
+# Options shared by the stage commands (Zappa's env_parser).
+Stage = Annotated[Optional[str], typer.Argument(help="Stage name from the settings file.", show_default=False)]
+AllStages = Annotated[bool, typer.Option("--all", help="Run for every stage in the settings file.")]
+SettingsFile = Annotated[Optional[str], typer.Option("-s", "--settings_file", "--settings-file", help="Settings file to use (default: zappa_settings.json|yml|yaml|toml).")]
+Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
+Json = Annotated[bool, typer.Option("-j", "--json", help="Machine-readable JSON output.")]
+Local = Annotated[bool, typer.Option("--local", envvar="ZAPPA_LOCAL", help="Use the local AWS started by 'zappa local start'.")]
+AppFunction = Annotated[Optional[str], typer.Option("-a", "--app_function", "--app-function", help="Override 'app_function' for this run.")]
+DisableProgress = Annotated[bool, typer.Option("--disable_progress", "--disable-progress", help="No progress bars.")]
+NoVenv = Annotated[bool, typer.Option("--no_venv", "--no-venv", help="Accepted for compatibility; no virtualenv is required.")]
+
+
+def _dispatch(module: str, function: str, ctx: CommandContext, **options: Any) -> None:
+    """Import ``zappa_core.commands.<module>`` and run ``function(ctx, **options)``."""
+    impl: Callable[..., Any] = getattr(importlib.import_module(f"zappa_core.commands.{module}"), function)
+    code = impl(ctx, **options)
+    if code:
+        raise typer.Exit(code)
+
+
+def _ctx(pm: Any, stage: str | None, all_stages: bool = False, settings_file: str | None = None,
+         quiet: bool = False, json: bool = False, local: bool = False, **options: Any) -> CommandContext:
+    return CommandContext(pm=pm, stage=stage, all_stages=all_stages, settings_file=settings_file,
+                          quiet=quiet, json=json, local=local, options=options)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"zappa {__version__}")
+        raise typer.Exit()
+
+
+def make_app(pm: Any) -> typer.Typer:
+    """Build the typer application for plugin manager ``pm`` (built-in commands, then plugin commands)."""
+    app = typer.Typer(
+        name="zappa",
+        help="Serverless Python web apps and functions on AWS Lambda.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def main(
+        version: Annotated[Optional[bool], typer.Option("-v", "--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = None,
+        color: Annotated[str, typer.Option("--color", help="auto, never or always.")] = "auto",
+    ) -> None:
+        """Serverless Python web apps and functions on AWS Lambda."""
+
+    @app.command()
+    def deploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+               json: Json = False, local: Local = False, app_function: AppFunction = None,
+               zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Deploy this prebuilt zip (local path or s3://).")] = None,
+               docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri", help="Deploy a container image instead of a zip.")] = None,
+               disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
+        """Package the app and create the stage's function, roles, front door and events."""
+        _dispatch("lifecycle", "deploy", _ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
+                  disable_progress=disable_progress), zip=zip, docker_image_uri=docker_image_uri)
+
+    @app.command()
+    def update(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+               json: Json = False, local: Local = False, app_function: AppFunction = None,
+               zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Use this prebuilt zip (local path or s3://).")] = None,
+               no_upload: Annotated[bool, typer.Option("-n", "--no-upload", "--no_upload", help="Build the package but do not upload it.")] = False,
+               docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri")] = None,
+               disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
+        """Update the code and configuration of a deployed stage (skips the upload when nothing changed)."""
+        _dispatch("lifecycle", "update", _ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
+                  disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri)
+
+    @app.command()
+    def rollback(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                 json: Json = False, local: Local = False,
+                 num_rollback: Annotated[int, typer.Option("-n", "--num-rollback", "--num_rollback", min=1, help="How many versions back.")] = 1) -> None:
+        """Make an earlier version of the function live again."""
+        _dispatch("lifecycle", "rollback", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
+
+    @app.command()
+    def schedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                 json: Json = False, local: Local = False) -> None:
+        """Create or update the stage's schedules and event sources (idempotent)."""
+        _dispatch("events", "schedule", _ctx(pm, stage, all_stages, settings_file, quiet, json, local))
+
+    @app.command()
+    def unschedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                   json: Json = False, local: Local = False) -> None:
+        """Remove the stage's schedules and event sources (idempotent)."""
+        _dispatch("events", "unschedule", _ctx(pm, stage, all_stages, settings_file, quiet, json, local))
+
+    @app.command()
+    def undeploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                 json: Json = False, local: Local = False,
+                 remove_logs: Annotated[bool, typer.Option("--remove-logs", "--remove_logs", help="Also delete the CloudWatch log groups.")] = False,
+                 yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False) -> None:
+        """Remove everything the stage owns (found in AWS by name and tags)."""
+        _dispatch("lifecycle", "undeploy", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), remove_logs=remove_logs, yes=yes)
+
+    @app.command()
+    def package(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                json: Json = False, app_function: AppFunction = None,
+                output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the zip to this path.")] = None,
+                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
+        """Build the Lambda package without deploying it."""
+        _dispatch("package", "package", _ctx(pm, stage, all_stages, settings_file, quiet, json, False, app_function=app_function,
+                  disable_progress=disable_progress), output=output)
+
+    @app.command()
+    def template(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                 json: Json = False,
+                 lambda_arn: Annotated[str, typer.Option("-l", "--lambda-arn", "--lambda_arn", help="ARN of the function the API invokes.")] = ...,
+                 role_arn: Annotated[str, typer.Option("-r", "--role-arn", "--role_arn", help="ARN of the role API Gateway uses.")] = ...,
+                 output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the template to this file.")] = None) -> None:
+        """Print the CloudFormation template of the stage's API."""
+        _dispatch("front", "template", _ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
+                  role_arn=role_arn, output=output)
+
+    @app.command()
+    def status(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+               json: Json = False, local: Local = False,
+               policy: Annotated[bool, typer.Option("--policy", help="Also print the execution role's policy.")] = False) -> None:
+        """Show the deployed function, its versions, URLs, events and recent invocations."""
+        _dispatch("lifecycle", "status", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), policy=policy)
+
+    @app.command()
+    def tail(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+             json: Json = False, local: Local = False,
+             no_color: Annotated[bool, typer.Option("--no-color", "--no_color", help="Plain output.")] = False,
+             force_color: Annotated[bool, typer.Option("--force-color", "--force_color")] = False,
+             http: Annotated[bool, typer.Option("--http", help="Only HTTP request lines.")] = False,
+             non_http: Annotated[bool, typer.Option("--non-http", "--non_http", help="Everything but HTTP request lines.")] = False,
+             since: Annotated[str, typer.Option("--since", help="How far back: 30s, 4h, 1m (minutes), 1mm (months), 2d.")] = "100000s",
+             filter: Annotated[Optional[str], typer.Option("--filter", help="CloudWatch Logs filter pattern.")] = None,
+             disable_keep_open: Annotated[bool, typer.Option("--disable-keep-open", "--disable_keep_open", help="Print what is there and exit.")] = False) -> None:
+        """Follow the function's logs."""
+        _dispatch("logs", "tail", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), no_color=no_color and not force_color,
+                  http=http, non_http=non_http, since=since, filter=filter, disable_keep_open=disable_keep_open)
+
+    @app.command()
+    def invoke(stage: Stage = None,
+               function_path: Annotated[Optional[str], typer.Argument(help="Dotted function to run (or Python source with --raw).", show_default=False)] = None,
+               all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, json: Json = False, local: Local = False,
+               raw: Annotated[bool, typer.Option("--raw", help="FUNCTION_PATH is Python source to execute.")] = False,
+               no_color: Annotated[bool, typer.Option("--no-color", "--no_color")] = False,
+               client_context: Annotated[Optional[str], typer.Option("--client-context", "--client_context")] = None,
+               qualifier: Annotated[Optional[str], typer.Option("--qualifier", help="Version or alias to invoke.")] = None,
+               payload: Annotated[Optional[str], typer.Option("--payload", help="JSON event to send as-is.")] = None) -> None:
+        """Run a function (or raw Python) inside the deployed Lambda and print its output and result."""
+        _dispatch("lifecycle", "invoke", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
+                  raw=raw, no_color=no_color, client_context=client_context, qualifier=qualifier, payload=payload)
+
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def manage(stage: Annotated[str, typer.Argument(help="Stage name.")],
+               command_rest: Annotated[Optional[list[str]], typer.Argument(help="Django management command and its arguments.", show_default=False)] = None,
+               all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, local: Local = False,
+               no_color: Annotated[bool, typer.Option("--no-color", "--no_color")] = False,
+               client_context: Annotated[Optional[str], typer.Option("--client-context", "--client_context")] = None,
+               qualifier: Annotated[Optional[str], typer.Option("--qualifier")] = None) -> None:
+        """Run a Django management command inside the deployed Lambda."""
+        _dispatch("lifecycle", "manage", _ctx(pm, stage, all_stages, settings_file, quiet, False, local),
+                  command_rest=command_rest or [], no_color=no_color, client_context=client_context, qualifier=qualifier)
+
+    @app.command()
+    def certify(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                json: Json = False, local: Local = False,
+                yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False,
+                manual: Annotated[bool, typer.Option("--manual", help="Print the DNS records instead of writing them.")] = False) -> None:
+        """Obtain or import the certificate for 'domain' and bind the domain to the stage."""
+        _dispatch("front", "certify", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), yes=yes, manual=manual)
+
+    @app.command()
+    def plan(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+             json: Json = False, local: Local = False,
+             destroy: Annotated[bool, typer.Option("--destroy", help="Plan an undeploy instead.")] = False) -> None:
+        """Show what deploy/update would create, change or delete, without changing anything."""
+        _dispatch("lifecycle", "plan", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), destroy=destroy)
+
+    @app.command()
+    def serve(stage: Stage = None, settings_file: SettingsFile = None, quiet: Quiet = False,
+              port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8000,
+              reload: Annotated[bool, typer.Option("--reload/--no-reload", help="Restart on code changes.")] = True) -> None:
+        """Serve the app from the source folder through the Lambda runtime, without packaging or AWS."""
+        _dispatch("serve", "serve", _ctx(pm, stage, False, settings_file, quiet), port=port, reload=reload)
+
+    @app.command()
+    def init(
+        yes: Annotated[bool, typer.Option("-y", "--yes", help="Accept the detected defaults; ask nothing.")] = False,
+        stage: Annotated[str, typer.Option("--stage", help="Name of the first stage.")] = "dev",
+        app_function: AppFunction = None,
+        django_settings: Annotated[Optional[str], typer.Option("--django-settings", help="Django settings module.")] = None,
+        s3_bucket: Annotated[Optional[str], typer.Option("--s3-bucket", help="Bucket for code uploads.")] = None,
+        profile_name: Annotated[Optional[str], typer.Option("--profile", help="AWS profile.")] = None,
+        aws_region: Annotated[Optional[str], typer.Option("--region", help="AWS region.")] = None,
+        format: Annotated[str, typer.Option("--format", help="json, yaml or toml.")] = "json",
+        global_deployment: Annotated[Optional[str], typer.Option("--global", help="Deploy globally: 'primary' or 'all' regions.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="Overwrite an existing settings file.")] = False,
+    ) -> None:
+        """Create a zappa_settings file for the app in this folder."""
+        _dispatch("init", "init", _ctx(pm, None), yes=yes, stage=stage, app_function=app_function,
+                  django_settings=django_settings, s3_bucket=s3_bucket, profile_name=profile_name, aws_region=aws_region,
+                  format=format, global_deployment=global_deployment, force=force)
+
+    settings_app = typer.Typer(help="Show, generate and describe settings.", no_args_is_help=False, invoke_without_command=True)
+
+    @settings_app.callback()
+    def settings_main(
+        typer_ctx: typer.Context,
+        config: Annotated[Optional[list[str]], typer.Option("--config", help="key=value (JSON values allowed), repeatable.")] = None,
+        stage: Annotated[str, typer.Option("--stage", help="Stage to write.")] = "dev",
+        settings_file: SettingsFile = None,
+    ) -> None:
+        """Generate settings from --config key=value pairs (as Zappa's 'settings'), or use a subcommand."""
+        if typer_ctx.invoked_subcommand is None:
+            _dispatch("settings", "generate", _ctx(pm, stage, False, settings_file), config=config or [])
+
+    @settings_app.command("schema")
+    def settings_schema() -> None:
+        """Print the JSON Schema of a stage (for editors)."""
+        _dispatch("settings", "schema", _ctx(pm, None))
+
+    @settings_app.command("show")
+    def settings_show(stage: Stage = None, settings_file: SettingsFile = None) -> None:
+        """Print a stage's validated settings, defaults included, as JSON."""
+        _dispatch("settings", "show", _ctx(pm, stage, False, settings_file))
+
+    app.add_typer(settings_app, name="settings")
+
+    @app.command()
+    def plugins(json: Json = False) -> None:
+        """List installed plugins: name, distribution, version and hooks."""
+        _dispatch("plugins", "plugins", _ctx(pm, None, json=json))
+
+    local_app = typer.Typer(help="The embedded local AWS: start, stop, status, logs.", no_args_is_help=True)
+
+    @local_app.command("start")
+    def local_start(port: Annotated[int, typer.Option("--port", "-p", help="Port of the local AWS API (0: any free port).")] = 0,
+                    quiet: Quiet = False, json: Json = False) -> None:
+        """Start the local AWS in the background and print its endpoints."""
+        _dispatch("local", "start", _ctx(pm, None, quiet=quiet, json=json), port=port)
+
+    @local_app.command("stop")
+    def local_stop(quiet: Quiet = False) -> None:
+        """Stop the local AWS of this project."""
+        _dispatch("local", "stop", _ctx(pm, None, quiet=quiet))
+
+    @local_app.command("status")
+    def local_status(json: Json = False) -> None:
+        """Is the local AWS running, and where."""
+        _dispatch("local", "status", _ctx(pm, None, json=json))
+
+    @local_app.command("logs")
+    def local_logs(follow: Annotated[bool, typer.Option("-f", "--follow")] = False) -> None:
+        """Print the local AWS's own log."""
+        _dispatch("local", "logs", _ctx(pm, None), follow=follow)
+
+    app.add_typer(local_app, name="local")
+
+    _add_plugin_commands(app, pm)
+    return app
+
+
+def _add_plugin_commands(app: typer.Typer, pm: Any) -> None:
+    from zappa_core.plugins import collect_records
+
+    for record in collect_records(pm, "zappa_cli_commands", key="name"):
+        if record.name in BUILTIN_COMMANDS:
+            raise PluginError(f"plugin '{record.plugin}' adds a command '{record.name}', which is a built-in command")
+        if isinstance(record.app, typer.Typer):
+            app.add_typer(record.app, name=record.name, help=record.help or None)
+        else:
+            app.command(record.name, help=record.help or None)(record.app)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 AWS/runtime failure, 2 settings/usage)."""
+    import click
+
+    from zappa_core.plugins import get_plugin_manager
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        pm = get_plugin_manager()
+        app = make_app(pm)
+        command = typer.main.get_command(app)
+        result = command.main(args=args, prog_name="zappa", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except ZappaError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if isinstance(exc, click.UsageError) else exc.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,9 @@
+"""serve commands."""
+
+from __future__ import annotations
+
+from zappa_core.errors import NotImplementedYet
+
+
+def serve(ctx, **options):
+    raise NotImplementedYet("serve")

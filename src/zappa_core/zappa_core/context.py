@@ -1,0 +1,65 @@
+"""What every command receives: the plugin manager, the stages asked for and the global flags."""
+
+from __future__ import annotations
+
+import json as _json
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from zappa_core.errors import UsageError
+
+
+@dataclass
+class CommandContext:
+    pm: Any
+    stage: str | None = None
+    all_stages: bool = False
+    settings_file: str | None = None
+    quiet: bool = False
+    json: bool = False
+    local: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def stages(self, *, require: bool = True) -> list[Any]:
+        """The validated settings of the stage(s) the command was asked for (``STAGE`` or ``--all``).
+
+        Raises :class:`~zappa_core.settings.SettingsError` (exit 2) before any AWS call."""
+        from zappa_core.settings import load_stages
+
+        if self.all_stages and self.stage:
+            raise UsageError("give a stage or --all, not both")
+        if self.all_stages:
+            return list(load_stages(None, pm=self.pm, settings_file=self.settings_file).values())
+        if self.stage is None:
+            from zappa_core.settings import stage_names
+
+            names = stage_names(pm=self.pm, settings_file=self.settings_file)
+            if len(names) == 1:
+                self.stage = names[0]
+            elif require:
+                raise UsageError(f"which stage? This settings file has: {', '.join(names)} (or use --all)")
+            else:
+                return []
+        return [load_stages([self.stage], pm=self.pm, settings_file=self.settings_file)[self.stage]]
+
+    def aws(self, settings: Any) -> Any:
+        """The client factory for ``settings``; in local mode every client points at the local AWS."""
+        from zappa_core.aws import AwsClients
+
+        endpoint = None
+        if self.local:
+            from zappa_core.local_state import local_endpoint
+
+            endpoint = local_endpoint(settings.project_dir)
+        return AwsClients.for_settings(settings, local_endpoint=endpoint)
+
+    def echo(self, message: str = "", *, err: bool = False) -> None:
+        """Print unless ``-q``; errors always print (to stderr)."""
+        if err:
+            print(message, file=sys.stderr)
+        elif not self.quiet and not self.json:
+            print(message)
+
+    def emit_json(self, data: Any) -> None:
+        print(_json.dumps(data, indent=2, sort_keys=True, default=str))

@@ -1,0 +1,168 @@
+"""Deploy-side hook specifications of the ``zappa`` plugin project.
+
+Hooks are grouped by lifecycle: settings, packaging, provisioning, events, certificates and domains,
+command line, local AWS, and extension. Every docstring states what the hook returns and how the results
+of several plugins are combined ("collect": a list of every non-None result; "firstresult": the first
+non-None result wins, the core's default implementation runs last).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("zappa")
+hookimpl = pluggy.HookimplMarker("zappa")
+
+
+# -- settings -------------------------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_settings_sections() -> Any:
+    """Return the :class:`~zappa_core.records.SettingsSection` (or a list of them) this plugin owns.
+
+    Collect: the core composes one stage model from every section; a key declared by two sections is a
+    :class:`~zappa_core.errors.PluginError` naming both plugins.
+    """
+
+
+@hookspec(firstresult=True)
+def zappa_load_settings_file(path: Any) -> Any:
+    """Parse the settings file at ``path`` (a :class:`pathlib.Path`).
+
+    Firstresult: return a :class:`zappa_core.settings.files.LoadedFile` (the stages as plain data plus
+    the line of every key) when this plugin reads this kind of file, else ``None``. The core reads
+    JSON, YAML and TOML.
+    """
+
+
+@hookspec
+def zappa_validate_settings(settings: Any) -> Any:
+    """Check cross-field rules of one loaded stage (a :class:`zappa_core.settings.StageSettings`).
+
+    Collect: return a list of :class:`~zappa_core.records.SettingsProblem` (or ``None``). The core prints
+    every problem of every plugin at once, exits 2 and makes no AWS call.
+    """
+
+
+# -- packaging ------------------------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_package_include(settings: Any, context: Any) -> Any:
+    """Return extra files for the Lambda package: a list of :class:`~zappa_core.records.PackageInclude`.
+
+    Collect. ``context`` is the packaging context (the project folder, the build folder, the manifest
+    being assembled). The runtime, ``handler.py``, the manifest and ``package_info.json`` arrive this way.
+    """
+
+
+@hookspec
+def zappa_package_exclude(settings: Any) -> Any:
+    """Return glob patterns (relative to the zip root) of files to leave out of the package.
+
+    Collect: the union of all patterns is applied after the user's ``exclude`` and ``exclude_glob``.
+    """
+
+
+@hookspec(firstresult=True)
+def zappa_build_package(settings: Any, context: Any) -> Any:
+    """Build the Lambda package and return a :class:`~zappa_core.records.BuiltPackage`.
+
+    Firstresult: the core's builder is the ``trylast`` default; a plugin replaces it by returning a result.
+    """
+
+
+# -- provisioning ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_plan_resources(settings: Any, context: Any) -> Any:
+    """Return the :class:`~zappa_core.plan.ResourceStep` objects (a list) this plugin owns for the stage.
+
+    Collect. ``context`` is the :class:`~zappa_core.plan.DeployContext`. Return an empty list when the
+    plugin's feature is off in these settings; step ids must be unique across plugins.
+    """
+
+
+@hookspec
+def zappa_before_apply(plan: Any) -> None:
+    """Called with the list of :class:`~zappa_core.plan.Change` about to be applied. Return value ignored."""
+
+
+@hookspec
+def zappa_after_apply(plan: Any, outcome: Any) -> None:
+    """Called after apply with the plan and its outcome (``"ok"`` or the exception). Return value ignored."""
+
+
+@hookspec(firstresult=True)
+def zappa_cloudformation_template(settings: Any, lambda_arn: str, role_arn: str) -> Any:
+    """Return the CloudFormation template (a dict) of the stage's front door, for ``zappa template``.
+
+    Firstresult: the front-door plugin that serves this stage returns it; ``None`` otherwise.
+    """
+
+
+# -- events ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_event_sources() -> Any:
+    """Return the :class:`~zappa_core.records.EventSourceType` records (a list) this plugin provides.
+
+    Collect: duplicate ``type`` tags across plugins are an error naming both plugins.
+    """
+
+
+# -- certificates and domains ---------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_certificate_providers() -> Any:
+    """Return the :class:`~zappa_core.records.CertificateProvider` records (a list) this plugin provides.
+
+    Collect: ``zappa certify`` uses the first provider whose ``applies(settings)`` is true.
+    """
+
+
+@hookspec(firstresult=True)
+def zappa_bind_domain(settings: Any, domain: str, certificate: str) -> Any:
+    """Bind ``domain`` with the ACM certificate ARN ``certificate`` to the stage's front door.
+
+    Firstresult: the front door that serves this stage (API Gateway, ALB) binds it and returns a dict
+    with at least ``{"domain": ..., "target": ...}`` (the DNS name to alias to); others return ``None``.
+    """
+
+
+# -- command line ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_cli_commands() -> Any:
+    """Return extra :class:`~zappa_core.records.CliCommand` records (a list).
+
+    Collect: a name that clashes with a built-in command or with another plugin's is an error.
+    """
+
+
+# -- local AWS ------------------------------------------------------------------------------------------
+
+
+@hookspec
+def zappa_local_routes(settings: Any, state: Any) -> Any:
+    """Return :class:`~zappa_core.records.LocalRoute` records (a list) for the local gateway.
+
+    Collect. ``settings`` is the stage (or ``None`` when the gateway discovers every deployed front door);
+    ``state`` gives access to the local AWS (clients and endpoints).
+    """
+
+
+# -- extension ------------------------------------------------------------------------------------------
+
+
+@hookspec(historic=True)
+def zappa_addhooks(pluginmanager: Any) -> None:
+    """Called once per plugin manager so a plugin can add hook specifications of its own
+    (``pluginmanager.add_hookspecs(module)``). Historic: plugins registered later are called too."""

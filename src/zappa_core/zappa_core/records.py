@@ -1,0 +1,134 @@
+"""Typed records that plugins return from discovery hooks.
+
+The core collects them, stamps each with the plugin that returned it and rejects duplicate names with a
+message that names both plugins (see :mod:`zappa_core.plugins`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class SettingsSection:
+    """A group of stage settings owned by one plugin.
+
+    ``model`` is a pydantic model with ``extra="forbid"`` whose fields are top-level keys of a stage in
+    ``zappa_settings.*`` (Zappa's format is flat: ``memory_size`` and ``apigateway_enabled`` sit side by side).
+    No two sections may declare the same key.
+    """
+
+    name: str
+    model: type
+    description: str = ""
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class SettingsProblem:
+    """One problem with a stage's settings. ``key`` is the setting it is about, when there is one."""
+
+    message: str
+    key: str | None = None
+    stage: str | None = None
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.line:
+            where = f"{where}:{self.line}"
+        parts = [p for p in (where, f"stage '{self.stage}'" if self.stage else "") if p]
+        prefix = ", ".join(parts)
+        key = f"'{self.key}': " if self.key else ""
+        return f"{prefix}: {key}{self.message}" if prefix else f"{key}{self.message}"
+
+
+@dataclass(frozen=True)
+class PackageInclude:
+    """A file to put in the Lambda package: ``arcname`` inside the zip, from ``source`` or ``data``."""
+
+    arcname: str
+    source: Path | None = None
+    data: bytes | None = None
+    mode: int = 0o644
+
+    def __post_init__(self) -> None:
+        if (self.source is None) == (self.data is None):
+            raise ValueError("PackageInclude needs exactly one of source= or data=")
+
+
+@dataclass(frozen=True)
+class BuiltPackage:
+    """What ``zappa_build_package`` returns: the zip on disk and its content hash.
+
+    ``sha256`` is computed over the zip bytes; because builds are deterministic it is what ``update``
+    compares to skip an upload. ``layer`` is the dependencies layer zip when ``layer`` packaging is on.
+    """
+
+    path: Path
+    sha256: str
+    size: int
+    files: int
+    layer: "BuiltPackage | None" = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EventSourceType:
+    """An event-source type for the ``events`` setting.
+
+    ``type`` is the tag users write (``"s3"``, ``"sqs"``, ...); ``model`` is the pydantic model of one
+    ``events`` entry of this type; ``binder`` has idempotent ``schedule(ctx, event)`` and
+    ``unschedule(ctx, event)`` methods. ``matches(entry: dict) -> bool`` tells from the shape of a raw entry
+    whether it belongs to this type (Zappa's format has no explicit tag: an ARN prefix decides).
+    """
+
+    type: str
+    model: type
+    binder: Any
+    matches: Callable[[dict], bool] | None = None
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class CertificateProvider:
+    """A source of TLS certificates for ``zappa certify``.
+
+    ``applies(settings) -> bool`` says whether the stage's settings select this provider;
+    ``obtain(ctx) -> str`` returns the ACM certificate ARN to bind.
+    """
+
+    name: str
+    applies: Callable[[Any], bool]
+    obtain: Callable[[Any], str]
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """An extra CLI command. ``app`` is a ``typer.Typer`` (a command group) or a plain callable."""
+
+    name: str
+    app: Any
+    help: str = ""
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class LocalRoute:
+    """How the local gateway reaches a function.
+
+    ``kind`` is ``"rest"``, ``"http"``, ``"alb"`` or ``"url"``; ``key`` identifies the front door (API id,
+    load balancer name, function name) and becomes part of the local URL; ``handle(request) -> response``
+    turns a local HTTP request into an invocation and the invocation's result into an HTTP response (the
+    request/response types are those of :mod:`zappa_core.local.gateway`).
+    """
+
+    kind: str
+    key: str
+    handle: Callable[[Any], Any]
+    description: str = ""
+    plugin: str = ""

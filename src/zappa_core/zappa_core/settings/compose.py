@@ -1,0 +1,276 @@
+"""Composing one stage's settings from the sections of every installed plugin, and validating them.
+
+Zappa's format is flat (all keys of a stage side by side), so each key is routed to the section of the
+plugin that owns it and validated by that section's model. Every problem of every stage is collected and
+reported at once, with the file, the line, the stage and a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from zappa_core.errors import ZappaError
+from zappa_core.records import SettingsProblem, SettingsSection
+from zappa_core.settings.catalog import KNOWN_KEYS
+from zappa_core.settings.files import LoadedFile, SettingsFileError, find_settings_file, load_file
+
+STAGE_NAME = re.compile(r"^[a-zA-Z0-9_]+$")
+
+
+class SettingsError(ZappaError):
+    """One or more settings problems; the CLI prints them all and exits 2."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[SettingsProblem]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} settings problem(s):\n{lines}")
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class StageSettings:
+    """The validated settings of one stage: attribute access across every plugin's section.
+
+    ``settings.memory_size`` reads the core's section, ``settings.apigateway_version`` the API Gateway
+    plugin's. ``explicit`` holds the keys the user wrote (after ``extends``).
+    """
+
+    def __init__(
+        self,
+        stage: str,
+        sections: dict[str, BaseModel],
+        owners: dict[str, str],
+        explicit: dict[str, Any],
+        project_dir: Path,
+        source: LoadedFile | None = None,
+    ) -> None:
+        self.stage = stage
+        self._sections = sections
+        self._owners = owners
+        self.explicit = explicit
+        self.project_dir = project_dir
+        self.source = source
+
+    def __getattr__(self, name: str) -> Any:
+        owners = self.__dict__.get("_owners", {})
+        if name in owners:
+            return getattr(self._sections[owners[name]], name)
+        raise AttributeError(f"no setting named '{name}' (is the plugin that owns it installed?)")
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return getattr(self, name) if name in self._owners else default
+
+    def section(self, name: str) -> BaseModel | None:
+        return self._sections.get(name)
+
+    @property
+    def sections(self) -> dict[str, BaseModel]:
+        return dict(self._sections)
+
+    @property
+    def project(self) -> str:
+        return self._sections["core"].project_name or slugify(self.project_dir.resolve().name)
+
+    @property
+    def function_name(self) -> str:
+        """The Lambda function's name, as Zappa derives it: ``slug(project_name-stage)``."""
+        return slugify(f"{self.project}-{self.stage}")
+
+    @property
+    def zappa_project_tag(self) -> str:
+        """Value of the ``ZappaProject`` tag on everything this stage owns."""
+        return self.function_name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting, defaults included, as JSON-compatible data (for the package manifest)."""
+        out: dict[str, Any] = {}
+        for model in self._sections.values():
+            out.update(model.model_dump(mode="json"))
+        out["project_name"] = self.project
+        return out
+
+    def __repr__(self) -> str:
+        return f"<StageSettings {self.stage!r} of {self.project!r}>"
+
+
+def settings_sections(pm: Any) -> list[SettingsSection]:
+    from zappa_core.plugins import collect_records
+
+    return collect_records(pm, "zappa_settings_sections", key="name")
+
+
+def key_owners(sections: Iterable[SettingsSection]) -> dict[str, SettingsSection]:
+    """Map every top-level key to the section that owns it; a key in two sections is a plugin error."""
+    from zappa_core.errors import PluginError
+
+    owners: dict[str, SettingsSection] = {}
+    for section in sections:
+        for field_name, field in section.model.model_fields.items():
+            for key in {field_name, field.alias or field_name}:
+                if key in owners and owners[key].name != section.name:
+                    raise PluginError(
+                        f"setting '{key}' is declared by plugin '{owners[key].plugin}' (section "
+                        f"'{owners[key].name}') and by plugin '{section.plugin}' (section '{section.name}')"
+                    )
+                owners[key] = section
+    return owners
+
+
+def resolve_extends(data: dict[str, Any], stage: str) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """Merge ``stage`` over the stages it extends. Returns the merged dict, the stage each key came from,
+    and errors (unknown parent, cycles)."""
+    chain: list[str] = []
+    current: str | None = stage
+    while current is not None:
+        if current in chain:
+            return {}, {}, [f"circular 'extends': {' -> '.join(chain + [current])}"]
+        if current not in data:
+            return {}, {}, [f"extends unknown stage '{current}'"]
+        chain.append(current)
+        current = data[current].get("extends")
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for name in reversed(chain):
+        for key, value in data[name].items():
+            if key == "extends":
+                continue
+            merged[key] = value
+            origin[key] = name
+    return merged, origin, []
+
+
+class _Loader:
+    def __init__(self, pm: Any, project_dir: Path, settings_file: Path | None) -> None:
+        self.pm = pm
+        self.project_dir = project_dir
+        self.path = settings_file or find_settings_file(project_dir)
+        if self.path is None:
+            raise SettingsError([SettingsProblem(
+                f"no zappa_settings.json|yml|yaml|toml in {project_dir}; run 'zappa init' or pass -s FILE")])
+        self.loaded = self._read(self.path)
+        self.sections = settings_sections(pm)
+        self.owners = key_owners(self.sections)
+
+    def _read(self, path: Path) -> LoadedFile:
+        if not path.is_file():
+            raise SettingsError([SettingsProblem(f"settings file not found: {path}")])
+        try:
+            loaded = self.pm.hook.zappa_load_settings_file(path=path)
+        except SettingsFileError as exc:
+            raise SettingsError([SettingsProblem(str(exc).split(": ", 1)[-1], file=str(path), line=exc.line)]) from None
+        if loaded is None:
+            raise SettingsError([SettingsProblem(f"no plugin reads settings files like {path.name}", file=str(path))])
+        return loaded
+
+    @property
+    def stages(self) -> list[str]:
+        return list(self.loaded.data)
+
+    def problem(self, message: str, stage: str, key: str | None = None, origin: dict[str, str] | None = None) -> SettingsProblem:
+        line_stage = (origin or {}).get(key or "", stage)
+        line = self.loaded.line_of(line_stage, key) if key else self.loaded.line_of(stage)
+        return SettingsProblem(message, key=key, stage=stage, file=str(self.loaded.path), line=line)
+
+    def build(self, stage: str) -> tuple[StageSettings | None, list[SettingsProblem]]:
+        problems: list[SettingsProblem] = []
+        if stage not in self.loaded.data:
+            close = difflib.get_close_matches(stage, self.stages, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; stages: {', '.join(self.stages) or '(none)'}"
+            return None, [SettingsProblem(f"no stage named '{stage}' in the settings{hint}", stage=stage, file=str(self.loaded.path))]
+        if not STAGE_NAME.match(stage):
+            problems.append(self.problem("stage names may contain only letters, digits and '_'", stage))
+        merged, origin, errors = resolve_extends(self.loaded.data, stage)
+        for error in errors:
+            problems.append(self.problem(error, stage, "extends"))
+        if errors:
+            return None, problems
+        per_section: dict[str, dict[str, Any]] = {s.name: {} for s in self.sections}
+        for key, value in merged.items():
+            section = self.owners.get(key)
+            if section is not None:
+                per_section[section.name][key] = value
+                continue
+            problems.append(self.problem(self.unknown_key_message(key), stage, key, origin))
+        models: dict[str, BaseModel] = {}
+        for section in self.sections:
+            try:
+                models[section.name] = section.model.model_validate(per_section[section.name])
+            except ValidationError as exc:
+                for err in exc.errors():
+                    loc = [str(p) for p in err["loc"]]
+                    key = loc[0] if loc else None
+                    detail = ".".join(loc[1:])
+                    msg = err["msg"] + (f" (at {detail})" if detail else "")
+                    problems.append(self.problem(msg, stage, key, origin))
+        if problems:
+            return None, problems
+        owners = {key: section.name for key, section in self.owners.items()}
+        settings = StageSettings(stage, models, owners, merged, self.project_dir, self.loaded)
+        for plugin_problems in self.pm.hook.zappa_validate_settings(settings=settings):
+            for p in plugin_problems or ():
+                problems.append(self.problem(p.message, stage, p.key, origin) if p.line is None else p)
+        return (None if problems else settings), problems
+
+    def unknown_key_message(self, key: str) -> str:
+        extra = KNOWN_KEYS.get(key)
+        if extra is not None:
+            return (f"this setting belongs to the '{extra}' plugin, which is not installed: "
+                    f"pip install \"zappa[{extra}]\"")
+        candidates = list(self.owners) + list(KNOWN_KEYS)
+        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+        suggestion = f"; did you mean '{close[0]}'?" if close else ""
+        return f"unknown setting{suggestion}"
+
+
+def load_stages(
+    stages: Iterable[str] | None = None,
+    *,
+    pm: Any = None,
+    settings_file: str | Path | None = None,
+    project_dir: str | Path | None = None,
+) -> dict[str, StageSettings]:
+    """Load and validate ``stages`` (all stages when ``None``); raise :class:`SettingsError` with every
+    problem of every requested stage."""
+    if pm is None:
+        from zappa_core.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    project = Path(project_dir or Path.cwd())
+    path = Path(settings_file) if settings_file else None
+    if path is not None and not path.is_absolute():
+        path = (project / path) if not path.exists() else path.resolve()
+    loader = _Loader(pm, project, path)
+    names = list(stages) if stages is not None else loader.stages
+    result: dict[str, StageSettings] = {}
+    problems: list[SettingsProblem] = []
+    for name in names:
+        settings, found = loader.build(name)
+        problems.extend(found)
+        if settings is not None:
+            result[name] = settings
+    if problems:
+        raise SettingsError(problems)
+    return result
+
+
+def load_stage(stage: str, **kwargs: Any) -> StageSettings:
+    """Load and validate one stage. See :func:`load_stages`."""
+    return load_stages([stage], **kwargs)[stage]
+
+
+def stage_names(*, pm: Any = None, settings_file: str | Path | None = None, project_dir: str | Path | None = None) -> list[str]:
+    if pm is None:
+        from zappa_core.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    project = Path(project_dir or Path.cwd())
+    return _Loader(pm, project, Path(settings_file) if settings_file else None).stages

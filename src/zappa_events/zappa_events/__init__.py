@@ -1,0 +1,6 @@
+"""zappa-events: schedules, AWS event sources and async tasks.
+
+Kept empty of imports: the runtime module of this package is bundled into Lambda packages.
+"""
+
+__version__ = "0.1.0"
