@@ -135,7 +135,7 @@ def make_app(pm: Any) -> typer.Typer:
                  role_arn: Annotated[str, typer.Option("-r", "--role-arn", "--role_arn", help="ARN of the role API Gateway uses.")] = ...,
                  output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the template to this file.")] = None) -> None:
         """Print the CloudFormation template of the stage's API."""
-        _dispatch("front", "template", _ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
+        _dispatch("template", "template", _ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
                   role_arn=role_arn, output=output)
 
     @app.command()
@@ -189,7 +189,7 @@ def make_app(pm: Any) -> typer.Typer:
                 yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False,
                 manual: Annotated[bool, typer.Option("--manual", help="Print the DNS records instead of writing them.")] = False) -> None:
         """Obtain or import the certificate for 'domain' and bind the domain to the stage."""
-        _dispatch("front", "certify", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), yes=yes, manual=manual)
+        _dispatch("certify", "certify", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), yes=yes, manual=manual)
 
     @app.command()
     def plan(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,

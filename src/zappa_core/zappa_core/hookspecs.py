@@ -88,6 +88,14 @@ def zappa_plan_resources(settings: Any, context: Any) -> Any:
 
 
 @hookspec
+def zappa_stage_status(settings: Any, context: Any) -> Any:
+    """Return this plugin's part of ``zappa status`` for a deployed stage: a dict, merged into the status
+    output. Public URLs go under ``"urls"`` (``{"api": "https://..."}``), so ``status --json`` lists every
+    front door's URL. Collect; ``None`` when the plugin has nothing deployed for this stage.
+    """
+
+
+@hookspec
 def zappa_before_apply(plan: Any) -> None:
     """Called with the list of :class:`~zappa_core.plan.Change` about to be applied. Return value ignored."""
 

@@ -1,4 +1,4 @@
-"""front commands."""
+"""template command."""
 
 from __future__ import annotations
 
@@ -7,7 +7,3 @@ from zappa_core.errors import NotImplementedYet
 
 def template(ctx, **options):
     raise NotImplementedYet("template")
-
-
-def certify(ctx, **options):
-    raise NotImplementedYet("certify")

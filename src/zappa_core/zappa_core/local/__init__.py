@@ -1,0 +1,1 @@
+"""The embedded local AWS: moto server, local Lambda executor, HTTP gateway and scheduler."""
