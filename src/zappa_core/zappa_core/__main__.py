@@ -1,4 +1,9 @@
-"""Console entry point: ``zappa``."""
+"""Console entry point: ``zappa``.
+
+``zappa --version`` and ``zappa --help`` are answered here without importing typer, pluggy or any plugin
+when the help text cached by :mod:`zappa_core.clicache` is still valid; everything else goes to
+:func:`zappa_core.cli.run`.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,22 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["--version"], ["-v"]):
+        from zappa_core import __version__
+
+        print(f"zappa {__version__}")
+        return 0
+    if not args or args in (["--help"], ["-h"]):
+        from zappa_core.clicache import cached_help
+
+        text = cached_help()
+        if text is not None:
+            sys.stdout.write(text)
+            return 0
     from zappa_core.cli import run
 
-    return run(argv)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,11 @@ from typing import Any, Callable, Optional
 import typer
 from typing_extensions import Annotated
 
+try:  # typer >= 0.29 vendors click as typer._click; older typer uses click itself
+    from typer import _click as click
+except ImportError:  # pragma: no cover
+    import click  # type: ignore[no-redef]
+
 from zappa_core import __version__
 from zappa_core.context import CommandContext
 from zappa_core.errors import PluginError, ZappaError
@@ -20,6 +25,9 @@ BUILTIN_COMMANDS = (
     "deploy", "update", "rollback", "schedule", "unschedule", "undeploy", "package", "template", "status",
     "tail", "invoke", "manage", "certify", "init", "settings", "plan", "plugins", "local", "serve",
 )
+HELP_ARGS = (["--help"], ["-h"])
+# Plain click help: rich formatting costs ~50 ms of imports per run and adds nothing a user needs.
+MARKUP = None
 
 # Options shared by the stage commands (Zappa's env_parser).
 Stage = Annotated[Optional[str], typer.Argument(help="Stage name from the settings file.", show_default=False)]
@@ -33,8 +41,15 @@ DisableProgress = Annotated[bool, typer.Option("--disable_progress", "--disable-
 NoVenv = Annotated[bool, typer.Option("--no_venv", "--no-venv", help="Accepted for compatibility; no virtualenv is required.")]
 
 
-def _dispatch(module: str, function: str, ctx: CommandContext, **options: Any) -> None:
-    """Import ``zappa_core.commands.<module>`` and run ``function(ctx, **options)``."""
+def _dispatch(module: str, function: str, ctx: CommandContext, *, validate: bool = False, **options: Any) -> None:
+    """Import ``zappa_core.commands.<module>`` and run ``function(ctx, **options)``.
+
+    With ``validate``, the stage settings are loaded and validated first (every problem printed at once,
+    exit 2, before the command's module is even imported, so before any AWS call); the command gets them
+    again, cached, from ``ctx.stages()``.
+    """
+    if validate:
+        ctx.stages()
     impl: Callable[..., Any] = getattr(importlib.import_module(f"zappa_core.commands.{module}"), function)
     code = impl(ctx, **options)
     if code:
@@ -61,6 +76,7 @@ def make_app(pm: Any) -> typer.Typer:
         no_args_is_help=True,
         add_completion=True,
         pretty_exceptions_enable=False,
+        rich_markup_mode=MARKUP,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
@@ -78,7 +94,7 @@ def make_app(pm: Any) -> typer.Typer:
                docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri", help="Deploy a container image instead of a zip.")] = None,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Package the app and create the stage's function, roles, front door and events."""
-        _dispatch("lifecycle", "deploy", _ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
+        _dispatch("lifecycle", "deploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
                   disable_progress=disable_progress), zip=zip, docker_image_uri=docker_image_uri)
 
     @app.command()
@@ -89,7 +105,7 @@ def make_app(pm: Any) -> typer.Typer:
                docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri")] = None,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Update the code and configuration of a deployed stage (skips the upload when nothing changed)."""
-        _dispatch("lifecycle", "update", _ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
+        _dispatch("lifecycle", "update", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
                   disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri)
 
     @app.command()
@@ -97,19 +113,19 @@ def make_app(pm: Any) -> typer.Typer:
                  json: Json = False, local: Local = False,
                  num_rollback: Annotated[int, typer.Option("-n", "--num-rollback", "--num_rollback", min=1, help="How many versions back.")] = 1) -> None:
         """Make an earlier version of the function live again."""
-        _dispatch("lifecycle", "rollback", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
+        _dispatch("lifecycle", "rollback", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
 
     @app.command()
     def schedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                  json: Json = False, local: Local = False) -> None:
         """Create or update the stage's schedules and event sources (idempotent)."""
-        _dispatch("events", "schedule", _ctx(pm, stage, all_stages, settings_file, quiet, json, local))
+        _dispatch("events", "schedule", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
 
     @app.command()
     def unschedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                    json: Json = False, local: Local = False) -> None:
         """Remove the stage's schedules and event sources (idempotent)."""
-        _dispatch("events", "unschedule", _ctx(pm, stage, all_stages, settings_file, quiet, json, local))
+        _dispatch("events", "unschedule", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
 
     @app.command()
     def undeploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -117,7 +133,7 @@ def make_app(pm: Any) -> typer.Typer:
                  remove_logs: Annotated[bool, typer.Option("--remove-logs", "--remove_logs", help="Also delete the CloudWatch log groups.")] = False,
                  yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False) -> None:
         """Remove everything the stage owns (found in AWS by name and tags)."""
-        _dispatch("lifecycle", "undeploy", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), remove_logs=remove_logs, yes=yes)
+        _dispatch("lifecycle", "undeploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), remove_logs=remove_logs, yes=yes)
 
     @app.command()
     def package(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -125,7 +141,7 @@ def make_app(pm: Any) -> typer.Typer:
                 output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the zip to this path.")] = None,
                 disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Build the Lambda package without deploying it."""
-        _dispatch("package", "package", _ctx(pm, stage, all_stages, settings_file, quiet, json, False, app_function=app_function,
+        _dispatch("package", "package", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, False, app_function=app_function,
                   disable_progress=disable_progress), output=output)
 
     @app.command()
@@ -135,7 +151,7 @@ def make_app(pm: Any) -> typer.Typer:
                  role_arn: Annotated[str, typer.Option("-r", "--role-arn", "--role_arn", help="ARN of the role API Gateway uses.")] = ...,
                  output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the template to this file.")] = None) -> None:
         """Print the CloudFormation template of the stage's API."""
-        _dispatch("template", "template", _ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
+        _dispatch("template", "template", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
                   role_arn=role_arn, output=output)
 
     @app.command()
@@ -143,7 +159,7 @@ def make_app(pm: Any) -> typer.Typer:
                json: Json = False, local: Local = False,
                policy: Annotated[bool, typer.Option("--policy", help="Also print the execution role's policy.")] = False) -> None:
         """Show the deployed function, its versions, URLs, events and recent invocations."""
-        _dispatch("lifecycle", "status", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), policy=policy)
+        _dispatch("lifecycle", "status", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), policy=policy)
 
     @app.command()
     def tail(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -156,7 +172,7 @@ def make_app(pm: Any) -> typer.Typer:
              filter: Annotated[Optional[str], typer.Option("--filter", help="CloudWatch Logs filter pattern.")] = None,
              disable_keep_open: Annotated[bool, typer.Option("--disable-keep-open", "--disable_keep_open", help="Print what is there and exit.")] = False) -> None:
         """Follow the function's logs."""
-        _dispatch("logs", "tail", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), no_color=no_color and not force_color,
+        _dispatch("logs", "tail", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), no_color=no_color and not force_color,
                   http=http, non_http=non_http, since=since, filter=filter, disable_keep_open=disable_keep_open)
 
     @app.command()
@@ -169,7 +185,7 @@ def make_app(pm: Any) -> typer.Typer:
                qualifier: Annotated[Optional[str], typer.Option("--qualifier", help="Version or alias to invoke.")] = None,
                payload: Annotated[Optional[str], typer.Option("--payload", help="JSON event to send as-is.")] = None) -> None:
         """Run a function (or raw Python) inside the deployed Lambda and print its output and result."""
-        _dispatch("lifecycle", "invoke", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
+        _dispatch("lifecycle", "invoke", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
                   raw=raw, no_color=no_color, client_context=client_context, qualifier=qualifier, payload=payload)
 
     @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -180,7 +196,7 @@ def make_app(pm: Any) -> typer.Typer:
                client_context: Annotated[Optional[str], typer.Option("--client-context", "--client_context")] = None,
                qualifier: Annotated[Optional[str], typer.Option("--qualifier")] = None) -> None:
         """Run a Django management command inside the deployed Lambda."""
-        _dispatch("lifecycle", "manage", _ctx(pm, stage, all_stages, settings_file, quiet, False, local),
+        _dispatch("lifecycle", "manage", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, False, local),
                   command_rest=command_rest or [], no_color=no_color, client_context=client_context, qualifier=qualifier)
 
     @app.command()
@@ -189,21 +205,21 @@ def make_app(pm: Any) -> typer.Typer:
                 yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False,
                 manual: Annotated[bool, typer.Option("--manual", help="Print the DNS records instead of writing them.")] = False) -> None:
         """Obtain or import the certificate for 'domain' and bind the domain to the stage."""
-        _dispatch("certify", "certify", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), yes=yes, manual=manual)
+        _dispatch("certify", "certify", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), yes=yes, manual=manual)
 
     @app.command()
     def plan(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
              json: Json = False, local: Local = False,
              destroy: Annotated[bool, typer.Option("--destroy", help="Plan an undeploy instead.")] = False) -> None:
         """Show what deploy/update would create, change or delete, without changing anything."""
-        _dispatch("lifecycle", "plan", _ctx(pm, stage, all_stages, settings_file, quiet, json, local), destroy=destroy)
+        _dispatch("lifecycle", "plan", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), destroy=destroy)
 
     @app.command()
     def serve(stage: Stage = None, settings_file: SettingsFile = None, quiet: Quiet = False,
               port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8000,
               reload: Annotated[bool, typer.Option("--reload/--no-reload", help="Restart on code changes.")] = True) -> None:
         """Serve the app from the source folder through the Lambda runtime, without packaging or AWS."""
-        _dispatch("serve", "serve", _ctx(pm, stage, False, settings_file, quiet), port=port, reload=reload)
+        _dispatch("serve", "serve", validate=True, ctx=_ctx(pm, stage, False, settings_file, quiet), port=port, reload=reload)
 
     @app.command()
     def init(
@@ -223,7 +239,8 @@ def make_app(pm: Any) -> typer.Typer:
                   django_settings=django_settings, s3_bucket=s3_bucket, profile_name=profile_name, aws_region=aws_region,
                   format=format, global_deployment=global_deployment, force=force)
 
-    settings_app = typer.Typer(help="Show, generate and describe settings.", no_args_is_help=False, invoke_without_command=True)
+    settings_app = typer.Typer(help="Show, generate and describe settings.", no_args_is_help=False, invoke_without_command=True,
+                               rich_markup_mode=MARKUP)
 
     @settings_app.callback()
     def settings_main(
@@ -244,7 +261,7 @@ def make_app(pm: Any) -> typer.Typer:
     @settings_app.command("show")
     def settings_show(stage: Stage = None, settings_file: SettingsFile = None) -> None:
         """Print a stage's validated settings, defaults included, as JSON."""
-        _dispatch("settings", "show", _ctx(pm, stage, False, settings_file))
+        _dispatch("settings", "show", validate=True, ctx=_ctx(pm, stage, False, settings_file))
 
     app.add_typer(settings_app, name="settings")
 
@@ -253,7 +270,8 @@ def make_app(pm: Any) -> typer.Typer:
         """List installed plugins: name, distribution, version and hooks."""
         _dispatch("plugins", "plugins", _ctx(pm, None, json=json))
 
-    local_app = typer.Typer(help="The embedded local AWS: start, stop, status, logs.", no_args_is_help=True)
+    local_app = typer.Typer(help="The embedded local AWS: start, stop, status, logs.", no_args_is_help=True,
+                            rich_markup_mode=MARKUP)
 
     @local_app.command("start")
     def local_start(port: Annotated[int, typer.Option("--port", "-p", help="Port of the local AWS API (0: any free port).")] = 0,
@@ -278,45 +296,108 @@ def make_app(pm: Any) -> typer.Typer:
 
     app.add_typer(local_app, name="local")
 
-    _add_plugin_commands(app, pm)
     return app
 
 
-def _add_plugin_commands(app: typer.Typer, pm: Any) -> None:
+def _lazy_command(record: Any) -> Any:
+    """A click command that shows ``record.help`` in listings and imports the plugin's command only when it
+    runs (or its own ``--help`` is asked for). ``record.app`` is ``"module:attribute"``."""
+
+    class LazyCommand(click.Command):
+        def __init__(self) -> None:
+            super().__init__(record.name, help=record.help or None, short_help=record.help or None,
+                             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+
+        def target(self) -> Any:
+            module_name, _, attribute = str(record.app).partition(":")
+            target = importlib.import_module(module_name)
+            for part in filter(None, attribute.split(".")):
+                target = getattr(target, part)
+            return _as_click(record.name, target, record.help)
+
+        def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
+            return self.target().make_context(info_name, args, parent=parent, **extra)
+
+    return LazyCommand()
+
+
+def _as_click(name: str, app: Any, help: str = "") -> Any:
+    """A click command for a plugin's ``typer.Typer``, plain function or click command."""
+    if isinstance(app, click.Command):
+        return app
+    if isinstance(app, typer.Typer):
+        sub = app
+    else:
+        sub = typer.Typer(rich_markup_mode=MARKUP, add_completion=False)
+        sub.command(name, help=help or None)(app)
+    command = typer.main.get_command(sub)
+    if isinstance(app, typer.Typer) and help and not command.help:
+        command.help = help
+    return command
+
+
+def _add_plugin_commands(group: Any, pm: Any) -> None:
+    """Add the ``zappa_cli_commands`` records of every plugin to the click group ``group``."""
     from zappa_core.plugins import collect_records
 
     for record in collect_records(pm, "zappa_cli_commands", key="name"):
         if record.name in BUILTIN_COMMANDS:
-            raise PluginError(f"plugin '{record.plugin}' adds a command '{record.name}', which is a built-in command")
-        if isinstance(record.app, typer.Typer):
-            app.add_typer(record.app, name=record.name, help=record.help or None)
-        else:
-            app.command(record.name, help=record.help or None)(record.app)
+            raise PluginError(f"plugin '{record.plugin}' adds a command '{record.name}', which is a built-in command",
+                              hint=f"rename the plugin's command, or set ZAPPA_DISABLE_PLUGINS={record.plugin}")
+        command = _lazy_command(record) if isinstance(record.app, str) else _as_click(record.name, record.app, record.help)
+        group.add_command(command, record.name)
+
+
+def build_command(pm: Any) -> Any:
+    """The click command of the whole CLI: the built-in commands and every plugin's."""
+    group = typer.main.get_command(make_app(pm))
+    _add_plugin_commands(group, pm)
+    return group
+
+
+def _help_files(pm: Any) -> list[str]:
+    """Source files whose change must invalidate the cached ``--help`` text."""
+    import inspect
+
+    files = [__file__, sys.modules["zappa_core"].__file__ or ""]
+    for _name, plugin in pm.list_name_plugin():
+        try:
+            files.append(inspect.getfile(plugin if inspect.ismodule(plugin) else type(plugin)))
+        except (TypeError, OSError):
+            continue
+    return [f for f in files if f]
 
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 AWS/runtime failure, 2 settings/usage)."""
-    import click
-
     from zappa_core.plugins import get_plugin_manager
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        args = ["--help"]
     try:
         pm = get_plugin_manager()
-        app = make_app(pm)
-        command = typer.main.get_command(app)
-        result = command.main(args=args, prog_name="zappa", standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        command = build_command(pm)
+        if args in HELP_ARGS:
+            from zappa_core import clicache
+
+            with command.make_context("zappa", [], resilient_parsing=True) as ctx:
+                text = ctx.get_help() + "\n"
+            sys.stdout.write(text)
+            clicache.store_help(text, _help_files(pm))
+            return 0
+        command.main(args=args, prog_name="zappa", standalone_mode=True)
+        return 0
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
     except ZappaError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        print("Aborted.", file=sys.stderr)
-        return 1
-    except click.ClickException as exc:
-        exc.show()
-        return 2 if isinstance(exc, click.UsageError) else exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -108,6 +108,19 @@ def settings_sections(pm: Any) -> list[SettingsSection]:
     return collect_records(pm, "zappa_settings_sections", key="name")
 
 
+def field_keys(name: str, field: Any) -> set[str]:
+    """The keys a user may write for one model field: its name, its alias and its validation aliases."""
+    keys = {name}
+    if field.alias:
+        keys.add(field.alias)
+    validation_alias = getattr(field, "validation_alias", None)
+    if isinstance(validation_alias, str):
+        keys.add(validation_alias)
+    elif validation_alias is not None and hasattr(validation_alias, "choices"):
+        keys.update(c for c in validation_alias.choices if isinstance(c, str))
+    return keys
+
+
 def key_owners(sections: Iterable[SettingsSection]) -> dict[str, SettingsSection]:
     """Map every top-level key to the section that owns it; a key in two sections is a plugin error."""
     from zappa_core.errors import PluginError
@@ -115,11 +128,12 @@ def key_owners(sections: Iterable[SettingsSection]) -> dict[str, SettingsSection
     owners: dict[str, SettingsSection] = {}
     for section in sections:
         for field_name, field in section.model.model_fields.items():
-            for key in {field_name, field.alias or field_name}:
+            for key in field_keys(field_name, field):
                 if key in owners and owners[key].name != section.name:
                     raise PluginError(
                         f"setting '{key}' is declared by plugin '{owners[key].plugin}' (section "
-                        f"'{owners[key].name}') and by plugin '{section.plugin}' (section '{section.name}')"
+                        f"'{owners[key].name}') and by plugin '{section.plugin}' (section '{section.name}')",
+                        hint="uninstall or disable one of them (ZAPPA_DISABLE_PLUGINS=name)",
                     )
                 owners[key] = section
     return owners
@@ -129,12 +143,16 @@ def resolve_extends(data: dict[str, Any], stage: str) -> tuple[dict[str, Any], d
     """Merge ``stage`` over the stages it extends. Returns the merged dict, the stage each key came from,
     and errors (unknown parent, cycles)."""
     chain: list[str] = []
-    current: str | None = stage
+    current: Any = stage
     while current is not None:
+        if not isinstance(current, str):
+            return {}, {}, [f"'extends' must be the name of a stage, not {current!r}"]
         if current in chain:
             return {}, {}, [f"circular 'extends': {' -> '.join(chain + [current])}"]
         if current not in data:
-            return {}, {}, [f"extends unknown stage '{current}'"]
+            close = difflib.get_close_matches(current, list(data), n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return {}, {}, [f"extends unknown stage '{current}'{hint}"]
         chain.append(current)
         current = data[current].get("extends")
     merged: dict[str, Any] = {}
@@ -166,7 +184,7 @@ class _Loader:
         try:
             loaded = self.pm.hook.zappa_load_settings_file(path=path)
         except SettingsFileError as exc:
-            raise SettingsError([SettingsProblem(str(exc).split(": ", 1)[-1], file=str(path), line=exc.line)]) from None
+            raise SettingsError([SettingsProblem(exc.detail, file=str(path), line=exc.line)]) from None
         if loaded is None:
             raise SettingsError([SettingsProblem(f"no plugin reads settings files like {path.name}", file=str(path))])
         return loaded
@@ -175,10 +193,13 @@ class _Loader:
     def stages(self) -> list[str]:
         return list(self.loaded.data)
 
-    def problem(self, message: str, stage: str, key: str | None = None, origin: dict[str, str] | None = None) -> SettingsProblem:
-        line_stage = (origin or {}).get(key or "", stage)
-        line = self.loaded.line_of(line_stage, key) if key else self.loaded.line_of(stage)
-        return SettingsProblem(message, key=key, stage=stage, file=str(self.loaded.path), line=line)
+    def problem(self, message: str, stage: str, key: str | None = None, origin: dict[str, str] | None = None,
+                detail: tuple = ()) -> SettingsProblem:
+        """A problem located where it was written: a key inherited through ``extends`` is reported in
+        the stage (and at the line) that sets it."""
+        where = (origin or {}).get(key or "", stage)
+        line = self.loaded.line_at((where, key, *detail)) if key else self.loaded.line_of(stage)
+        return SettingsProblem(message, key=key, stage=where, file=str(self.loaded.path), line=line)
 
     def build(self, stage: str) -> tuple[StageSettings | None, list[SettingsProblem]]:
         problems: list[SettingsProblem] = []
@@ -187,7 +208,8 @@ class _Loader:
             hint = f"; did you mean '{close[0]}'?" if close else f"; stages: {', '.join(self.stages) or '(none)'}"
             return None, [SettingsProblem(f"no stage named '{stage}' in the settings{hint}", stage=stage, file=str(self.loaded.path))]
         if not STAGE_NAME.match(stage):
-            problems.append(self.problem("stage names may contain only letters, digits and '_'", stage))
+            problems.append(self.problem(
+                "stage names may contain only letters, digits and '_' (as in Zappa: ^[a-zA-Z0-9_]+$)", stage))
         merged, origin, errors = resolve_extends(self.loaded.data, stage)
         for error in errors:
             problems.append(self.problem(error, stage, "extends"))
@@ -206,29 +228,50 @@ class _Loader:
                 models[section.name] = section.model.model_validate(per_section[section.name])
             except ValidationError as exc:
                 for err in exc.errors():
-                    loc = [str(p) for p in err["loc"]]
-                    key = loc[0] if loc else None
-                    detail = ".".join(loc[1:])
-                    msg = err["msg"] + (f" (at {detail})" if detail else "")
-                    problems.append(self.problem(msg, stage, key, origin))
+                    loc = list(err["loc"])
+                    key = str(loc[0]) if loc else None
+                    detail = tuple(loc[1:])
+                    where = ".".join(str(p) for p in detail)
+                    msg = err["msg"] + (f" (at {where})" if where else "")
+                    problems.append(self.problem(msg, stage, key, origin, detail))
         if problems:
             return None, problems
         owners = {key: section.name for key, section in self.owners.items()}
         settings = StageSettings(stage, models, owners, merged, self.project_dir, self.loaded)
         for plugin_problems in self.pm.hook.zappa_validate_settings(settings=settings):
             for p in plugin_problems or ():
-                problems.append(self.problem(p.message, stage, p.key, origin) if p.line is None else p)
+                if p.line is None and p.file is None:
+                    found = self.problem(p.message, stage, p.key, None)
+                    problems.append(found)
+                else:
+                    problems.append(p)
         return (None if problems else settings), problems
 
     def unknown_key_message(self, key: str) -> str:
         extra = KNOWN_KEYS.get(key)
         if extra is not None:
-            return (f"this setting belongs to the '{extra}' plugin, which is not installed: "
+            from zappa_core.plugins import disabled_plugins
+
+            state = ("which is disabled (ZAPPA_DISABLE_PLUGINS)" if extra in disabled_plugins()
+                     else "which is not installed")
+            return (f"this setting belongs to the '{extra}' plugin, {state}: "
                     f"pip install \"zappa[{extra}]\"")
         candidates = list(self.owners) + list(KNOWN_KEYS)
         close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
         suggestion = f"; did you mean '{close[0]}'?" if close else ""
         return f"unknown setting{suggestion}"
+
+
+def _dedupe(problems: list[SettingsProblem]) -> list[SettingsProblem]:
+    """A key inherited by several stages is one problem, reported once where it is written."""
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        ident = (p.file, p.line, p.stage, p.key, p.message)
+        if ident not in seen:
+            seen.add(ident)
+            out.append(p)
+    return out
 
 
 def load_stages(
@@ -258,7 +301,7 @@ def load_stages(
         if settings is not None:
             result[name] = settings
     if problems:
-        raise SettingsError(problems)
+        raise SettingsError(_dedupe(problems))
     return result
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 def default_runtime() -> str:
@@ -44,7 +44,7 @@ class CoreSettings(Strict):
     lambda_description: str = Field("Zappa Deployment", description="Description of the Lambda function.")
     lambda_concurrency: Optional[int] = Field(None, ge=0, description="Reserved concurrency.")
     provisioned_concurrency: Optional[int] = Field(None, ge=0, description="Provisioned concurrency on the managed alias.")
-    snap_start: Optional[str] = Field(None, alias="snap_start", description="`PublishedVersions` to enable Lambda SnapStart.")
+    snap_start: Optional[Literal["None", "PublishedVersions"]] = Field("None", validation_alias=AliasChoices("snap_start", "snapstart"), description="`PublishedVersions` enables Lambda SnapStart; `None` (the string, as in Zappa) leaves it off. Also read as `snapstart`.")
     num_retained_versions: Optional[int] = Field(5, ge=1, description="Versions kept after an update; older ones are deleted. `null` keeps all.")
     layers: Optional[list[str]] = Field(None, description="Lambda layer ARNs to attach.")
     vpc_config: dict[str, Any] = Field(default_factory=dict, description="`{\"SubnetIds\": [...], \"SecurityGroupIds\": [...]}`.")

@@ -1,8 +1,14 @@
-"""Reading ``zappa_settings.json|yml|yaml|toml`` with the line of every key, for error messages."""
+"""Reading ``zappa_settings.json|yml|yaml|toml`` with the line of every key, for error messages.
+
+Every reader returns a :class:`LoadedFile`: the stages as plain JSON-compatible data, and the line (1-based)
+where each key was written, by its path (``("dev",)``, ``("dev", "memory_size")``,
+``("dev", "events", 0, "function")``). The JSON reader is tolerant the way Zappa's (hjson) is: ``//``, ``#``
+and ``/* */`` comments and trailing commas are accepted; tabs are whitespace like any other.
+"""
 
 from __future__ import annotations
 
-import json
+import bisect
 import re
 import sys
 from dataclasses import dataclass, field
@@ -11,23 +17,39 @@ from typing import Any
 
 SETTINGS_NAMES = ("zappa_settings.json", "zappa_settings.yml", "zappa_settings.yaml", "zappa_settings.toml")
 
+KeyPath = tuple  # tuple[str | int, ...]
+
 
 @dataclass
 class LoadedFile:
-    """The stages of one settings file as plain data, and the line (1-based) of each ``(stage, key)``."""
+    """The stages of one settings file as plain data, and the line (1-based) of each key path."""
 
     path: Path
     data: dict[str, Any]
-    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     format: str = "json"
 
     def line_of(self, stage: str, key: str | None = None) -> int | None:
-        return self.lines.get((stage, key or ""))
+        """Line of ``key`` in ``stage`` (or of the stage itself when ``key`` is None)."""
+        if key:
+            line = self.lines.get((stage, key))
+            if line is not None:
+                return line
+        return self.lines.get((stage,))
+
+    def line_at(self, path: KeyPath) -> int | None:
+        """Line of the longest prefix of ``path`` that was written in the file."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
 
 
 class SettingsFileError(Exception):
     def __init__(self, path: Path, message: str, line: int | None = None) -> None:
-        self.path, self.line = path, line
+        self.path, self.line, self.detail = path, line, message
         where = f"{path}:{line}" if line else str(path)
         super().__init__(f"{where}: {message}")
 
@@ -42,7 +64,10 @@ def find_settings_file(project_dir: Path) -> Path | None:
 
 def load_file(path: Path) -> LoadedFile:
     """Read a settings file by its extension (``.json``, ``.yml``/``.yaml``, ``.toml``)."""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SettingsFileError(path, f"not UTF-8 text: {exc.reason}") from None
     suffix = path.suffix.lower()
     if suffix in (".yml", ".yaml"):
         loaded = _load_yaml(path, text)
@@ -60,6 +85,133 @@ def load_file(path: Path) -> LoadedFile:
     return loaded
 
 
+# -- JSON -----------------------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_WORDS = {"true": True, "false": False, "null": None}
+
+
+class _JsonParser:
+    """A small recursive-descent JSON reader that records the line of every key and array item."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path, self.text, self.pos = path, text, 0
+        self.newlines = [i for i, c in enumerate(text) if c == "\n"]
+        self.lines: dict[KeyPath, int] = {}
+
+    def line(self, pos: int | None = None) -> int:
+        return bisect.bisect_left(self.newlines, self.pos if pos is None else pos) + 1
+
+    def fail(self, message: str) -> None:
+        raise SettingsFileError(self.path, f"invalid JSON: {message}", self.line())
+
+    def skip(self) -> None:
+        text, n = self.text, len(self.text)
+        while self.pos < n:
+            c = text[self.pos]
+            if c in " \t\r\n\ufeff":
+                self.pos += 1
+            elif c == "#" or text.startswith("//", self.pos):
+                end = text.find("\n", self.pos)
+                self.pos = n if end < 0 else end
+            elif text.startswith("/*", self.pos):
+                end = text.find("*/", self.pos + 2)
+                if end < 0:
+                    self.fail("unterminated /* comment")
+                self.pos = end + 2
+            else:
+                return
+
+    def parse(self) -> Any:
+        self.skip()
+        if self.pos >= len(self.text):
+            return {}
+        value = self.value(())
+        self.skip()
+        if self.pos < len(self.text):
+            self.fail(f"unexpected {self.text[self.pos]!r} after the end of the document")
+        return value
+
+    def value(self, path: KeyPath) -> Any:
+        if self.pos >= len(self.text):
+            self.fail("unexpected end of file")
+        c = self.text[self.pos]
+        if c == "{":
+            return self.object(path)
+        if c == "[":
+            return self.array(path)
+        if c == '"':
+            return self.string()
+        m = _NUMBER.match(self.text, self.pos)
+        if m and m.end() > self.pos:
+            self.pos = m.end()
+            return float(m.group()) if (m.group(1) or m.group(2)) else int(m.group())
+        for word, result in _WORDS.items():
+            if self.text.startswith(word, self.pos):
+                self.pos += len(word)
+                return result
+        self.fail(f"unexpected {c!r}")
+
+    def string(self) -> str:
+        from json.decoder import scanstring
+
+        try:
+            value, self.pos = scanstring(self.text, self.pos + 1)
+        except ValueError as exc:
+            self.fail(str(exc).split(":")[0])
+        return value
+
+    def object(self, path: KeyPath) -> dict[str, Any]:
+        self.pos += 1
+        result: dict[str, Any] = {}
+        while True:
+            self.skip()
+            if self.text.startswith("}", self.pos):
+                self.pos += 1
+                return result
+            if not self.text.startswith('"', self.pos):
+                self.fail("expected a quoted key or '}'")
+            line = self.line()
+            key = self.string()
+            self.lines[path + (key,)] = line
+            self.skip()
+            if not self.text.startswith(":", self.pos):
+                self.fail(f"expected ':' after the key \"{key}\"")
+            self.pos += 1
+            self.skip()
+            result[key] = self.value(path + (key,))
+            self.skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+            elif not self.text.startswith("}", self.pos):
+                self.fail("expected ',' or '}'")
+
+    def array(self, path: KeyPath) -> list[Any]:
+        self.pos += 1
+        result: list[Any] = []
+        while True:
+            self.skip()
+            if self.text.startswith("]", self.pos):
+                self.pos += 1
+                return result
+            self.lines[path + (len(result),)] = self.line()
+            result.append(self.value(path + (len(result),)))
+            self.skip()
+            if self.text.startswith(",", self.pos):
+                self.pos += 1
+            elif not self.text.startswith("]", self.pos):
+                self.fail("expected ',' or ']'")
+
+
+def _load_json(path: Path, text: str) -> LoadedFile:
+    parser = _JsonParser(path, text)
+    data = parser.parse()
+    return LoadedFile(path, data, parser.lines, "json")
+
+
+# -- YAML -----------------------------------------------------------------------------------------------
+
+
 def _plain(node: Any) -> Any:
     """ruamel's commented containers to plain dict/list (JSON-compatible)."""
     if isinstance(node, dict):
@@ -69,28 +221,29 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _yaml_lines(doc: Any) -> dict[tuple[str, str], int]:
-    lines: dict[tuple[str, str], int] = {}
-    if not hasattr(doc, "lc"):
-        return lines
-    for stage in doc:
-        try:
-            lines[(str(stage), "")] = doc.lc.key(stage)[0] + 1
-        except Exception:
-            pass
-        body = doc[stage]
-        if hasattr(body, "lc") and isinstance(body, dict):
-            for key in body:
-                try:
-                    lines[(str(stage), str(key))] = body.lc.key(key)[0] + 1
-                except Exception:
-                    pass
+def _yaml_lines(node: Any, path: KeyPath = (), lines: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:
+    lines = {} if lines is None else lines
+    lc = getattr(node, "lc", None)
+    if isinstance(node, dict):
+        for key, value in node.items():
+            try:
+                lines[path + (str(key),)] = lc.key(key)[0] + 1
+            except Exception:
+                pass
+            _yaml_lines(value, path + (str(key),), lines)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            try:
+                lines[path + (index,)] = lc.item(index)[0] + 1
+            except Exception:
+                pass
+            _yaml_lines(value, path + (index,), lines)
     return lines
 
 
 def _load_yaml(path: Path, text: str) -> LoadedFile:
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
     try:
@@ -98,43 +251,72 @@ def _load_yaml(path: Path, text: str) -> LoadedFile:
     except MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise SettingsFileError(path, f"invalid YAML: {exc.problem}", line) from None
+    except YAMLError as exc:
+        raise SettingsFileError(path, f"invalid YAML: {exc}") from None
     return LoadedFile(path, _plain(doc) if doc is not None else {}, _yaml_lines(doc), "yaml")
 
 
-def _load_json(path: Path, text: str) -> LoadedFile:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SettingsFileError(path, f"invalid JSON: {exc.msg}", exc.lineno) from None
-    # JSON is YAML 1.2: ruamel gives the key positions that json does not.
-    lines: dict[tuple[str, str], int] = {}
-    try:
-        from ruamel.yaml import YAML
+# -- TOML -----------------------------------------------------------------------------------------------
 
-        lines = _yaml_lines(YAML(typ="rt").load(text.replace("\t", " ")))
-    except Exception:
-        lines = {}
-    return LoadedFile(path, data, lines, "json")
+_TOML_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_\-]+)"""
+_TOML_DOTTED = rf"{_TOML_PART}(?:\s*\.\s*{_TOML_PART})*"
+_TOML_TABLE = re.compile(rf"^\s*(\[\[?)\s*({_TOML_DOTTED})\s*\]\]?\s*(#.*)?$")
+_TOML_KEY = re.compile(rf"^\s*({_TOML_DOTTED})\s*=")
+_TOML_PARTS = re.compile(_TOML_PART)
 
 
-_TOML_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-_TOML_KEY = re.compile(r"""^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_\-]+))\s*=""")
+def _toml_parts(dotted: str) -> list[str]:
+    parts = []
+    for raw in _TOML_PARTS.findall(dotted):
+        if raw.startswith('"'):
+            import json
+
+            parts.append(json.loads(raw))
+        elif raw.startswith("'"):
+            parts.append(raw[1:-1])
+        else:
+            parts.append(raw)
+    return parts
 
 
-def _toml_lines(text: str) -> dict[tuple[str, str], int]:
-    lines: dict[tuple[str, str], int] = {}
-    table: list[str] = []
+def _toml_lines(text: str) -> dict[KeyPath, int]:
+    """Line of every table header and key, by path. Arrays of tables get their item index."""
+    lines: dict[KeyPath, int] = {}
+    table: tuple = ()
+    array_counts: dict[tuple, int] = {}
+    in_multiline: str | None = None
     for number, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if line.count(in_multiline) % 2 == 1:
+                in_multiline = None
+            continue
         m = _TOML_TABLE.match(line)
         if m:
-            table = [part.strip().strip('"').strip("'") for part in m.group(1).split(".")]
-            if len(table) == 1:
-                lines.setdefault((table[0], ""), number)
+            parts = tuple(_toml_parts(m.group(2)))
+            # the item indexes of enclosing arrays of tables
+            resolved: tuple = ()
+            for i, part in enumerate(parts):
+                resolved += (part,)
+                if i < len(parts) - 1 and resolved in array_counts:
+                    resolved += (array_counts[resolved] - 1,)
+            for i in range(1, len(resolved) + 1):
+                lines.setdefault(resolved[:i], number)
+            if m.group(1) == "[[":
+                index = array_counts.get(resolved, 0)
+                array_counts[resolved] = index + 1
+                resolved += (index,)
+                lines.setdefault(resolved, number)
+            table = resolved
             continue
         k = _TOML_KEY.match(line)
-        if k and len(table) == 1:
-            key = k.group(1) or k.group(2) or k.group(3)
-            lines.setdefault((table[0], key), number)
+        if k:
+            parts = tuple(_toml_parts(k.group(1)))
+            for i in range(1, len(parts) + 1):
+                lines.setdefault(table + parts[:i], number)
+            rest = line[k.end():]
+            for quote in ('"""', "'''"):
+                if rest.count(quote) % 2 == 1:
+                    in_multiline = quote
     return lines
 
 
