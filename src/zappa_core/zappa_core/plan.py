@@ -6,6 +6,29 @@ a :class:`Change` (reading AWS, writing nothing), prints the plan, then applies 
 
 A step is idempotent by construction: ``plan`` looks at what exists (found by name and by the
 ``ZappaProject`` tag, never from a local state file), so running ``deploy`` again after a failure converges.
+
+The contract, in the order the engine uses it:
+
+1. Steps are planned in dependency order. Right after a step is planned, the engine stores
+   ``change.outputs`` (the values the step *will* have once applied, as far as they can be known without
+   writing: ARNs, names) in ``ctx.outputs[step.id]``, so a later step can plan against them even on a first
+   deploy, when nothing exists yet.
+2. ``apply`` is called only for changes whose action is not ``UNCHANGED``, in dependency order; it updates
+   ``ctx.outputs[step.id]`` with the real values (a version number only known after publishing, say).
+3. A transient AWS error (throttling, "an update is in progress") during ``apply`` makes the engine wait,
+   plan that step again and apply the fresh change, so ``apply`` never has to be re-entrant by itself.
+4. ``plan_destroy``/``destroy`` run in reverse dependency order for ``undeploy``.
+
+Values the core's steps publish in ``ctx.outputs`` (other plugins depend on them):
+
+- ``core:role``: ``{"role_arn", "role_name"}``
+- ``core:bucket``: ``{"bucket"}``
+- ``core:code``: ``{"bucket", "s3_key", "sha256", "uploaded"}``
+- ``core:function``: ``{"function_name", "function_arn", "version", "alias", "qualified_arn"}``.
+  ``qualified_arn`` is the managed alias (``<function_arn>:current``) that ``rollback`` moves; front doors
+  and event sources should invoke it (the unqualified ARN works too: ``rollback`` re-publishes the older
+  code to ``$LATEST`` whenever its zip is still in S3).
+- ``core:log-group``: ``{"log_group", "log_group_arn"}``
 """
 
 from __future__ import annotations
@@ -25,19 +48,32 @@ class Action(str, enum.Enum):
 @dataclass
 class Change:
     """What one step will do. ``details`` are human lines ("memory_size: 512 -> 1024");
-    ``data`` is whatever ``apply`` needs and is never printed."""
+    ``data`` is whatever ``apply`` needs and is never printed. ``outputs`` are the values this step will
+    publish in ``ctx.outputs`` once applied (known at plan time as far as possible)."""
 
     step_id: str
     action: Action
     resource: str
     details: list[str] = field(default_factory=list)
     data: Any = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def changes_something(self) -> bool:
+        return self.action is not Action.UNCHANGED
+
+    def to_json(self) -> dict[str, Any]:
+        return {"step": self.step_id, "action": self.action.value, "resource": self.resource, "details": list(self.details)}
 
 
 @dataclass
 class DeployContext:
     """Everything a step may use. ``outputs`` carries values between steps, keyed by step id
-    (for example the function ARN that the API Gateway step needs)."""
+    (for example the function ARN that the API Gateway step needs).
+
+    ``command`` is ``deploy``, ``update``, ``undeploy``, ``plan`` or ``status``; ``options`` holds the
+    command's flags that steps honour (``no_upload``, ``remove_logs``, ``zip``). ``steps`` is every enabled
+    step of the stage, in dependency order (set by the engine; the role step unions their IAM statements)."""
 
     settings: Any
     aws: Any
@@ -47,6 +83,52 @@ class DeployContext:
     local: bool = False
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     echo: Any = print
+    options: dict[str, Any] = field(default_factory=dict)
+    progress: bool = False
+    steps: list[Any] = field(default_factory=list)
+    _account_id: str | None = field(default=None, repr=False)
+
+    # -- conveniences shared by every step ---------------------------------------------------------------
+
+    @property
+    def function_name(self) -> str:
+        return self.settings.function_name
+
+    @property
+    def project_tag(self) -> str:
+        """The value of the ``ZappaProject`` tag on everything this stage owns."""
+        return self.settings.zappa_project_tag
+
+    def tags(self) -> dict[str, str]:
+        """Tags for every resource the stage creates: the user's ``tags`` plus ``ZappaProject``."""
+        tags = dict(getattr(self.settings, "tags", None) or {})
+        tags["ZappaProject"] = self.project_tag
+        return tags
+
+    @property
+    def region(self) -> str:
+        self.aws.session  # resolves the region from the profile/environment when not set
+        return self.aws.region
+
+    @property
+    def account_id(self) -> str:
+        if self._account_id is None:
+            self._account_id = self.aws.account_id()
+        return self._account_id
+
+    @property
+    def partition(self) -> str:
+        region = self.region or ""
+        if region.startswith("cn-"):
+            return "aws-cn"
+        if region.startswith("us-gov-"):
+            return "aws-us-gov"
+        return "aws"
+
+    def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
+        """``arn:<partition>:<service>:<region>:<account>:<resource>``."""
+        return (f"arn:{self.partition}:{service}:{self.region if region else ''}:"
+                f"{self.account_id if account else ''}:{resource}")
 
 
 class ResourceStep:
@@ -63,6 +145,12 @@ class ResourceStep:
     def iam_statements(self, ctx: DeployContext) -> list[dict]:
         """IAM statements the Lambda *execution role* needs because this step exists, scoped to the
         stage's own resources. The core's role step unions them into the least-privilege policy."""
+        return []
+
+    def trusted_services(self, ctx: DeployContext) -> list[str]:
+        """Service principals (``"apigateway.amazonaws.com"``) that must be able to assume the execution
+        role because this step exists. The core's role step adds them to the trust policy next to
+        ``lambda.amazonaws.com`` (unless the user's ``assume_policy`` replaces it)."""
         return []
 
     def plan(self, ctx: DeployContext) -> Change:

@@ -1,0 +1,61 @@
+"""``core:bucket``: the code bucket (``s3_bucket``), created when missing: encrypted, public access blocked.
+
+The bucket is shared by stages (and often by projects), so ``undeploy`` never deletes it; the stage's own
+objects are removed by ``core:code``."""
+
+from __future__ import annotations
+
+from zappa_core.errors import AwsError
+from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.retry import error_code, http_status
+
+
+class BucketStep(ResourceStep):
+    id = "core:bucket"
+    depends_on = ()
+
+    def plan(self, ctx: DeployContext) -> Change:
+        bucket = ctx.settings.s3_bucket
+        outputs = {"bucket": bucket}
+        if ctx.options.get("s3_zip"):
+            return Change(self.id, Action.UNCHANGED, f"S3 bucket {bucket}", ["not used: the package is already in S3"],
+                          outputs=outputs)
+        s3 = ctx.aws.client("s3")
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except Exception as exc:
+            status = http_status(exc)
+            if status == 404 or error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+                return Change(self.id, Action.CREATE, f"S3 bucket {bucket}",
+                              ["encryption: AES256 by default", "public access: blocked"], data={"bucket": bucket},
+                              outputs=outputs)
+            if status == 403 or error_code(exc) in ("403", "AccessDenied"):
+                raise AwsError(f"step 'core:bucket': S3 bucket '{bucket}' exists but these credentials may not use it",
+                               hint="bucket names are global: choose another 's3_bucket', or grant access to it") from exc
+            raise
+        return Change(self.id, Action.UNCHANGED, f"S3 bucket {bucket}", outputs=outputs)
+
+    def apply(self, ctx: DeployContext, change: Change) -> None:
+        s3 = ctx.aws.client("s3")
+        bucket = change.data["bucket"]
+        kwargs: dict = {"Bucket": bucket}
+        region = ctx.region
+        if region and region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            s3.create_bucket(**kwargs)
+        except Exception as exc:
+            if error_code(exc) != "BucketAlreadyOwnedByYou":
+                raise
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        ctx.outputs.setdefault(self.id, {})["bucket"] = bucket
+
+    def plan_destroy(self, ctx: DeployContext) -> Change:
+        return Change(self.id, Action.UNCHANGED, f"S3 bucket {ctx.settings.s3_bucket}",
+                      ["kept (shared by stages); the stage's objects are removed by core:code"])
+
+    def destroy(self, ctx: DeployContext, change: Change) -> None:  # pragma: no cover - never planned
+        return None

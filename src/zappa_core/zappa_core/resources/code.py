@@ -1,0 +1,129 @@
+"""``core:code``: the Lambda package in the code bucket, at a content-addressed key
+(``<function>/<sha256>.zip``).
+
+Nothing is uploaded when the function already runs this package (its ``CodeSha256`` is the package's
+sha256) or when the object is already in S3 with the same ``sha256`` metadata (a re-run after a failure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.resources.util import code_key, code_prefix, hex_to_b64, human_bytes, short, upload_file
+from zappa_core.retry import error_code, http_status, is_not_found
+
+
+def _s3_missing(exc: BaseException) -> bool:
+    return http_status(exc) == 404 or error_code(exc) in ("404", "NoSuchKey", "NotFound")
+
+
+def remote_function(ctx: DeployContext) -> dict | None:
+    """``get_function`` of the stage's function, or None when it does not exist."""
+    try:
+        return ctx.aws.client("lambda").get_function(FunctionName=ctx.function_name)
+    except Exception as exc:
+        if is_not_found(exc):
+            return None
+        raise
+
+
+class CodeStep(ResourceStep):
+    id = "core:code"
+    depends_on = ("core:bucket",)
+
+    def iam_statements(self, ctx: DeployContext) -> list[dict]:
+        settings = ctx.settings
+        statements: list[dict[str, Any]] = []
+        if settings.s3_bucket:
+            statements.append({"Effect": "Allow", "Action": ["s3:GetObject"],
+                               "Resource": f"arn:{ctx.partition}:s3:::{settings.s3_bucket}/{code_prefix(ctx.function_name)}*"})
+        remote_env = settings.remote_env or (
+            f"s3://{settings.remote_env_bucket}/{settings.remote_env_file}"
+            if settings.remote_env_bucket and settings.remote_env_file else None)
+        if remote_env and remote_env.startswith("s3://"):
+            path = remote_env[len("s3://"):]
+            statements.append({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": f"arn:{ctx.partition}:s3:::{path}"})
+        return statements
+
+    def plan(self, ctx: DeployContext) -> Change:
+        bucket = ctx.settings.s3_bucket
+        s3_zip = ctx.options.get("s3_zip")
+        if s3_zip:
+            zbucket, zkey = s3_zip
+            return Change(self.id, Action.UNCHANGED, f"s3://{zbucket}/{zkey}", ["prebuilt package already in S3 (--zip)"],
+                          outputs={"bucket": zbucket, "s3_key": zkey, "sha256": None, "uploaded": False})
+        package = ctx.package
+        if package is None:
+            return Change(self.id, Action.UNCHANGED, f"s3://{bucket}/{code_prefix(ctx.function_name)}",
+                          ["no package built for this command"], outputs={"bucket": bucket, "s3_key": None,
+                                                                          "sha256": None, "uploaded": False})
+        sha = package.sha256
+        key = code_key(ctx.function_name, sha)
+        resource = f"s3://{bucket}/{key}"
+        outputs = {"bucket": bucket, "s3_key": key, "sha256": sha, "uploaded": False, "bytes": 0}
+        if ctx.options.get("no_upload"):
+            return Change(self.id, Action.UNCHANGED, resource, ["not uploaded (--no-upload)"],
+                          outputs=dict(outputs, s3_key=None))
+        remote = remote_function(ctx)
+        if remote is not None:
+            conf = remote["Configuration"]
+            same_arch = (conf.get("Architectures") or ["x86_64"])[0] == ctx.settings.architecture
+            if conf.get("CodeSha256") == hex_to_b64(sha) and same_arch:
+                return Change(self.id, Action.UNCHANGED, resource, [f"package unchanged (sha256 {short(sha)})"],
+                              outputs=outputs)
+        try:
+            head = ctx.aws.client("s3").head_object(Bucket=bucket, Key=key)
+            if (head.get("Metadata") or {}).get("sha256") == sha:
+                return Change(self.id, Action.UNCHANGED, resource, [f"already uploaded (sha256 {short(sha)})"],
+                              outputs=outputs)
+        except Exception as exc:
+            if not (_s3_missing(exc) or error_code(exc) in ("NoSuchBucket",)):
+                raise
+        return Change(self.id, Action.CREATE, resource,
+                      [f"upload {human_bytes(package.size)} (sha256 {short(sha)})"],
+                      data={"bucket": bucket, "key": key, "path": str(package.path), "sha256": sha, "size": package.size},
+                      outputs=outputs)
+
+    def apply(self, ctx: DeployContext, change: Change) -> None:
+        data = change.data
+        sent = upload_file(ctx, data["path"], data["bucket"], data["key"], {"Metadata": {"sha256": data["sha256"]}})
+        ctx.outputs.setdefault(self.id, {}).update(
+            {"bucket": data["bucket"], "s3_key": data["key"], "sha256": data["sha256"], "uploaded": True, "bytes": sent})
+
+    def _objects(self, ctx: DeployContext) -> list[str]:
+        bucket = ctx.settings.s3_bucket
+        s3 = ctx.aws.client("s3")
+        keys: list[str] = []
+        try:
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=code_prefix(ctx.function_name)):
+                keys.extend(obj["Key"] for obj in page.get("Contents", []) or [])
+        except Exception as exc:
+            if error_code(exc) == "NoSuchBucket" or http_status(exc) == 404:
+                return []
+            raise
+        return keys
+
+    def plan_destroy(self, ctx: DeployContext) -> Change:
+        bucket = ctx.settings.s3_bucket
+        resource = f"s3://{bucket}/{code_prefix(ctx.function_name)}"
+        keys = self._objects(ctx) if bucket else []
+        if not keys:
+            return Change(self.id, Action.UNCHANGED, resource, ["no packages"])
+        return Change(self.id, Action.DELETE, resource, [f"{len(keys)} package(s)"], data={"bucket": bucket, "keys": keys})
+
+    def destroy(self, ctx: DeployContext, change: Change) -> None:
+        delete_objects(ctx, change.data["bucket"], change.data["keys"])
+
+
+def delete_objects(ctx: DeployContext, bucket: str, keys: list[str]) -> None:
+    s3 = ctx.aws.client("s3")
+    for i in range(0, len(keys), 1000):
+        batch = keys[i:i + 1000]
+        result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True})
+        errors = [e for e in result.get("Errors", []) or [] if e.get("Code") != "NoSuchKey"]
+        if errors:
+            first = errors[0]
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Code": first.get("Code", "DeleteFailed"), "Message": first.get("Message", "")}},
+                              "DeleteObjects")

@@ -1,0 +1,478 @@
+"""``core:function``: the Lambda function: code, configuration, tags, a published version when (and only
+when) code or configuration changed, the managed alias ``current``, old versions pruned
+(``num_retained_versions``), reserved and provisioned concurrency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zappa_core.errors import AwsError
+from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.resources.code import delete_objects, remote_function
+from zappa_core.resources.util import (
+    ALIAS, INCOMPLETE_TAG, b64_to_hex, code_prefix, hex_to_b64, short, wait_function_ready,
+)
+from zappa_core.retry import error_code, is_not_found, retry
+
+# Lambda configuration key -> the Zappa setting it comes from (for plan details).
+SETTING_OF = {
+    "Role": "role", "Handler": "lambda_handler", "Runtime": "runtime", "Description": "lambda_description",
+    "Timeout": "timeout_seconds", "MemorySize": "memory_size", "EphemeralStorage": "ephemeral_storage",
+    "Layers": "layers", "VpcConfig": "vpc_config", "DeadLetterConfig": "dead_letter_arn",
+    "KMSKeyArn": "aws_kms_key_arn", "TracingConfig": "xray_tracing", "Environment": "aws_environment_variables",
+    "SnapStart": "snap_start", "FileSystemConfigs": "efs_config",
+}
+
+
+def function_arn(ctx: DeployContext) -> str:
+    return ctx.arn("lambda", f"function:{ctx.function_name}")
+
+
+def _efs_configs(settings: Any) -> list[dict]:
+    efs = settings.efs_config
+    if not efs or efs is True:
+        return []
+    items = efs if isinstance(efs, list) else [efs]
+    out = []
+    for item in items:
+        if isinstance(item, dict) and item.get("Arn"):
+            out.append({"Arn": item["Arn"], "LocalMountPath": item.get("LocalMountPath", "/mnt/efs")})
+        elif isinstance(item, dict) and item.get("arn"):
+            out.append({"Arn": item["arn"], "LocalMountPath": item.get("mount_point", item.get("local_mount_path", "/mnt/efs"))})
+    return out
+
+
+def desired_values(ctx: DeployContext, remote_env: dict[str, str]) -> dict[str, Any]:
+    """The comparable value of every configuration key, as the settings want it."""
+    s = ctx.settings
+    env = dict(remote_env)
+    env.update({k: str(v) for k, v in (s.aws_environment_variables or {}).items()})
+    role_arn = (ctx.outputs.get("core:role") or {}).get("role_arn")
+    vpc = s.vpc_config or {}
+    values: dict[str, Any] = {
+        "Role": role_arn,
+        "Handler": s.lambda_handler,
+        "Runtime": s.runtime,
+        "Description": s.lambda_description,
+        "Timeout": int(s.timeout_seconds),
+        "MemorySize": int(s.memory_size),
+        "EphemeralStorage": int((s.ephemeral_storage or {}).get("Size", 512)),
+        "Layers": tuple(s.layers or ()),
+        "VpcConfig": (tuple(sorted(vpc.get("SubnetIds", []) or [])), tuple(sorted(vpc.get("SecurityGroupIds", []) or []))),
+        "DeadLetterConfig": s.dead_letter_arn or "",
+        "KMSKeyArn": s.aws_kms_key_arn or "",
+        "TracingConfig": "Active" if s.xray_tracing else "PassThrough",
+        "Environment": env,
+        "SnapStart": s.snap_start if s.snap_start and s.snap_start != "None" else "None",
+        "FileSystemConfigs": tuple(sorted((c["Arn"], c["LocalMountPath"]) for c in _efs_configs(s))),
+    }
+    return values
+
+
+def current_values(conf: dict) -> dict[str, Any]:
+    vpc = conf.get("VpcConfig") or {}
+    return {
+        "Role": conf.get("Role"),
+        "Handler": conf.get("Handler"),
+        "Runtime": conf.get("Runtime"),
+        "Description": conf.get("Description", ""),
+        "Timeout": conf.get("Timeout"),
+        "MemorySize": conf.get("MemorySize"),
+        "EphemeralStorage": int((conf.get("EphemeralStorage") or {}).get("Size", 512)),
+        "Layers": tuple(layer.get("Arn") for layer in conf.get("Layers") or []),
+        "VpcConfig": (tuple(sorted(vpc.get("SubnetIds", []) or [])), tuple(sorted(vpc.get("SecurityGroupIds", []) or []))),
+        "DeadLetterConfig": (conf.get("DeadLetterConfig") or {}).get("TargetArn", "") or "",
+        "KMSKeyArn": conf.get("KMSKeyArn") or "",
+        "TracingConfig": (conf.get("TracingConfig") or {}).get("Mode", "PassThrough"),
+        "Environment": dict((conf.get("Environment") or {}).get("Variables") or {}),
+        "SnapStart": (conf.get("SnapStart") or {}).get("ApplyOn", "None") or "None",
+        "FileSystemConfigs": tuple(sorted((c.get("Arn"), c.get("LocalMountPath")) for c in conf.get("FileSystemConfigs") or [])),
+    }
+
+
+def to_params(values: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """API parameters for ``create_function``/``update_function_configuration`` from comparable values."""
+    params: dict[str, Any] = {}
+    for key in keys:
+        value = values[key]
+        if key == "EphemeralStorage":
+            params[key] = {"Size": value}
+        elif key == "Layers":
+            params[key] = list(value)
+        elif key == "VpcConfig":
+            params[key] = {"SubnetIds": list(value[0]), "SecurityGroupIds": list(value[1])}
+        elif key == "DeadLetterConfig":
+            params[key] = {"TargetArn": value}
+        elif key == "TracingConfig":
+            params[key] = {"Mode": value}
+        elif key == "Environment":
+            params[key] = {"Variables": dict(value)}
+        elif key == "SnapStart":
+            params[key] = {"ApplyOn": value}
+        elif key == "FileSystemConfigs":
+            params[key] = [{"Arn": arn, "LocalMountPath": path} for arn, path in value]
+        else:
+            params[key] = value
+    return params
+
+
+def diff_values(current: dict[str, Any], desired: dict[str, Any]) -> list[str]:
+    keys = []
+    for key, want in desired.items():
+        if key == "Role" and want is None:
+            continue
+        if current.get(key) != want:
+            keys.append(key)
+    return keys
+
+
+def describe_diff(current: dict[str, Any], desired: dict[str, Any], keys: list[str]) -> list[str]:
+    lines = []
+    for key in keys:
+        name = SETTING_OF.get(key, key)
+        if key == "Environment":
+            old, new = current.get(key) or {}, desired[key]
+            changed = sorted(k for k in new if old.get(k) != new[k])
+            lines.append(f"{name}: " + ", ".join(f"{k} {'changed' if k in old else 'added'}" for k in changed))
+        elif key == "VpcConfig":
+            lines.append(f"{name}: subnets {list(current[key][0])} -> {list(desired[key][0])}, "
+                         f"security groups {list(current[key][1])} -> {list(desired[key][1])}")
+        else:
+            old, new = current.get(key), desired[key]
+            lines.append(f"{name}: {_show(old)} -> {_show(new)}")
+    return lines
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if value in ("", None):
+        return "(none)"
+    return str(value)
+
+
+def list_versions(ctx: DeployContext) -> list[dict]:
+    lam = ctx.aws.client("lambda")
+    versions: list[dict] = []
+    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=ctx.function_name):
+        versions.extend(page.get("Versions", []))
+    return versions
+
+
+def published(versions: list[dict]) -> list[dict]:
+    """Published versions, oldest first."""
+    return sorted((v for v in versions if v.get("Version", "$LATEST").isdigit()), key=lambda v: int(v["Version"]))
+
+
+def get_alias(ctx: DeployContext) -> dict | None:
+    try:
+        return ctx.aws.client("lambda").get_alias(FunctionName=ctx.function_name, Name=ALIAS)
+    except Exception as exc:
+        if is_not_found(exc):
+            return None
+        raise
+
+
+def point_alias(ctx: DeployContext, version: str, exists: bool) -> None:
+    lam = ctx.aws.client("lambda")
+    if exists:
+        lam.update_alias(FunctionName=ctx.function_name, Name=ALIAS, FunctionVersion=version)
+        return
+    try:
+        lam.create_alias(FunctionName=ctx.function_name, Name=ALIAS, FunctionVersion=version,
+                         Description="Managed by zappa: the live version (moved by update and rollback)")
+    except Exception as exc:
+        if error_code(exc) != "ResourceConflictException":
+            raise
+        lam.update_alias(FunctionName=ctx.function_name, Name=ALIAS, FunctionVersion=version)
+
+
+class FunctionStep(ResourceStep):
+    id = "core:function"
+    depends_on = ("core:role", "core:code", "core:log-group")
+
+    # -- IAM ----------------------------------------------------------------------------------------------
+
+    def iam_statements(self, ctx: DeployContext) -> list[dict]:
+        s = ctx.settings
+        statements: list[dict] = []
+        if s.xray_tracing:
+            statements.append({"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Resource": "*"})
+        if s.vpc_config and s.vpc_config.get("SubnetIds"):
+            statements.append({"Effect": "Allow", "Action": [
+                "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"], "Resource": "*"})
+        if s.dead_letter_arn:
+            action = "sns:Publish" if ":sns:" in s.dead_letter_arn else "sqs:SendMessage"
+            statements.append({"Effect": "Allow", "Action": [action], "Resource": s.dead_letter_arn})
+        if s.aws_kms_key_arn:
+            statements.append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": s.aws_kms_key_arn})
+        efs = _efs_configs(s)
+        if efs:
+            statements.append({"Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                               "Resource": [c["Arn"] for c in efs]})
+        return statements
+
+    # -- plan ---------------------------------------------------------------------------------------------
+
+    def _code_source(self, ctx: DeployContext) -> tuple[str | None, str | None, str | None]:
+        """(bucket, key, sha256 hex) of the package to deploy; key None when no code is to be deployed."""
+        code = ctx.outputs.get("core:code") or {}
+        return code.get("bucket"), code.get("s3_key"), code.get("sha256")
+
+    def plan(self, ctx: DeployContext) -> Change:
+        s = ctx.settings
+        name = ctx.function_name
+        arn = function_arn(ctx)
+        outputs: dict[str, Any] = {"function_name": name, "function_arn": arn, "version": None, "alias": ALIAS,
+                                   "qualified_arn": f"{arn}:{ALIAS}"}
+        bucket, key, sha = self._code_source(ctx)
+        remote = remote_function(ctx)
+        if remote is None:
+            desired = desired_values(ctx, {})
+            details = [f"runtime {s.runtime}, {s.memory_size} MB, timeout {s.timeout_seconds}s, {s.architecture}",
+                       f"handler {s.lambda_handler}", f"code s3://{bucket}/{key}" if key else "code: (none)",
+                       f"alias {ALIAS} -> first version"]
+            if s.lambda_concurrency is not None:
+                details.append(f"lambda_concurrency: {s.lambda_concurrency}")
+            if s.provisioned_concurrency:
+                details.append(f"provisioned_concurrency: {s.provisioned_concurrency}")
+            return Change(self.id, Action.CREATE, f"Lambda function {name}", details,
+                          data={"create": True, "desired": desired}, outputs=dict(outputs, incomplete=True))
+        conf = remote["Configuration"]
+        arn = conf.get("FunctionArn", arn).split(":" + ALIAS)[0]
+        outputs.update(function_arn=arn, qualified_arn=f"{arn}:{ALIAS}")
+        current = current_values(conf)
+        desired = desired_values(ctx, current["Environment"])
+        details: list[str] = []
+        data: dict[str, Any] = {"create": False, "desired": desired, "arn": arn,
+                                "ready": conf.get("State", "Active") == "Active" and conf.get("LastUpdateStatus", "Successful") == "Successful"}
+        # code
+        s3_zip = ctx.options.get("s3_zip")
+        latest_sha = conf.get("CodeSha256")
+        same_arch = (conf.get("Architectures") or ["x86_64"])[0] == s.architecture
+        update_code = False
+        if s3_zip:
+            update_code = True
+            details.append(f"code: from s3://{bucket}/{key}")
+        elif key and sha and (latest_sha != hex_to_b64(sha) or not same_arch):
+            update_code = True
+            details.append(f"code: {short(b64_to_hex(latest_sha))} -> {short(sha)}")
+            if not same_arch:
+                details.append(f"architecture: {(conf.get('Architectures') or ['x86_64'])[0]} -> {s.architecture}")
+        data["code"] = update_code
+        target_sha = hex_to_b64(sha) if (update_code and sha) else (None if s3_zip else latest_sha)
+        # configuration
+        config_keys = diff_values(current, desired)
+        data["config_keys"] = config_keys
+        details.extend(describe_diff(current, desired, config_keys))
+        # the live version (alias): converges after a failure between an update and its publish
+        alias = get_alias(ctx)
+        data["alias_exists"] = alias is not None
+        publish = update_code or bool(config_keys)
+        if alias is None:
+            publish = True
+            details.append(f"alias {ALIAS}: missing -> new version")
+        else:
+            outputs["version"] = alias.get("FunctionVersion")
+            if not publish:
+                version = alias.get("FunctionVersion")
+                if version == "$LATEST":
+                    publish = True
+                    details.append(f"alias {ALIAS}: $LATEST -> a published version")
+                else:
+                    vconf = ctx.aws.client("lambda").get_function_configuration(FunctionName=name, Qualifier=version)
+                    drift = diff_values(current_values(vconf), desired)
+                    if drift or (target_sha and vconf.get("CodeSha256") != target_sha):
+                        publish = True
+                        details.append(f"alias {ALIAS}: version {version} differs from the settings -> new version")
+        data["publish"] = publish
+        if publish and (update_code or config_keys):
+            details.append("publish a new version")
+        # tags
+        tags = remote.get("Tags") or {}
+        want_tags = {k: v for k, v in ctx.tags().items() if tags.get(k) != v}
+        data["tags"] = want_tags
+        if want_tags:
+            details.append("tags: " + ", ".join(f"{k}={v}" for k, v in sorted(want_tags.items())))
+        if INCOMPLETE_TAG in tags:
+            outputs["incomplete"] = True
+        # concurrency
+        reserved = (remote.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+        data["concurrency"] = None
+        if s.lambda_concurrency != reserved:
+            data["concurrency"] = ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else ("delete", None)
+            details.append(f"lambda_concurrency: {_show(reserved)} -> {_show(s.lambda_concurrency)}")
+        data["provisioned"] = None
+        if s.provisioned_concurrency:
+            current_pc = None
+            if alias is not None:
+                try:
+                    pc = ctx.aws.client("lambda").get_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS)
+                    current_pc = pc.get("RequestedProvisionedConcurrentExecutions")
+                except Exception as exc:
+                    if not (is_not_found(exc) or error_code(exc) == "ProvisionedConcurrencyConfigNotFoundException"):
+                        raise
+            if current_pc != s.provisioned_concurrency:
+                data["provisioned"] = s.provisioned_concurrency
+                details.append(f"provisioned_concurrency: {_show(current_pc)} -> {s.provisioned_concurrency}")
+        if not ready_state_ok(data):
+            details.append("waiting for a previous update to finish")
+        changed = update_code or config_keys or publish or want_tags or data["concurrency"] or data["provisioned"]
+        if not changed:
+            return Change(self.id, Action.UNCHANGED, f"Lambda function {name}",
+                          [f"version {outputs['version']} (alias {ALIAS})"], data=data, outputs=outputs)
+        return Change(self.id, Action.UPDATE, f"Lambda function {name}", details, data=data, outputs=outputs)
+
+    # -- apply --------------------------------------------------------------------------------------------
+
+    def apply(self, ctx: DeployContext, change: Change) -> None:
+        if change.data["create"]:
+            self._create(ctx, change)
+        else:
+            self._update(ctx, change)
+
+    def _create(self, ctx: DeployContext, change: Change) -> None:
+        s = ctx.settings
+        lam = ctx.aws.client("lambda")
+        bucket, key, _sha = self._code_source(ctx)
+        if not key:
+            raise AwsError(f"step 'core:function': cannot create {ctx.function_name} without uploading its code",
+                           hint="run without --no-upload")
+        desired = desired_values(ctx, {})
+        keys = ["Role", "Handler", "Runtime", "Description", "Timeout", "MemorySize", "EphemeralStorage", "TracingConfig"]
+        if desired["Layers"]:
+            keys.append("Layers")
+        if desired["VpcConfig"][0]:
+            keys.append("VpcConfig")
+        if desired["DeadLetterConfig"]:
+            keys.append("DeadLetterConfig")
+        if desired["KMSKeyArn"]:
+            keys.append("KMSKeyArn")
+        if desired["Environment"]:
+            keys.append("Environment")
+        if desired["SnapStart"] != "None":
+            keys.append("SnapStart")
+        if desired["FileSystemConfigs"]:
+            keys.append("FileSystemConfigs")
+        params = to_params(desired, keys)
+        tags = dict(ctx.tags(), **{INCOMPLETE_TAG: "true"})
+
+        def create() -> dict:
+            return lam.create_function(FunctionName=ctx.function_name, Code={"S3Bucket": bucket, "S3Key": key},
+                                       Publish=True, Architectures=[s.architecture], Tags=tags, **params)
+
+        # A new role takes a few seconds before Lambda may assume it: retried with backoff.
+        created = retry(create, attempts=8, base=1.0, cap=8.0,
+                        when=lambda e: error_code(e) == "InvalidParameterValueException" and "assume" in str(e))
+        arn = created["FunctionArn"]
+        wait_function_ready(ctx, ctx.function_name)
+        version = created.get("Version")
+        if not version or version == "$LATEST":
+            version = lam.publish_version(FunctionName=ctx.function_name)["Version"]
+        point_alias(ctx, version, exists=False)
+        out = ctx.outputs.setdefault(self.id, {})
+        out.update(function_name=ctx.function_name, function_arn=arn, version=version, alias=ALIAS,
+                   qualified_arn=f"{arn}:{ALIAS}", incomplete=True)
+        self._concurrency(ctx, ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else None,
+                          s.provisioned_concurrency or None)
+
+    def _update(self, ctx: DeployContext, change: Change) -> None:
+        s = ctx.settings
+        lam = ctx.aws.client("lambda")
+        data = change.data
+        name = ctx.function_name
+        arn = data["arn"]
+        if not data.get("ready", True):
+            wait_function_ready(ctx, name)
+        if data["code"]:
+            bucket, key, _sha = self._code_source(ctx)
+            lam.update_function_code(FunctionName=name, S3Bucket=bucket, S3Key=key, Architectures=[s.architecture],
+                                     Publish=False)
+            wait_function_ready(ctx, name)
+        if data["config_keys"]:
+            lam.update_function_configuration(FunctionName=name, **to_params(data["desired"], data["config_keys"]))
+            wait_function_ready(ctx, name)
+        if data["tags"]:
+            lam.tag_resource(Resource=arn, Tags=data["tags"])
+        out = ctx.outputs.setdefault(self.id, {})
+        out.update(change.outputs)
+        if data["publish"]:
+            version = lam.publish_version(FunctionName=name)["Version"]
+            point_alias(ctx, version, exists=data["alias_exists"])
+            out["version"] = version
+        self._concurrency(ctx, data["concurrency"], data["provisioned"])
+        if data["publish"]:
+            self.prune(ctx)
+
+    def _concurrency(self, ctx: DeployContext, reserved: tuple | None, provisioned: int | None) -> None:
+        lam = ctx.aws.client("lambda")
+        name = ctx.function_name
+        if reserved:
+            op, value = reserved
+            if op == "put":
+                lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=value)
+            else:
+                try:
+                    lam.delete_function_concurrency(FunctionName=name)
+                except Exception as exc:
+                    if not is_not_found(exc):
+                        raise
+        if provisioned:
+            lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS,
+                                                   ProvisionedConcurrentExecutions=provisioned)
+
+    def prune(self, ctx: DeployContext) -> None:
+        """Delete published versions beyond ``num_retained_versions`` (never the live one), then, with
+        ``delete_s3_zip``, the zips in S3 that no remaining version runs (rollback needs the others)."""
+        s = ctx.settings
+        lam = ctx.aws.client("lambda")
+        versions = list_versions(ctx)
+        alias = get_alias(ctx)
+        live = alias.get("FunctionVersion") if alias else None
+        numbered = published(versions)
+        keep_n = s.num_retained_versions
+        if keep_n:
+            doomed = [v for v in numbered[:-keep_n] if v["Version"] != live]
+            for v in doomed:
+                try:
+                    lam.delete_function(FunctionName=ctx.function_name, Qualifier=v["Version"])
+                except Exception as exc:
+                    if not is_not_found(exc) and error_code(exc) != "ResourceConflictException":
+                        raise
+            gone = {v["Version"] for v in doomed}
+            versions = [v for v in versions if v.get("Version") not in gone]
+        if s.delete_s3_zip and s.s3_bucket and not ctx.options.get("s3_zip"):
+            used = {b64_to_hex(v.get("CodeSha256")) for v in versions}
+            s3 = ctx.aws.client("s3")
+            prefix = code_prefix(ctx.function_name)
+            stale = []
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=s.s3_bucket, Prefix=prefix):
+                for obj in page.get("Contents", []) or []:
+                    stem = obj["Key"][len(prefix):].removesuffix(".zip")
+                    if stem not in used:
+                        stale.append(obj["Key"])
+            if stale:
+                delete_objects(ctx, s.s3_bucket, stale)
+
+    # -- destroy ------------------------------------------------------------------------------------------
+
+    def plan_destroy(self, ctx: DeployContext) -> Change:
+        name = ctx.function_name
+        remote = remote_function(ctx)
+        if remote is None:
+            return Change(self.id, Action.UNCHANGED, f"Lambda function {name}", ["does not exist"])
+        versions = published(list_versions(ctx))
+        return Change(self.id, Action.DELETE, f"Lambda function {name}",
+                      [f"{len(versions)} published version(s), alias {ALIAS}"], data={"name": name})
+
+    def destroy(self, ctx: DeployContext, change: Change) -> None:
+        try:
+            ctx.aws.client("lambda").delete_function(FunctionName=change.data["name"])
+        except Exception as exc:
+            if not is_not_found(exc):
+                raise
+
+
+def ready_state_ok(data: dict) -> bool:
+    return bool(data.get("ready", True))
