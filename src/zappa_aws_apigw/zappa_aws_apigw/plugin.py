@@ -1,4 +1,9 @@
-"""Deploy-side plugin of zappa_aws_apigw (registered in the `zappa` entry-point group)."""
+"""Deploy-side plugin of zappa_aws_apigw (registered in the `zappa` entry-point group).
+
+Hooks: the settings section and its cross-field checks, the resource steps (REST API, HTTP API, function
+URL), the stage's URLs for ``zappa status``, the CloudFormation template for ``zappa template``, the custom
+domain binding for ``zappa certify`` and the local gateway's routes.
+"""
 
 from __future__ import annotations
 
@@ -10,4 +15,55 @@ from zappa_core.records import SettingsSection
 def zappa_settings_sections():
     from zappa_aws_apigw.settings import ApiGatewaySettings
 
-    return SettingsSection(name="apigw", model=ApiGatewaySettings)
+    return SettingsSection(name="apigw", model=ApiGatewaySettings, description="API Gateway REST/HTTP APIs and function URLs")
+
+
+@hookimpl
+def zappa_validate_settings(settings):
+    from zappa_aws_apigw.settings import validate
+
+    return validate(settings) or None
+
+
+@hookimpl
+def zappa_plan_resources(settings, context):
+    """Every step, always: a step whose feature is off plans the removal of what an earlier deploy left
+    (switching ``apigateway_version`` or turning a feature off converges, and ``undeploy`` finds it all)."""
+    from zappa_aws_apigw.function_url import FunctionUrlStep
+    from zappa_aws_apigw.httpapi import HttpApiStep
+    from zappa_aws_apigw.rest import RestApiStep
+
+    return [RestApiStep(settings), HttpApiStep(settings), FunctionUrlStep(settings)]
+
+
+@hookimpl
+def zappa_stage_status(settings, context):
+    from zappa_aws_apigw.status import stage_status
+
+    return stage_status(settings, context)
+
+
+@hookimpl
+def zappa_cloudformation_template(settings, lambda_arn, role_arn):
+    from zappa_aws_apigw.template import stage_template
+
+    return stage_template(settings, lambda_arn, role_arn)
+
+
+@hookimpl
+def zappa_bind_domain(settings, domain, certificate):
+    from zappa_aws_apigw.common import apigw_enabled
+
+    if not apigw_enabled(settings):
+        return None
+    from zappa_aws_apigw.domain import bind_domain
+
+    return bind_domain(settings, domain, certificate)
+
+
+@hookimpl
+def zappa_local_routes(settings, state):
+    from zappa_aws_apigw.local_routes import local_routes
+
+    return local_routes(settings, state)
+

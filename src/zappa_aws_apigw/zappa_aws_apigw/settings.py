@@ -60,3 +60,49 @@ class ApiGatewaySettings(BaseModel):
     function_url_config: dict[str, Any] = Field(default_factory=dict, description="`{\"authorizer\": \"NONE\"|\"AWS_IAM\", \"cors\": {...}}` merged over the defaults.")
     function_url_domains: list[str] = Field(default_factory=list, description="Custom domains for the function URL (CloudFront).")
     function_url_cloudfront_config: dict[str, Any] = Field(default_factory=dict, description="Extra CloudFront settings for `function_url_domains`.")
+
+
+def validate(settings: Any) -> list:
+    """Cross-field rules of the API Gateway settings (the core prints every problem and exits 2)."""
+    from pathlib import Path
+
+    from zappa_core.records import SettingsProblem
+
+    problems = []
+    auth = settings.authorizer
+    if auth is not None:
+        if auth.type == "COGNITO_USER_POOLS":
+            if not auth.provider_arns:
+                problems.append(SettingsProblem("a COGNITO_USER_POOLS authorizer needs 'provider_arns'", key="authorizer"))
+            if settings.apigateway_version == "v2":
+                problems.append(SettingsProblem(
+                    "COGNITO_USER_POOLS authorizers are for REST APIs (v1); use apigateway_version 'v1'", key="authorizer"))
+        elif not (auth.function or auth.arn):
+            problems.append(SettingsProblem("an authorizer needs 'function' (in this app) or 'arn'", key="authorizer"))
+        if auth.function and auth.arn:
+            problems.append(SettingsProblem("give the authorizer 'function' or 'arn', not both", key="authorizer"))
+        if auth.validation_expression and auth.type != "TOKEN":
+            problems.append(SettingsProblem("'validation_expression' applies to TOKEN authorizers only", key="authorizer"))
+        if settings.iam_authorization:
+            problems.append(SettingsProblem("'iam_authorization' and 'authorizer' exclude each other", key="iam_authorization"))
+    if settings.apigateway_policy:
+        path = Path(settings.apigateway_policy)
+        if not path.is_absolute():
+            path = Path(settings.project_dir) / path
+        if not path.is_file():
+            problems.append(SettingsProblem(f"resource policy file not found: {path}", key="apigateway_policy"))
+    if settings.apigateway_version == "v2":
+        for key in ("api_key_required", "cache_cluster_enabled"):
+            if getattr(settings, key):
+                problems.append(SettingsProblem(f"'{key}' applies to REST APIs (v1) only", key=key))
+        if settings.endpoint_configuration and settings.endpoint_configuration != ["REGIONAL"]:
+            problems.append(SettingsProblem("HTTP APIs (v2) are regional: 'endpoint_configuration' applies to v1", key="endpoint_configuration"))
+    if settings.endpoint_configuration and len(settings.endpoint_configuration) != 1:
+        problems.append(SettingsProblem("'endpoint_configuration' takes exactly one type", key="endpoint_configuration"))
+    if settings.api_key and not settings.api_key_required:
+        problems.append(SettingsProblem("'api_key' is used only with 'api_key_required: true'", key="api_key"))
+    config = settings.function_url_config or {}
+    auth_type = str(config.get("authorizer", "NONE")).upper()
+    if auth_type not in ("NONE", "AWS_IAM", "IAM"):
+        problems.append(SettingsProblem("function_url_config.authorizer must be 'NONE' or 'AWS_IAM'", key="function_url_config"))
+    return problems

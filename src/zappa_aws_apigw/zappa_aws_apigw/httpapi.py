@@ -1,0 +1,267 @@
+"""The HTTP API (v2) resource step: API, ``AWS_PROXY`` integration (payload 2.0), ``$default`` route,
+auto-deployed ``$default`` stage, CORS, IAM or Lambda authorizer, and the Lambda permission. Made with boto3
+(``apigatewayv2``); found again by name and the ``ZappaProject`` tag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zappa_core.errors import AwsError
+from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+
+from zappa_aws_apigw import common
+from zappa_aws_apigw.common import AUTHORIZER_NAME, TAG_KEY, lambda_uri
+
+PERMISSION_PREFIX = "zappa-apigw-http-"
+from zappa_aws_apigw.rest import function_arn_for, read_permissions, remove_permissions
+from zappa_aws_apigw.template import DESCRIPTION, http_cors_configuration, http_route_authorization
+
+
+def http_api_url(region: str, api_id: str) -> str:
+    return f"https://{api_id}.execute-api.{region}.amazonaws.com/"
+
+
+def find_http_api(v2: Any, settings: Any) -> dict[str, Any] | None:
+    """The stage's HTTP API: named after the function and tagged with its ``ZappaProject`` (an untagged API
+    of the same name is taken too, so an API made by Zappa itself is adopted)."""
+    token = None
+    candidates = []
+    while True:
+        page = v2.get_apis(**({"NextToken": token} if token else {}))
+        for item in page.get("Items", []):
+            if item.get("Name") == settings.function_name and item.get("ProtocolType") == "HTTP":
+                candidates.append(item)
+        token = page.get("NextToken")
+        if not token:
+            break
+    tagged = [c for c in candidates if (c.get("Tags") or {}).get(TAG_KEY) == settings.zappa_project_tag]
+    return (tagged or candidates or [None])[0]
+
+
+class HttpApiStep(ResourceStep):
+    """API Gateway HTTP API (v2) of the stage."""
+
+    id = "apigw:http-api"
+    depends_on = ("core:function",)
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def _read(self, ctx: DeployContext) -> dict[str, Any]:
+        v2 = ctx.aws.client("apigatewayv2")
+        api = find_http_api(v2, self.settings)
+        live: dict[str, Any] = {"api": api, "integrations": [], "routes": [], "authorizers": [], "stages": []}
+        if api is not None:
+            api_id = api["ApiId"]
+            live["integrations"] = v2.get_integrations(ApiId=api_id).get("Items", [])
+            live["routes"] = v2.get_routes(ApiId=api_id).get("Items", [])
+            live["authorizers"] = v2.get_authorizers(ApiId=api_id).get("Items", [])
+            live["stages"] = v2.get_stages(ApiId=api_id).get("Items", [])
+        target = {"FunctionName": self.settings.function_name}
+        if self.settings.apigateway_lambda_qualifier:
+            target["Qualifier"] = self.settings.apigateway_lambda_qualifier
+        live["permissions"] = read_permissions(ctx.aws.client("lambda"), target, PERMISSION_PREFIX)
+        return live
+
+    def _want(self, ctx: DeployContext) -> dict[str, Any]:
+        s = self.settings
+        region = ctx.aws.client("apigatewayv2").meta.region_name
+        function_arn = function_arn_for(ctx)
+        want: dict[str, Any] = {
+            "region": region,
+            "function_arn": function_arn,
+            "description": s.apigateway_description or DESCRIPTION,
+            "cors": http_cors_configuration(s),
+            "integration_uri": common.invoke_arn(s, function_arn),
+            "auth_type": http_route_authorization(s),
+            "authorizer": None,
+        }
+        if want["auth_type"] == "CUSTOM":
+            auth = s.authorizer
+            want["authorizer"] = {
+                "Name": AUTHORIZER_NAME,
+                "AuthorizerType": "REQUEST",
+                "AuthorizerUri": lambda_uri(region, common.authorizer_function_arn(s, function_arn)),
+                "AuthorizerPayloadFormatVersion": "2.0",
+                "AuthorizerResultTtlInSeconds": auth.result_ttl,
+                "IdentitySource": [f"$request.header.{auth.token_header}"],
+                "EnableSimpleResponses": False,
+            }
+        return want
+
+    def _diff(self, want: dict[str, Any], live: dict[str, Any]) -> list[str]:
+        api = live["api"]
+        if api is None:
+            return ["create HTTP API, integration, $default route and stage"]
+        out = []
+        if (api.get("Description") or "") != want["description"]:
+            out.append("description")
+        if _cors_of(api) != (want["cors"] or None):
+            out.append("CORS")
+        integ = _our_integration(live, want)
+        if integ is None:
+            out.append("integration")
+        route = next((r for r in live["routes"] if r.get("RouteKey") == "$default"), None)
+        auth = next((a for a in live["authorizers"] if a.get("Name") == AUTHORIZER_NAME), None)
+        if want["authorizer"] is not None:
+            if auth is None or any(auth.get(k) != v for k, v in want["authorizer"].items()):
+                out.append("authorizer")
+        elif auth is not None:
+            out.append("remove authorizer")
+        if route is None:
+            out.append("$default route")
+        else:
+            if route.get("AuthorizationType", "NONE") != want["auth_type"]:
+                out.append(f"route authorization -> {want['auth_type']}")
+            if integ is None or route.get("Target") != f"integrations/{integ['IntegrationId']}":
+                out.append("route target")
+            if want["authorizer"] is not None and (auth is None or route.get("AuthorizerId") != auth.get("AuthorizerId")):
+                out.append("route authorizer")
+        if not any(st.get("StageName") == "$default" and st.get("AutoDeploy") for st in live["stages"]):
+            out.append("$default stage")
+        wanted = _wanted_permissions(self.settings, want, api["ApiId"])
+        for sid in wanted:
+            if sid not in live["permissions"]:
+                out.append(f"lambda permission {sid}")
+        for sid in live["permissions"]:
+            if sid not in wanted:
+                out.append(f"remove lambda permission {sid}")
+        return out
+
+    def plan(self, ctx: DeployContext) -> Change:
+        if not common.uses_http_api(self.settings):
+            return self.plan_destroy(ctx)  # turned off (or switched to v1): remove what an earlier deploy made
+        want, live = self._want(ctx), self._read(ctx)
+        details = self._diff(want, live)
+        action = Action.CREATE if live["api"] is None else (Action.UPDATE if details else Action.UNCHANGED)
+        api_id = live["api"]["ApiId"] if live["api"] else None
+        return Change(self.id, action, f"HTTP API {self.settings.function_name}" + (f" ({api_id})" if api_id else ""), details)
+
+    def apply(self, ctx: DeployContext, change: Change) -> None:
+        if not common.uses_http_api(self.settings):
+            return self.destroy(ctx, change)
+        s = self.settings
+        v2 = ctx.aws.client("apigatewayv2")
+        want, live = self._want(ctx), self._read(ctx)
+        try:
+            api = live["api"]
+            if api is None:
+                kwargs: dict[str, Any] = {"Name": s.function_name, "ProtocolType": "HTTP", "Description": want["description"],
+                                          "Tags": common.tags_of(s)}
+                if want["cors"]:
+                    kwargs["CorsConfiguration"] = want["cors"]
+                api = v2.create_api(**kwargs)
+            else:
+                if (api.get("Description") or "") != want["description"]:
+                    v2.update_api(ApiId=api["ApiId"], Description=want["description"])
+                if _cors_of(api) != (want["cors"] or None):
+                    if want["cors"]:
+                        v2.update_api(ApiId=api["ApiId"], CorsConfiguration=want["cors"])
+                    else:
+                        v2.delete_cors_configuration(ApiId=api["ApiId"])
+            api_id = api["ApiId"]
+            integ = _our_integration(live, want)
+            if integ is None:
+                integ = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=want["integration_uri"],
+                                              IntegrationMethod="POST", PayloadFormatVersion="2.0")
+            auth = next((a for a in live["authorizers"] if a.get("Name") == AUTHORIZER_NAME), None)
+            if want["authorizer"] is not None:
+                if auth is None:
+                    auth = v2.create_authorizer(ApiId=api_id, **want["authorizer"])
+                elif any(auth.get(k) != v for k, v in want["authorizer"].items()):
+                    auth = v2.update_authorizer(ApiId=api_id, AuthorizerId=auth["AuthorizerId"], **want["authorizer"])
+            route = next((r for r in live["routes"] if r.get("RouteKey") == "$default"), None)
+            route_kwargs: dict[str, Any] = {"Target": f"integrations/{integ['IntegrationId']}", "AuthorizationType": want["auth_type"]}
+            if want["authorizer"] is not None:
+                route_kwargs["AuthorizerId"] = auth["AuthorizerId"]
+            if route is None:
+                v2.create_route(ApiId=api_id, RouteKey="$default", **route_kwargs)
+            elif (route.get("Target") != route_kwargs["Target"] or route.get("AuthorizationType", "NONE") != want["auth_type"]
+                  or route.get("AuthorizerId") != route_kwargs.get("AuthorizerId")):
+                if want["authorizer"] is None and route.get("AuthorizerId"):
+                    v2.delete_route(ApiId=api_id, RouteId=route["RouteId"])
+                    v2.create_route(ApiId=api_id, RouteKey="$default", **route_kwargs)
+                else:
+                    v2.update_route(ApiId=api_id, RouteId=route["RouteId"], **route_kwargs)
+            if want["authorizer"] is None and auth is not None:
+                v2.delete_authorizer(ApiId=api_id, AuthorizerId=auth["AuthorizerId"])
+            for old in live["integrations"]:
+                if old["IntegrationId"] != integ["IntegrationId"]:
+                    v2.delete_integration(ApiId=api_id, IntegrationId=old["IntegrationId"])
+            if not any(st.get("StageName") == "$default" for st in live["stages"]):
+                v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True, Tags=common.tags_of(s))
+            elif not any(st.get("StageName") == "$default" and st.get("AutoDeploy") for st in live["stages"]):
+                v2.update_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+            self._apply_permissions(ctx, want, live, api_id)
+        except AwsError:
+            raise
+        except Exception as exc:
+            raise AwsError(f"apigw:http-api: could not converge HTTP API {s.function_name}: {exc}") from None
+        url = http_api_url(want["region"], api_id)
+        ctx.outputs[self.id] = {"api_id": api_id, "url": url, "region": want["region"], "stage": "$default"}
+        ctx.echo(f"HTTP API: {url}")
+
+    def _apply_permissions(self, ctx: DeployContext, want: dict[str, Any], live: dict[str, Any], api_id: str) -> None:
+        lam = ctx.aws.client("lambda")
+        target = {"FunctionName": self.settings.function_name}
+        if self.settings.apigateway_lambda_qualifier:
+            target["Qualifier"] = self.settings.apigateway_lambda_qualifier
+        wanted = _wanted_permissions(self.settings, want, api_id)
+        for sid in live["permissions"]:
+            if sid not in wanted:
+                lam.remove_permission(StatementId=sid, **target)
+        for sid, arn in wanted.items():
+            if sid not in live["permissions"]:
+                lam.add_permission(StatementId=sid, Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
+                                   SourceArn=arn, **target)
+
+    def plan_destroy(self, ctx: DeployContext) -> Change:
+        live = self._read(ctx)
+        details = []
+        if live["api"] is not None:
+            details.append(f"HTTP API {live['api']['ApiId']}")
+        details.extend(f"lambda permission {sid}" for sid in live["permissions"])
+        return Change(self.id, Action.DELETE if details else Action.UNCHANGED, f"HTTP API {self.settings.function_name}", details)
+
+    def destroy(self, ctx: DeployContext, change: Change) -> None:
+        live = self._read(ctx)
+        v2 = ctx.aws.client("apigatewayv2")
+        if live["api"] is not None:
+            api_id = live["api"]["ApiId"]
+            if self.settings.domain:
+                try:
+                    for mapping in v2.get_api_mappings(DomainName=self.settings.domain).get("Items", []):
+                        if mapping.get("ApiId") == api_id:
+                            v2.delete_api_mapping(ApiMappingId=mapping["ApiMappingId"], DomainName=self.settings.domain)
+                except Exception as exc:
+                    if not common.is_not_found(exc):
+                        raise AwsError(f"apigw:http-api: could not remove the API mapping of {self.settings.domain}: {exc}") from None
+            try:
+                v2.delete_api(ApiId=api_id)
+            except Exception as exc:
+                if not common.is_not_found(exc):
+                    raise AwsError(f"apigw:http-api: could not delete HTTP API {api_id}: {exc}") from None
+        remove_permissions(ctx.aws.client("lambda"), self.settings, live["permissions"])
+
+
+def _cors_of(api: dict[str, Any]) -> dict[str, Any] | None:
+    cors = api.get("CorsConfiguration")
+    return cors or None
+
+
+def _our_integration(live: dict[str, Any], want: dict[str, Any]) -> dict[str, Any] | None:
+    for integ in live["integrations"]:
+        if (integ.get("IntegrationType") == "AWS_PROXY" and integ.get("IntegrationUri") == want["integration_uri"]
+                and integ.get("PayloadFormatVersion") == "2.0"):
+            return integ
+    return None
+
+
+def _wanted_permissions(settings: Any, want: dict[str, Any], api_id: str) -> dict[str, str]:
+    account = common.account_of(want["function_arn"])
+    base = f"arn:aws:execute-api:{want['region']}:{account}:{api_id}"
+    wanted = {f"{PERMISSION_PREFIX}{api_id}": f"{base}/*"}
+    auth = settings.authorizer
+    if want["authorizer"] is not None and auth.function and not auth.arn:
+        wanted[f"{PERMISSION_PREFIX}auth-{api_id}"] = f"{base}/authorizers/*"
+    return wanted
