@@ -1,0 +1,461 @@
+"""The runtime object: cold start (manifest, environment, plugins, app) and the dispatch of every event.
+
+Standard library and pluggy only; boto3 is imported lazily (``remote_env``, ``slim_handler``), asyncio only for
+ASGI apps, Django only for Django projects.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any, Callable, Iterable
+
+from zappa_runtime.records import Handled, UnhandledEventError
+
+log = logging.getLogger("zappa.runtime")
+
+_CO_VARARGS = 0x04
+_CO_COROUTINE = 0x80
+
+
+class Runtime:
+    """What runtime plugins get in ``zappa_runtime_configure(settings, runtime)``; see ``docs/runtime.md``.
+
+    ``Runtime(settings)`` builds one with no side effects (tests, tools); :meth:`cold_start` does what the Lambda
+    does once per container: apply the environment, register the manifest's plugins, load the app.
+    """
+
+    def __init__(self, settings: dict | None = None, root: str | None = None, plugin_manager: Any = None) -> None:
+        self.settings: dict = dict(settings or {})
+        self.root: str = root or os.getcwd()
+        self.logger = log
+        self._pm = plugin_manager
+        self._functions: dict[str, Callable] = {}
+        self._arity: dict[Any, int] = {}
+        self._app: Any = None
+        self._app_loaded = False
+        self.app_kind: str | None = None
+        self._http: Any = None
+        self._exception_handler: Any = None
+        self._last_stage_vars: Any = None
+        self.project_folder: str = self.root
+
+    # ----------------------------------------------------------------------------------------------- plugins
+    @property
+    def plugin_manager(self) -> Any:
+        if self._pm is None:
+            self._pm = make_plugin_manager(())
+        return self._pm
+
+    def register_plugins(self, modules: Iterable[str]) -> None:
+        """Import and register exactly these modules (the manifest's ``runtime_modules``)."""
+        import importlib
+
+        pm = self.plugin_manager
+        for name in modules:
+            if pm.has_plugin(name):
+                continue
+            try:
+                module = importlib.import_module(name)
+            except ImportError as exc:
+                raise RuntimeError(
+                    f"runtime plugin module '{name}' (listed in the package manifest) cannot be imported: {exc}. "
+                    "Rebuild the package with the plugin's distribution installed."
+                ) from exc
+            pm.register(module, name=name)
+
+    def configure_plugins(self) -> None:
+        self.plugin_manager.hook.zappa_runtime_configure.call_historic(
+            kwargs={"settings": self.settings, "runtime": self}
+        )
+
+    # --------------------------------------------------------------------------------------- user functions
+    def import_function(self, dotted: str) -> Callable:
+        """``"package.module.func"`` (or ``"module.Class.method"``) → the object, imported once and cached."""
+        func = self._functions.get(dotted)
+        if func is not None:
+            return func
+        import importlib
+
+        if not isinstance(dotted, str) or "." not in dotted:
+            raise ValueError(f"expected a dotted path 'module.function', got {dotted!r}")
+        parts = dotted.split(".")
+        error: Exception | None = None
+        for cut in range(len(parts) - 1, 0, -1):
+            module_name = ".".join(parts[:cut])
+            try:
+                obj: Any = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and (module_name == exc.name or module_name.startswith(exc.name + ".")):
+                    error = exc
+                    continue
+                raise
+            try:
+                for attr in parts[cut:]:
+                    obj = getattr(obj, attr)
+            except AttributeError as exc:
+                raise AttributeError(f"cannot find '{dotted}': module '{module_name}' has no {exc}") from None
+            self._functions[dotted] = obj
+            return obj
+        raise ImportError(f"cannot import '{dotted}': {error}") from error
+
+    def run_function(self, func: Callable, event: Any, context: Any) -> Any:
+        """Call ``func`` the way Zappa does: ``(event, context)``, else ``(event)``, else ``()``.
+
+        The choice comes from the function's parameters (cached per function), so a ``TypeError`` raised inside
+        the function is never mistaken for a signature mismatch. ``*args`` receives both.
+        """
+        try:
+            arity = self._arity[func]
+        except (KeyError, TypeError):
+            arity = _arity(func)
+            try:
+                self._arity[func] = arity
+            except TypeError:  # unhashable callable
+                pass
+        if arity >= 2:
+            return func(event, context)
+        if arity == 1:
+            return func(event)
+        return func()
+
+    def handle_exception(self, exc: BaseException, event: Any, context: Any) -> bool:
+        """Run the stage's ``exception_handler(exc, event, context)``; ``True`` when it asks to swallow ``exc``.
+
+        Without an ``exception_handler``, or when the handler itself fails (logged), returns ``False``.
+        """
+        dotted = self.settings.get("exception_handler")
+        if not dotted:
+            return False
+        try:
+            handler = self._exception_handler or self.import_function(dotted)
+            self._exception_handler = handler
+            return bool(handler(exc, event, context))
+        except Exception:  # noqa: BLE001 - the handler must never hide the original error
+            log.exception("exception_handler %r failed while handling %r", dotted, exc)
+            return False
+
+    # ------------------------------------------------------------------------------------------------- app
+    @property
+    def app(self) -> Any:
+        """The WSGI/ASGI app (``app_function`` or Django's ``django_settings``), loaded once; ``None`` when the
+        stage has neither (a function-only project)."""
+        if not self._app_loaded:
+            self._load_app()
+        return self._app
+
+    def _load_app(self) -> None:
+        settings = self.settings
+        app_function = settings.get("app_function")
+        django_settings = settings.get("django_settings")
+        app_type = settings.get("app_type")
+        if django_settings:
+            os.environ["DJANGO_SETTINGS_MODULE"] = django_settings
+        if app_function:
+            app = self.import_function(app_function)
+        elif django_settings:
+            if app_type == "asgi":
+                from django.core.asgi import get_asgi_application
+
+                app = get_asgi_application()
+            else:
+                from django.core.wsgi import get_wsgi_application
+
+                app = get_wsgi_application()
+        else:
+            self._app, self._app_loaded, self.app_kind = None, True, None
+            return
+        kind = app_type or ("asgi" if is_asgi_app(app) else "wsgi")
+        for impl in self.plugin_manager.hook.zappa_runtime_wrap_app.get_hookimpls():
+            wrapped = impl.function(app=app, settings=settings)
+            if wrapped is not None:
+                app = wrapped
+        self._app, self.app_kind, self._app_loaded = app, kind, True
+        self._http = None
+
+    @property
+    def http(self) -> Any:
+        """The HTTP adapter of the app: ``adapter(event, context, kind) -> proxy response dict``."""
+        adapter = self._http
+        if adapter is None:
+            app = self.app
+            if self.app_kind == "asgi":
+                from zappa_runtime.asgi import AsgiAdapter
+
+                adapter = AsgiAdapter(app, self)
+            else:
+                from zappa_runtime.http import WsgiAdapter
+
+                adapter = WsgiAdapter(app, self)
+            self._http = adapter
+        return adapter
+
+    # ------------------------------------------------------------------------------------------- dispatch
+    def invoke(self, event: Any, context: Any) -> Any:
+        """Handle one Lambda invocation (the body of ``lambda_handler``)."""
+        if type(event) is dict:
+            stage_vars = event.get("stageVariables")
+            if stage_vars and stage_vars != self._last_stage_vars:
+                self._apply_stage_variables(stage_vars)
+            kind = classify(event)
+            if kind is not None:
+                return self.http(event, context, kind)
+        try:
+            return self.handle_event(event, context)
+        except Exception as exc:
+            if self.handle_exception(exc, event, context):
+                return None
+            raise
+
+    def handle_event(self, event: Any, context: Any) -> Any:
+        """Send a non-HTTP event through ``zappa_runtime_handle_event``; raise when nobody recognises it."""
+        if self.settings.get("debug") and log.isEnabledFor(logging.DEBUG):
+            log.debug("Zappa Event: %r", event)
+        result = self.plugin_manager.hook.zappa_runtime_handle_event(event=event, context=context)
+        if result is None:
+            raise UnhandledEventError(describe_unhandled(event))
+        if isinstance(result, Handled):
+            return result.value
+        return result
+
+    def _apply_stage_variables(self, stage_vars: Any) -> None:
+        # Zappa copies API Gateway stage variables into os.environ on every request that carries them.
+        if isinstance(stage_vars, dict):
+            for key, value in stage_vars.items():
+                if isinstance(key, str) and isinstance(value, str):
+                    os.environ[key] = value
+            self._last_stage_vars = stage_vars
+
+    # ------------------------------------------------------------------------------------------ cold start
+    @classmethod
+    def cold_start(cls, root: str | None = None, manifest: dict | None = None) -> "Runtime":
+        """Everything the Lambda does once per container, in Zappa's order:
+
+        1. read the manifest; 2. ``log_level``; 3. ``remote_env`` from S3; 4. ``SERVERTYPE``, ``FRAMEWORK``,
+        ``PROJECT``, ``STAGE`` and ``environment_variables``; 5. ``slim_handler``: the project archive from S3;
+        6. ``include``: ``.so`` files; 7. ``settings_file``; 8. the manifest's runtime plugins and
+        ``zappa_runtime_configure``; 9. the app.
+        """
+        from zappa_runtime import manifest as manifest_mod
+
+        if root is None:
+            root = manifest_mod.find_task_root()
+        if manifest is None:
+            manifest = manifest_mod.read_manifest(root)
+        settings = manifest.get("settings") or {}
+        runtime = cls(settings, root)
+        runtime._setup_logging()
+        runtime._load_remote_env()
+        runtime._set_environment()
+        if settings.get("slim_handler") or settings.get("slim_archive"):
+            runtime._load_slim_archive()
+        runtime._load_includes()
+        runtime._load_settings_file()
+        if runtime.project_folder not in sys.path:
+            sys.path.insert(0, runtime.project_folder)
+        runtime._pm = make_plugin_manager(manifest.get("runtime_modules") or ())
+        from zappa_runtime.builtin import CorePlugin
+
+        runtime._pm.register(CorePlugin(runtime), name="zappa_runtime.builtin")
+        runtime.register_plugins(manifest.get("runtime_modules") or ())
+        runtime.configure_plugins()
+        if settings.get("app_function") or settings.get("django_settings"):
+            runtime._load_app()
+            if runtime.app_kind:
+                runtime.http  # build the adapter (ASGI: event loop + lifespan startup) during init
+        return runtime
+
+    def _setup_logging(self) -> None:
+        level = self.settings.get("log_level") or "DEBUG"
+        level_no = logging.getLevelName(str(level).upper())
+        if not isinstance(level_no, int):
+            level_no = logging.DEBUG
+        root_logger = logging.getLogger()
+        if not root_logger.handlers:
+            logging.basicConfig(format="[%(levelname)s] %(asctime)s %(name)s %(message)s")
+        # Zappa sets its own logger and (since 0.59) the root logger to log_level.
+        root_logger.setLevel(level_no)
+        logging.getLogger("zappa").setLevel(level_no)
+
+    def _load_remote_env(self) -> None:
+        settings = self.settings
+        url = settings.get("remote_env")
+        if not url and settings.get("remote_env_bucket") and settings.get("remote_env_file"):
+            url = f"s3://{settings['remote_env_bucket']}/{settings['remote_env_file']}"
+        if not url:
+            return
+        import json
+
+        bucket, key = parse_s3_url(url)
+        try:
+            body = s3_client(settings).get_object(Bucket=bucket, Key=key)["Body"].read()
+            values = json.loads(body)
+        except Exception as exc:  # noqa: BLE001 - Zappa logs and goes on without the remote variables
+            log.error("could not load remote_env %s: %s", url, exc)
+            return
+        if not isinstance(values, dict):
+            log.error("remote_env %s must hold a flat JSON object, got %s", url, type(values).__name__)
+            return
+        for name, value in values.items():
+            os.environ[str(name)] = value if isinstance(value, str) else str(value)
+
+    def _set_environment(self) -> None:
+        settings = self.settings
+        os.environ["SERVERTYPE"] = "AWS Lambda"
+        os.environ["FRAMEWORK"] = "Zappa"
+        if settings.get("project_name"):
+            os.environ["PROJECT"] = str(settings["project_name"])
+        if settings.get("stage"):
+            os.environ["STAGE"] = str(settings["stage"])
+        for name, value in (settings.get("environment_variables") or {}).items():
+            os.environ[str(name)] = value if isinstance(value, str) else str(value)
+
+    def _load_slim_archive(self) -> None:
+        from zappa_runtime.slim import load_slim_archive
+
+        self.project_folder = load_slim_archive(self.settings, s3_client)
+        if self.project_folder not in sys.path:
+            sys.path.insert(0, self.project_folder)
+        os.chdir(self.project_folder)
+
+    def _load_includes(self) -> None:
+        libraries = self.settings.get("include") or []
+        if not libraries:
+            return
+        import ctypes
+
+        for library in libraries:
+            path = library if os.path.isabs(library) else os.path.join(self.project_folder, library)
+            if not os.path.exists(path) and self.project_folder != self.root:
+                path = os.path.join(self.root, library)
+            try:
+                ctypes.cdll.LoadLibrary(path)
+            except OSError as exc:
+                log.error("include: failed to load %s (right file name?): %s", library, exc)
+
+    def _load_settings_file(self) -> None:
+        name = self.settings.get("settings_file")
+        if not name:
+            return
+        import importlib.util
+
+        candidates = [name] if os.path.isabs(name) else []
+        for folder in (self.project_folder, self.root):
+            candidates += [os.path.join(folder, name), os.path.join(folder, os.path.basename(name))]
+        path = next((c for c in candidates if os.path.isfile(c)), None)
+        if path is None:
+            raise FileNotFoundError(f"settings_file {name!r} is not in the package (looked in {self.root})")
+        module_name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+def make_plugin_manager(modules: Iterable[str] = ()) -> Any:
+    import pluggy
+
+    from zappa_runtime import hookspecs
+
+    pm = pluggy.PluginManager("zappa.runtime")
+    pm.add_hookspecs(hookspecs)
+    return pm
+
+
+def classify(event: dict) -> str | None:
+    """The HTTP kind of an event: ``"rest"`` (payload 1.0), ``"http"`` (HTTP API 2.0), ``"url"`` (function
+    URL), ``"alb"``, or ``None`` when it is not an HTTP request (authorizers, WebSocket, everything else)."""
+    rc = event.get("requestContext")
+    if "methodArn" in event or "routeArn" in event:
+        return None  # API Gateway authorizer: never an HTTP request for the app
+    if type(rc) is not dict:
+        if "httpMethod" in event and "path" in event:
+            return "rest"  # hand-made or console-test REST events without a requestContext
+        return None
+    if "elb" in rc:
+        return "alb" if "httpMethod" in event else None
+    if "httpMethod" in event:
+        return "rest"
+    if event.get("version") == "2.0" and "http" in rc:
+        domain = rc.get("domainName")
+        if type(domain) is str and ".lambda-url." in domain:
+            return "url"
+        return "http"
+    return None
+
+
+def describe_unhandled(event: Any) -> str:
+    if isinstance(event, dict):
+        keys = sorted(str(k) for k in event)
+        shown = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
+        if event.get("type") in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
+            message = (
+                "API Gateway authorizer event, but no runtime plugin handles it: set the `authorizer` setting "
+                "and install zappa-aws-apigw (its `zappa_aws_apigw.runtime` module must be in the manifest)"
+            )
+        else:
+            message = "no runtime plugin recognises this event"
+        log.error("%s; top-level keys: %s", message, shown)
+        return f"{message} (top-level keys: {shown})"
+    log.error("no runtime plugin recognises an event of type %s", type(event).__name__)
+    return f"no runtime plugin recognises an event of type {type(event).__name__}"
+
+
+def _arity(func: Callable) -> int:
+    code = getattr(func, "__code__", None)
+    if code is not None and not hasattr(func, "__wrapped__"):
+        if code.co_flags & _CO_VARARGS:
+            return 2
+        count = code.co_argcount
+        if getattr(func, "__self__", None) is not None:
+            count -= 1
+        return max(0, min(count, 2))
+    import inspect
+
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return 2
+    count = 0
+    for param in params:
+        if param.kind is param.VAR_POSITIONAL:
+            return 2
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            count += 1
+    return min(count, 2)
+
+
+def is_asgi_app(app: Any) -> bool:
+    """Whether ``app`` is an ASGI callable (an ``async def`` function or an object with ``async def __call__``)."""
+    target = app
+    if not hasattr(app, "__code__"):
+        call = getattr(type(app), "__call__", None)
+        target = getattr(app, "__call__", call)
+    func = getattr(target, "__func__", target)
+    code = getattr(func, "__code__", None)
+    if code is not None and code.co_flags & _CO_COROUTINE:
+        return True
+    if getattr(func, "_is_coroutine_marker", None) is not None or getattr(func, "_is_coroutine", None) is not None:
+        return True
+    import inspect
+
+    return inspect.iscoroutinefunction(func)
+
+
+def parse_s3_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/key`` → ``(bucket, key)``."""
+    if not isinstance(url, str) or not url.startswith("s3://") or "/" not in url[5:]:
+        raise ValueError(f"expected an s3://bucket/key URL, got {url!r}")
+    bucket, key = url[5:].split("/", 1)
+    return bucket, key
+
+
+def s3_client(settings: dict) -> Any:
+    """A boto3 S3 client (imported lazily), honouring ``aws_endpoint_urls["s3"]`` (local AWS)."""
+    import boto3
+
+    endpoint = (settings.get("aws_endpoint_urls") or {}).get("s3") or os.environ.get("AWS_ENDPOINT_URL_S3")
+    kwargs = {"endpoint_url": endpoint} if endpoint else {}
+    return boto3.client("s3", **kwargs)
