@@ -1,0 +1,247 @@
+"""The local HTTP gateway: every deployed front door on one port of its own.
+
+A request for ``http://127.0.0.1:<port>/<key>/rest/of/path`` (or ``http://<key>.localhost:<port>/rest``)
+goes to the :class:`~zappa_core.records.LocalRoute` whose ``key`` is ``<key>`` (an API id, a load balancer
+name, a function name), as a :class:`~zappa_core.local.http.LocalRequest`; the route turns it into an
+invocation and returns a :class:`~zappa_core.local.http.LocalResponse`. Routes come from the plugins'
+``zappa_local_routes`` hook; they are discovered again whenever the local AWS reports a change to a front
+door (:meth:`Gateway.invalidate`) and when a request names a key the gateway does not know yet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Iterable
+
+from zappa_core.local.http import LocalRequest, LocalResponse
+
+log = logging.getLogger("zappa.local.gateway")
+
+CONTROL_PREFIX = "/__zappa__/"
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "te", "trailer"}
+
+
+def routes_from_plugins(pm: Any, state: Any) -> Callable[[], list[Any]]:
+    """A route provider that asks every plugin (``settings=None``: every deployed front door).
+
+    A plugin whose hook fails is logged and skipped, so one broken plugin does not hide the others' routes.
+    """
+
+    def discover() -> list[Any]:
+        from dataclasses import replace
+
+        routes = []
+        for impl in reversed(pm.hook.zappa_local_routes.get_hookimpls()):
+            kwargs = {name: {"settings": None, "state": state}[name] for name in impl.argnames}
+            try:
+                result = impl.function(**kwargs)
+            except Exception:
+                log.exception("plugin %s failed to list its local routes", impl.plugin_name)
+                continue
+            for route in result if isinstance(result, (list, tuple)) else [result]:
+                if route is not None:
+                    routes.append(route if route.plugin else replace(route, plugin=impl.plugin_name))
+        return routes
+
+    return discover
+
+
+class RouteTable:
+    """Routes by key, refreshed lazily after :meth:`invalidate`."""
+
+    def __init__(self, provider: Callable[[], Iterable[Any]]) -> None:
+        self._provider = provider
+        self._routes: dict[str, Any] = {}
+        self._folded: dict[str, Any] = {}
+        self._generation = 1
+        self._loaded_generation = 0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        self._generation += 1
+
+    def routes(self) -> list[Any]:
+        self._refresh_if_stale()
+        return list(self._routes.values())
+
+    def find(self, key: str, *, fold_case: bool = False) -> Any:
+        self._refresh_if_stale()
+        route = self._lookup(key, fold_case)
+        if route is None:
+            self._refresh(force=True)  # deployed a moment ago?
+            route = self._lookup(key, fold_case)
+        return route
+
+    def _lookup(self, key: str, fold_case: bool) -> Any:
+        route = self._routes.get(key)
+        if route is None and fold_case:
+            route = self._folded.get(key.lower())
+        return route
+
+    def _refresh_if_stale(self) -> None:
+        if self._loaded_generation != self._generation:
+            self._refresh()
+
+    def _refresh(self, force: bool = False) -> None:
+        with self._lock:
+            generation = self._generation
+            if not force and self._loaded_generation == generation:
+                return
+            try:
+                found = list(self._provider())
+            except Exception:
+                log.exception("discovering the local routes failed")
+                return
+            routes: dict[str, Any] = {}
+            for route in found:
+                if route.key in routes:
+                    log.warning("two front doors use the key %r (%s, %s); keeping the first", route.key,
+                                routes[route.key].kind, route.kind)
+                    continue
+                routes[route.key] = route
+            self._routes = routes
+            self._folded = {key.lower(): route for key, route in routes.items()}
+            self._loaded_generation = generation
+
+
+class Gateway:
+    """A threaded HTTP server on 127.0.0.1 that dispatches to routes by key."""
+
+    def __init__(self, provider: Callable[[], Iterable[Any]], *, host: str = "127.0.0.1", port: int = 0,
+                 control: Callable[[str], Any] | None = None) -> None:
+        self.table = RouteTable(provider)
+        self.control = control
+        self._server = _Server((host, port), _Handler)
+        self._server.gateway = self
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def invalidate(self) -> None:
+        self.table.invalidate()
+
+    def start(self) -> "Gateway":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="zappa-local-gateway", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    # -- dispatch ---------------------------------------------------------------------------------------
+
+    def dispatch(self, request: LocalRequest) -> LocalResponse:
+        path = request.path
+        if path.startswith(CONTROL_PREFIX) and self.control is not None:
+            data = self.control(path[len(CONTROL_PREFIX):])
+            if data is not None:
+                return _json_response(200, data)
+        key, rest, from_host = split_key(request.host, path)
+        if not key:
+            return _json_response(200, {"front_doors": [self._describe(r) for r in self.table.routes()]})
+        route = self.table.find(key, fold_case=from_host)
+        if route is None:
+            return _json_response(404, {
+                "message": f"no front door '{key}' is deployed on the local AWS",
+                "front_doors": [self._describe(r) for r in self.table.routes()],
+            })
+        routed = LocalRequest(method=request.method, path=rest, query=request.query, headers=request.headers,
+                              body=request.body, source_ip=request.source_ip, scheme=request.scheme,
+                              host=request.host)
+        try:
+            response = route.handle(routed)
+        except Exception:
+            log.exception("route %s (%s) failed on %s %s", route.key, route.kind, request.method, path)
+            return _json_response(502, {"message": "Internal server error"})
+        if not isinstance(response, LocalResponse):
+            log.error("route %s (%s) returned %r, not a LocalResponse", route.key, route.kind, type(response))
+            return _json_response(502, {"message": "Internal server error"})
+        return response
+
+    def _describe(self, route: Any) -> dict[str, str]:
+        return {"kind": route.kind, "key": route.key, "url": f"{self.url}/{route.key}/",
+                "description": route.description, "plugin": route.plugin}
+
+
+def split_key(host: str, path: str) -> tuple[str, str, bool]:
+    """``(key, path after the key, key came from the host name)`` of a request."""
+    hostname = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if hostname.endswith(".localhost"):
+        label = hostname[: -len(".localhost")]
+        if label and "." not in label:
+            return label, path or "/", True
+    stripped = path.lstrip("/")
+    key, _, rest = stripped.partition("/")
+    if not key:
+        return "", "/", False
+    return key, "/" + rest, False
+
+
+def _json_response(status: int, data: Any) -> LocalResponse:
+    body = json.dumps(data, indent=2).encode() + b"\n"
+    return LocalResponse(status=status, headers=[("Content-Type", "application/json")], body=body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    gateway: Gateway
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        raw_path, _, query = self.path.partition("?")
+        if raw_path.startswith(("http://", "https://")):  # absolute-form request target
+            raw_path = "/" + raw_path.split("://", 1)[1].partition("/")[2]
+        body = self._read_body()
+        request = LocalRequest(
+            method=self.command, path=raw_path or "/", query=query, headers=list(self.headers.items()),
+            body=body, source_ip=self.client_address[0], host=self.headers.get("Host", "127.0.0.1"),
+        )
+        response = self.server.gateway.dispatch(request)
+        self.send_response_only(response.status)
+        for name, value in response.headers:
+            if name.lower() not in HOP_BY_HOP:
+                self.send_header(name, value)
+        payload = b"" if self.command == "HEAD" else response.body
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+        log.info("%s %s %d %.1fms", self.command, self.path, response.status, (time.perf_counter() - started) * 1000)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:  # access lines go through _serve's logger
+        pass

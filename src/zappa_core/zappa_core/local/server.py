@@ -1,0 +1,205 @@
+"""The local AWS process: moto's API, the executor, the gateway and the scheduler, in one process.
+
+``zappa local start`` runs ``python -m zappa_core.local serve ...`` in the background; tests and other
+tools embed :class:`LocalAws` directly (``with LocalAws() as aws: ...``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+from zappa_core.local import executor
+from zappa_core.local.gateway import Gateway, routes_from_plugins
+from zappa_core.local.scheduler import Scheduler
+from zappa_core.local.state import LocalState
+
+log = logging.getLogger("zappa.local")
+
+#: Services whose changes can add, move or remove a front door of the gateway.
+FRONT_DOOR_SERVICES = {"apigateway", "lambda", "elasticloadbalancing", "cloudformation"}
+READ_PREFIXES = ("Describe", "List", "Get")
+#: Backends touched once in the background after start, so the first deploy does not pay for the imports.
+PREWARM_SERVICES = ("sts", "iam", "s3", "lambda", "logs", "events", "apigateway", "apigatewayv2", "cloudformation")
+
+
+class ChangeWatcher:
+    """WSGI middleware in front of moto that calls ``on_change`` after a write to a front-door service."""
+
+    def __init__(self, app: Callable, on_change: Callable[[], None]) -> None:
+        self.app = app
+        self.on_change = on_change
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Any:
+        if self._is_front_door_write(environ):
+            result = self.app(environ, start_response)
+            self.on_change()
+            return result
+        return self.app(environ, start_response)
+
+    def _is_front_door_write(self, environ: dict[str, Any]) -> bool:
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        service = _service_of(environ.get("HTTP_AUTHORIZATION", ""))
+        if service not in FRONT_DOOR_SERVICES:
+            return False
+        if environ.get("PATH_INFO", "").endswith("/invocations"):
+            return False
+        if service in ("elasticloadbalancing", "cloudformation"):  # query protocol: the action is in the body
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            action = (parse_qs(body.decode("utf-8", "replace")).get("Action") or [""])[0]
+            return not action.startswith(READ_PREFIXES)
+        return True
+
+
+def _service_of(authorization: str) -> str:
+    """The service of a SigV4 ``Authorization`` header (``Credential=KEY/DATE/REGION/SERVICE/aws4_request``)."""
+    marker = "Credential="
+    if marker not in authorization:
+        return ""
+    scope = authorization.split(marker, 1)[1].split(",", 1)[0].split("/")
+    return scope[3] if len(scope) > 3 else ""
+
+
+class LocalAws:
+    """The whole local AWS on 127.0.0.1 (ports 0: any free ports)."""
+
+    def __init__(self, *, port: int = 0, gateway_port: int = 0, region: str = "us-east-1", pm: Any = None,
+                 cache_dir: Path | None = None, scheduler: bool = True, prewarm: bool = False,
+                 route_provider: Callable[[], Any] | None = None) -> None:
+        self.port = port
+        self.gateway_port = gateway_port
+        self.region = region
+        self.pm = pm
+        self.cache_dir = cache_dir
+        self.with_scheduler = scheduler
+        self.prewarm = prewarm
+        self.route_provider = route_provider
+        self.started_at: float | None = None
+        self.gateway: Gateway | None = None
+        self.scheduler: Scheduler | None = None
+        self.state: LocalState | None = None
+        self.control: Callable[[str], Any] | None = None
+        self._moto_server: Any = None
+        self._moto_thread: threading.Thread | None = None
+        self._executor: executor.Executor | None = None
+
+    @property
+    def aws_endpoint(self) -> str:
+        assert self._moto_server is not None, "start() first"
+        return f"http://127.0.0.1:{self._moto_server.server_address[1]}"
+
+    @property
+    def gateway_endpoint(self) -> str:
+        assert self.gateway is not None, "start() first"
+        return self.gateway.url
+
+    def start(self) -> "LocalAws":
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, code: Any = "-", size: Any = "-") -> None:
+                log.debug("aws %s %s", self.requestline, code)
+
+        holder: dict[str, Gateway] = {}
+        app = ChangeWatcher(DomainDispatcherApplication(create_backend_app),
+                            lambda: holder["gateway"].invalidate() if "gateway" in holder else None)
+        self._moto_server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=QuietHandler)
+        self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, name="zappa-local-aws",
+                                             daemon=True)
+        self._moto_thread.start()
+        self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir)
+
+        provider = self.route_provider
+        state_box: list[LocalState] = []
+        if provider is None:
+            if self.pm is None:
+                from zappa_core.plugins import get_plugin_manager
+
+                self.pm = get_plugin_manager()
+
+            def provider() -> Any:
+                return routes_from_plugins(self.pm, state_box[0])()
+
+        self.gateway = Gateway(provider, port=self.gateway_port, control=self._control)
+        holder["gateway"] = self.gateway
+        self.state = LocalState(aws_endpoint=self.aws_endpoint, gateway_endpoint=self.gateway.url, region=self.region)
+        state_box.append(self.state)
+        self.gateway.start()
+        if self.with_scheduler:
+            self.scheduler = Scheduler(self.state, regions=lambda: executor.active_regions() or [self.region])
+            self.scheduler.start()
+        self.started_at = time.time()
+        if self.prewarm:
+            threading.Thread(target=self._prewarm, name="zappa-local-prewarm", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.gateway is not None:
+            self.gateway.stop()
+        if self._moto_server is not None:
+            self._moto_server.shutdown()
+            self._moto_server.server_close()
+        if self._executor is not None:
+            self._executor.shutdown()
+
+    def __enter__(self) -> "LocalAws":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "aws_endpoint": self.aws_endpoint,
+            "gateway_endpoint": self.gateway_endpoint,
+            "region": self.region,
+            "started_at": self.started_at,
+            "workers": self._executor.workers() if self._executor else [],
+            "front_doors": [{"kind": r.kind, "key": r.key, "url": f"{self.gateway_endpoint}/{r.key}/"}
+                            for r in self.gateway.table.routes()] if self.gateway else [],
+            "schedules": self.scheduler.describe() if self.scheduler else [],
+        }
+
+    def _control(self, path: str) -> Any:
+        if path == "status":
+            data = self.status()
+            if self.control is not None:
+                data.update(self.control(path) or {})
+            return data
+        return None
+
+    def _prewarm(self) -> None:
+        """Load the moto backends a deploy uses (cloudformation alone costs about 2 s of imports)."""
+        assert self.state is not None
+        started = time.perf_counter()
+        for service in PREWARM_SERVICES:
+            try:
+                client = self.state.aws.client(service)
+                {
+                    "sts": lambda: client.get_caller_identity(),
+                    "iam": lambda: client.list_roles(MaxItems=1),
+                    "s3": lambda: client.list_buckets(),
+                    "lambda": lambda: client.list_functions(MaxItems=1),
+                    "logs": lambda: client.describe_log_groups(limit=1),
+                    "events": lambda: client.list_rules(Limit=1),
+                    "apigateway": lambda: client.get_rest_apis(limit=1),
+                    "apigatewayv2": lambda: client.get_apis(),
+                    "cloudformation": lambda: client.list_stacks(),
+                }[service]()
+            except Exception as exc:  # a warm-up failure only costs speed later
+                log.debug("pre-warming %s failed: %s", service, exc)
+        log.info("backends ready in %.1fs", time.perf_counter() - started)
