@@ -163,7 +163,14 @@ def zappa_local_routes(settings: Any, state: Any) -> Any:
     """Return :class:`~zappa_core.records.LocalRoute` records (a list) for the local gateway.
 
     Collect. ``settings`` is the stage (or ``None`` when the gateway discovers every deployed front door);
-    ``state`` gives access to the local AWS (clients and endpoints).
+    ``state`` is a :class:`zappa_core.local.state.LocalState`: ``state.aws`` (an
+    :class:`~zappa_core.aws.AwsClients` pointed at the local AWS), ``state.aws_endpoint``,
+    ``state.gateway_endpoint``, ``state.region`` and ``state.invoke(function, event, qualifier=None) ->
+    (payload, function_error)`` (payload: the handler's decoded JSON result; function_error: ``None`` or
+    ``"Unhandled"`` with the error document as payload). Each route's ``handle(LocalRequest) ->
+    LocalResponse`` (:mod:`zappa_core.local.http`) runs in the gateway's threads and gets the path after
+    the key. Routes are discovered again after any change to API Gateway, Lambda, ELB or CloudFormation
+    resources, so a route may cache what it read from ``state.aws``. A plugin whose hook raises is skipped.
     """
 
 

@@ -124,7 +124,7 @@ class LocalRoute:
     ``kind`` is ``"rest"``, ``"http"``, ``"alb"`` or ``"url"``; ``key`` identifies the front door (API id,
     load balancer name, function name) and becomes part of the local URL; ``handle(request) -> response``
     turns a local HTTP request into an invocation and the invocation's result into an HTTP response (the
-    request/response types are those of :mod:`zappa_core.local.gateway`).
+    request/response types are those of :mod:`zappa_core.local.http`).
     """
 
     kind: str
