@@ -1,0 +1,183 @@
+"""The core's package builder (the ``trylast`` default of ``zappa_build_package``).
+
+One pass: run the ``prebuild_script``, collect the project's files and the dependencies' files, let
+plugins add theirs (``zappa_package_include``: the runtime, ``handler.py``, the manifest,
+``package_info.json``) and drop theirs (``zappa_package_exclude``), then stream every file once into a
+deterministic zip. With ``slim_handler`` the project and its dependencies go into a deterministic
+``.tar.gz`` and the zip holds only the runtime; with ``dependencies_layer`` the dependencies go into a
+second zip under ``python/`` for a Lambda layer. Finally the ``zip`` callback runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from zappa_core.packaging.context import PackageContext, PackagingError
+from zappa_core.packaging.dependencies import collect
+from zappa_core.packaging.entries import Entry, WheelReader, data_entry, file_entry, merge
+from zappa_core.packaging.project import ProjectFiles, include_entries, matches_any_glob
+from zappa_core.packaging.runtime import slim_archive_url
+from zappa_core.packaging.target import LambdaTarget
+from zappa_core.packaging.zipwriter import Written, write_archive
+from zappa_core.records import BuiltPackage, PackageInclude
+
+LAYER_PREFIX = "python/"
+
+
+def import_function(dotted: str, project_dir: Path, what: str):
+    """Import ``module.function`` with the project folder first on ``sys.path``."""
+    module_name, _, name = dotted.rpartition(".")
+    if not module_name:
+        raise PackagingError(f"{what} {dotted!r} must be a dotted path like 'module.function'")
+    sys.path.insert(0, str(project_dir))
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, name)
+    except (ImportError, AttributeError) as exc:
+        raise PackagingError(f"{what} {dotted!r} cannot be imported: {exc}") from None
+    finally:
+        try:
+            sys.path.remove(str(project_dir))
+        except ValueError:
+            pass
+
+
+def run_prebuild(settings, context: PackageContext) -> None:
+    script = settings.prebuild_script
+    if not script:
+        return
+    function = import_function(script, context.project_dir, "prebuild_script")
+    context.say(f"Running prebuild_script {script}")
+    try:
+        function()
+    except Exception as exc:
+        raise PackagingError(f"prebuild_script {script!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+class CallbackView:
+    """What the ``zip`` callback receives: the CLI context, plus Zappa's attribute names for the build
+    (``zip_path``, ``api_stage``, ``lambda_name``, ``stage_config``) and ``settings``/``package``."""
+
+    def __init__(self, command: Any, settings, package: BuiltPackage) -> None:
+        self._command = command
+        self.settings = settings
+        self.package = package
+        self.zip_path = str(package.path)
+        self.api_stage = settings.stage
+        self.lambda_name = settings.function_name
+        self.stage_config = settings.to_dict()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._command is None:
+            raise AttributeError(name)
+        return getattr(self._command, name)
+
+
+def run_zip_callback(settings, context: PackageContext, package: BuiltPackage) -> None:
+    dotted = (settings.callbacks or {}).get("zip")
+    if not dotted:
+        return
+    function = import_function(dotted, context.project_dir, "callbacks.zip")
+    try:
+        function(CallbackView(context.command, settings, package))
+    except Exception as exc:
+        raise PackagingError(f"the zip callback {dotted!r} failed: {type(exc).__name__}: {exc}") from exc
+
+
+def plugin_excludes(pm, settings) -> list[str]:
+    patterns: list[str] = []
+    for result in pm.hook.zappa_package_exclude(settings=settings):
+        patterns += [result] if isinstance(result, str) else list(result or ())
+    return patterns
+
+
+def plugin_includes(pm, settings, context: PackageContext) -> list[Entry]:
+    entries = []
+    for result in pm.hook.zappa_package_include(settings=settings, context=context):
+        for item in result if isinstance(result, (list, tuple)) else [result]:
+            if item is None:
+                continue
+            entries.append(include_to_entry(item))
+    return entries
+
+
+def include_to_entry(item: PackageInclude, origin: str = "plugin") -> Entry:
+    if item.data is not None:
+        return data_entry(item.arcname, item.data, origin, item.mode)
+    path = Path(item.source)
+    if not path.is_file():
+        raise PackagingError(f"a plugin includes {item.arcname!r} from {path}, which is not a file")
+    return file_entry(item.arcname, path, origin)
+
+
+def default_output(settings, context: PackageContext) -> Path:
+    return context.project_dir / ".zappa" / "build" / f"{settings.function_name}.zip"
+
+
+def _built(written: Written, **details: Any) -> BuiltPackage:
+    code_sha256 = base64.b64encode(bytes.fromhex(written.sha256)).decode()
+    return BuiltPackage(written.path, written.sha256, written.size, written.files,
+                        details={"unchanged": written.unchanged, "unpacked": written.unpacked,
+                                 "code_sha256": code_sha256, **details})
+
+
+def build(settings, context: PackageContext) -> BuiltPackage:
+    started = time.perf_counter()
+    if context.pm is None:
+        from zappa_core.plugins import get_plugin_manager
+
+        context.pm = get_plugin_manager()
+    pm = context.pm
+    target = LambdaTarget.for_settings(settings)
+    run_prebuild(settings, context)
+    excludes = plugin_excludes(pm, settings)
+    project = ProjectFiles(context.project_dir, settings, excludes).entries()
+    included, missing = include_entries(context.project_dir, settings.include)
+    for name in missing:
+        context.warn(f"include: {name!r} is not a file of the project; left out")
+    reader = WheelReader()
+    try:
+        deps = collect(settings, context, target, project, reader)
+        dep_entries = [e for e in deps.entries() if not matches_any_glob(e.arcname, excludes)]
+        output = context.output or default_output(settings, context)
+        extra: dict[str, Any] = {}
+        layer = archive = None
+        if settings.slim_handler:
+            archive_path = output.with_name(f"{output.stem}_project.tar.gz")
+            archive_entries, _ = merge([dep_entries, project])
+            archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz")
+            extra = {"slim_archive": slim_archive_url(settings), "slim_archive_sha256": archive.sha256}
+            runtime_deps = deps.entries(only=deps.runtime_dists)
+            base, clashes = merge([runtime_deps, included])
+        elif settings.dependencies_layer:
+            layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in dep_entries]
+            layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries)
+            base, clashes = merge([project, included])
+        else:
+            base, clashes = merge([dep_entries, project, included])
+        context.entries = dict(base)
+        context.manifest_extra = extra
+        final, more = merge([base.values(), plugin_includes(pm, settings, context)])
+        for clash in [*clashes, *more]:
+            context.warn(clash)
+        written = write_archive(output, final.values())
+    finally:
+        reader.close()
+    details: dict[str, Any] = {
+        "dependency_rule": context.dependency_rule, "fetched": list(context.fetched),
+        "seconds": round(time.perf_counter() - started, 3), "target": target.describe(),
+    }
+    if archive is not None:
+        details.update(slim_archive=archive.path, slim_archive_sha256=archive.sha256, slim_archive_size=archive.size,
+                       slim_archive_unchanged=archive.unchanged, slim_archive_url=extra["slim_archive"])
+    package = _built(written, **details)
+    if layer is not None:
+        package = BuiltPackage(package.path, package.sha256, package.size, package.files,
+                               layer=_built(layer, role="dependencies layer"), details=package.details)
+    run_zip_callback(settings, context, package)
+    return package

@@ -1,0 +1,96 @@
+"""Deterministic archives: sorted names, fixed timestamps, owners and modes, so the same files give the
+same bytes and the same sha256 on every build."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from zappa_core.packaging.entries import Entry
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
+TAR_MTIME = 315532800  # the same instant (1980-01-01T00:00:00Z) for the slim tarball
+LEVEL = 6
+# Already-compressed formats are stored, not deflated again: same size, less time.
+STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".gz", ".bz2", ".xz", ".zst",
+                   ".zip", ".whl", ".woff", ".woff2", ".mp3", ".mp4", ".pdf")
+
+
+@dataclass(frozen=True)
+class Written:
+    path: Path
+    sha256: str
+    size: int
+    files: int
+    unpacked: int
+    unchanged: bool
+
+
+def file_sha256(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def _zip_bytes(entries: list[Entry], out) -> int:
+    unpacked = 0
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as archive:
+        for entry in entries:
+            info = zipfile.ZipInfo(entry.arcname, ZIP_DATE)
+            info.create_system = 3  # Unix, so the mode bits below are honoured
+            info.external_attr = (0o100000 | entry.mode) << 16
+            stored = entry.arcname.lower().endswith(STORED_SUFFIXES)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            data = entry.read()
+            unpacked += len(data)
+            archive.writestr(info, data, compresslevel=None if stored else LEVEL)
+    return unpacked
+
+
+def _tar_gz_bytes(entries: list[Entry], out) -> int:
+    unpacked = 0
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=LEVEL) as gz:
+        with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for entry in entries:
+                data = entry.read()
+                unpacked += len(data)
+                info = tarfile.TarInfo(entry.arcname)
+                info.size = len(data)
+                info.mtime = TAR_MTIME
+                info.mode = entry.mode
+                info.uid = info.gid = 0
+                info.uname = info.gname = ""
+                tar.addfile(info, io.BytesIO(data))
+    return unpacked
+
+
+def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip") -> Written:
+    """Write ``entries`` as a zip (or ``kind="tar.gz"``) to ``path``, atomically.
+
+    When ``path`` already holds exactly these bytes it is left untouched and ``unchanged`` is true.
+    """
+    ordered = sorted(entries, key=lambda e: e.arcname)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as out:
+            unpacked = (_zip_bytes if kind == "zip" else _tar_gz_bytes)(ordered, out)
+        sha = file_sha256(tmp)
+        unchanged = file_sha256(path) == sha
+        if unchanged:
+            tmp.unlink()
+        else:
+            os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return Written(path, sha, path.stat().st_size, len(ordered), unpacked, unchanged)
