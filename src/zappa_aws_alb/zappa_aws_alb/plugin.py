@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from zappa_core.hookspecs import hookimpl
-from zappa_core.records import SettingsSection
+from zappa_core.records import LocalRoute, SettingsProblem, SettingsSection
 
 
 @hookimpl
@@ -11,3 +13,87 @@ def zappa_settings_sections():
     from zappa_aws_alb.settings import AlbSettings
 
     return SettingsSection(name="alb", model=AlbSettings)
+
+
+@hookimpl
+def zappa_validate_settings(settings):
+    if not settings.get("alb_enabled", False):
+        return None
+    problems = []
+    if settings.get("base_path"):
+        problems.append(SettingsProblem(
+            "'base_path' cannot be used with 'alb_enabled': a load balancer has no base path mappings "
+            "(as Zappa documents); route by host name instead, or serve the app under that path", key="base_path"))
+    subnets = settings.alb_vpc_config.SubnetIds
+    if len(subnets) < 2:
+        problems.append(SettingsProblem(
+            "'alb_enabled' needs alb_vpc_config.SubnetIds: at least two subnets in different Availability Zones "
+            f"(an Application Load Balancer's requirement); got {len(subnets)}", key="alb_vpc_config"))
+    return problems
+
+
+@hookimpl
+def zappa_plan_resources(settings, context):
+    from zappa_aws_alb.steps import steps_for
+
+    return steps_for(settings)
+
+
+def _binds(settings: Any) -> bool:
+    """The load balancer binds the domain when it is the stage's only front door (with API Gateway on,
+    API Gateway binds it, as in Zappa)."""
+    if not settings.get("alb_enabled", False):
+        return False
+    legacy = settings.get("use_apigateway")
+    return not (settings.get("apigateway_enabled", False) if legacy is None else legacy)
+
+
+def _aws(settings: Any) -> Any:
+    from zappa_core.aws import AwsClients
+    from zappa_core.local_state import local_endpoint, local_requested
+
+    endpoint = local_endpoint(settings.project_dir) if local_requested() else None
+    return AwsClients.for_settings(settings, local_endpoint=endpoint)
+
+
+@hookimpl
+def zappa_bind_domain(settings, domain, certificate):
+    if not _binds(settings):
+        return None
+    from zappa_aws_alb.binding import bind_certificate
+
+    return bind_certificate(_aws(settings), settings, domain, certificate)
+
+
+@hookimpl
+def zappa_stage_status(settings, context):
+    if not settings.get("alb_enabled", False):
+        return None
+    from zappa_aws_alb.steps import find_load_balancer, listeners_of, resource_name
+
+    name = resource_name(settings)
+    if getattr(context, "local", False):
+        from zappa_core.local.urls import alb_url
+        from zappa_core.local_state import read_state
+
+        state = read_state(settings.project_dir) or {}
+        if state.get("gateway_endpoint"):
+            return {"urls": {"alb": alb_url(state["gateway_endpoint"], name)}, "alb": {"name": name}}
+        return None
+    elb = context.aws.client("elbv2")
+    lb = find_load_balancer(elb, name)
+    if lb is None:
+        return None
+    listeners = listeners_of(elb, lb["LoadBalancerArn"])
+    https = any(l["Protocol"] == "HTTPS" for l in listeners)
+    return {"urls": {"alb": f"{'https' if https else 'http'}://{lb['DNSName']}"},
+            "alb": {"name": name, "dns_name": lb["DNSName"], "state": lb.get("State", {}).get("Code"),
+                    "listeners": [f"{l['Protocol']}:{l['Port']}" for l in listeners]}}
+
+
+@hookimpl
+def zappa_local_routes(settings, state):
+    from zappa_aws_alb.local import discover
+
+    return [LocalRoute(kind="alb", key=name, handle=route, description=f"load balancer {name}")
+            for name, route in discover(settings, state)]

@@ -1,9 +1,125 @@
-"""certify command."""
+"""``zappa certify [STAGE] [--yes] [--manual]``: get or import the certificate of the stage's ``domain``,
+bind the domain to the stage's front door and point DNS at it.
+
+1. The first :class:`~zappa_core.records.CertificateProvider` (``zappa_certificate_providers``) whose
+   ``applies(settings)`` is true returns an ACM certificate ARN from ``obtain(ctx)`` (with zappa-certs:
+   ``certificate_arn``, your own files, or Let's Encrypt; each renews or re-imports only when needed).
+2. ``zappa_bind_domain(settings, domain, certificate)`` lets the front door that serves the stage (API
+   Gateway, the load balancer) bind it; it returns ``{"domain", "target", "hosted_zone_id"}``.
+3. With ``route53_enabled`` (the default) the domain becomes a Route53 alias of ``target``; with
+   ``--manual`` the records are printed instead of written.
+"""
 
 from __future__ import annotations
 
-from zappa_core.errors import NotImplementedYet
+import contextlib
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from zappa_core.errors import UsageError, ZappaError
 
 
-def certify(ctx, **options):
-    raise NotImplementedYet("certify")
+@dataclass
+class CertifyContext:
+    """What a certificate provider's ``obtain(ctx)`` receives."""
+
+    settings: Any
+    aws: Any
+    pm: Any
+    domain: str
+    echo: Callable[[str], None] = print
+    manual: bool = False
+    yes: bool = False
+    local: bool = False
+    confirm: Callable[[str], Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _confirm(message: str) -> None:
+    """Ask yes/no; anything but yes aborts (exit 1). No terminal: abort rather than hang."""
+    import click
+
+    if not click.confirm(message, default=False):
+        raise click.exceptions.Abort()
+
+
+@contextlib.contextmanager
+def _local_env(local: bool) -> Iterator[None]:
+    """Front doors build their own clients in ``zappa_bind_domain``; ``ZAPPA_LOCAL`` tells them to use the
+    local AWS when ``--local`` was given on the command line."""
+    if not local or os.environ.get("ZAPPA_LOCAL"):
+        yield
+        return
+    os.environ["ZAPPA_LOCAL"] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop("ZAPPA_LOCAL", None)
+
+
+def choose_provider(pm: Any, settings: Any) -> Any:
+    from zappa_core.plugins import collect_records
+
+    providers = collect_records(pm, "zappa_certificate_providers", key="name")
+    if not providers:
+        raise UsageError("no certificate provider is installed", hint='pip install "zappa[certs]"')
+    for provider in providers:
+        if provider.applies(settings):
+            return provider
+    raise UsageError(
+        f"stage '{settings.stage}' names no certificate for '{settings.domain}'",
+        hint="set one of: \"certificate_arn\" (an ACM certificate), \"certificate\" + \"certificate_key\" "
+             "(+ \"certificate_chain\") (your own files), or \"lets_encrypt_key\" (Let's Encrypt; a new "
+             "account key is created at that path when it does not exist)")
+
+
+def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = False,
+                  confirm: Callable[[str], Any] | None = None) -> dict[str, Any]:
+    """Certify one stage; returns ``{"domain", "certificate_arn", "provider", "target", "dns"}``."""
+    domain = settings.get("domain")
+    if not domain:
+        raise UsageError(f"stage '{settings.stage}' has no 'domain'", hint='add "domain": "api.example.com" to the stage')
+    provider = choose_provider(ctx.pm, settings)
+    confirm = confirm or _confirm
+    if not yes:
+        confirm(f"Certify {domain} for stage '{settings.stage}' ({provider.name}) and point it at the stage?")
+    cctx = CertifyContext(settings=settings, aws=ctx.aws(settings), pm=ctx.pm, domain=domain, echo=ctx.echo,
+                          manual=manual, yes=yes, local=ctx.local, confirm=confirm)
+    arn = provider.obtain(cctx)
+    with _local_env(ctx.local):
+        bound = ctx.pm.hook.zappa_bind_domain(settings=settings, domain=domain, certificate=arn)
+    if not bound:
+        raise ZappaError(
+            f"no front door of stage '{settings.stage}' can bind '{domain}' (the certificate {arn} is ready)",
+            hint="enable API Gateway (\"apigateway_enabled\") or the load balancer (\"alb_enabled\"), run "
+                 "'zappa deploy' first, then certify again")
+    target = bound["target"]
+    result = {"domain": domain, "certificate_arn": arn, "provider": provider.name, "target": target, "dns": "skipped"}
+    if manual:
+        ctx.echo(f"Create this DNS record yourself:\n  {domain}. CNAME {target}.   (or an alias A record to {target})")
+        result["dns"] = "manual"
+    elif settings.get("route53_enabled", True):
+        from zappa_certs.route53 import upsert_alias
+
+        result["dns"] = upsert_alias(cctx.aws.client("route53"), domain, target, bound.get("hosted_zone_id") or
+                                     _default_zone(target))
+        ctx.echo(f"Route53: {domain} -> {target} ({result['dns']}).")
+    ctx.echo(f"https://{domain}{'/' + settings.base_path.strip('/') if settings.get('base_path') else ''} is bound "
+             f"to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
+    return result
+
+
+def _default_zone(target: str) -> str:
+    from zappa_certs.route53 import CLOUDFRONT_HOSTED_ZONE_ID
+
+    if target.rstrip(".").endswith(".cloudfront.net"):
+        return CLOUDFRONT_HOSTED_ZONE_ID
+    raise ZappaError(f"the front door returned no hosted zone id for {target}; cannot create the alias record")
+
+
+def certify(ctx: Any, *, yes: bool = False, manual: bool = False) -> int:
+    results = [certify_stage(ctx, settings, yes=yes, manual=manual) for settings in ctx.stages()]
+    if ctx.json:
+        ctx.emit_json(results if len(results) != 1 else results[0])
+    return 0

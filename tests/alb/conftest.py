@@ -1,0 +1,96 @@
+"""Fixtures of the ALB tests: a VPC with two subnets and a security group in moto, a function, a stage."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zappa_core.plan import DeployContext
+
+@pytest.fixture
+def vpc(moto_aws) -> dict[str, Any]:
+    ec2 = moto_aws.client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+               for i, az in ((1, "a"), (2, "b"))]
+    group = ec2.create_security_group(GroupName="alb", Description="alb", VpcId=vpc_id)["GroupId"]
+    return {"vpc": vpc_id, "subnets": subnets, "groups": [group]}
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("handler.py", "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def function(moto_aws) -> str:
+    """A function named as the stage 'dev' of project 'shop' is (``shop-dev``), created with boto3."""
+    iam = moto_aws.client("iam")
+    role = iam.create_role(RoleName="shop-dev-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    fn = moto_aws.client("lambda").create_function(FunctionName="shop-dev", Runtime="python3.12", Role=role,
+                                                   Handler="handler.lambda_handler", Code={"ZipFile": _zip()})
+    return fn["FunctionArn"]
+
+
+@pytest.fixture
+def stage(tmp_path: Path, monkeypatch, zappa_pm):
+    """``stage(**keys)`` -> the validated settings of stage 'dev' of project 'shop' with those keys."""
+    from zappa_core.settings import load_stage
+
+    def make(**keys: Any):
+        data = {"dev": {"project_name": "shop", "app_function": "app.app", "s3_bucket": "shop-code",
+                        "aws_region": "us-east-1", **keys}}
+        (tmp_path / "zappa_settings.json").write_text(json.dumps(data))
+        monkeypatch.chdir(tmp_path)
+        return load_stage("dev", pm=zappa_pm, project_dir=tmp_path)
+
+    return make
+
+
+@pytest.fixture
+def alb_settings(stage, vpc):
+    def make(**extra: Any):
+        cfg = {"SubnetIds": vpc["subnets"], "SecurityGroupIds": vpc["groups"], **extra.pop("vpc_config", {})}
+        return stage(alb_enabled=True, apigateway_enabled=False, alb_vpc_config=cfg, **extra)
+
+    return make
+
+
+@pytest.fixture
+def deploy_ctx(moto_aws, zappa_pm):
+    def make(settings, command: str = "deploy") -> DeployContext:
+        return DeployContext(settings=settings, aws=moto_aws, pm=zappa_pm, command=command, echo=lambda *a, **k: None)
+
+    return make
+
+
+@pytest.fixture
+def run_steps():
+    return _run_steps
+
+
+def _run_steps(ctx: DeployContext, steps, *, destroy: bool = False) -> list:
+    """Plan every step, then apply the changes in order (reverse order for destroy), as the engine does;
+    returns the changes."""
+    from zappa_core.plan import Action
+
+    ordered = list(reversed(steps)) if destroy else list(steps)
+    changes = []
+    for step in ordered:
+        change = step.plan_destroy(ctx) if destroy else step.plan(ctx)
+        if change.outputs and not destroy:
+            ctx.outputs.setdefault(step.id, {}).update(change.outputs)
+        changes.append(change)
+    for step, change in zip(ordered, changes):
+        if change.action is not Action.UNCHANGED:
+            (step.destroy if destroy else step.apply)(ctx, change)
+    return changes
