@@ -1,0 +1,143 @@
+"""``zappa template`` and the CloudFormation templates: every variant passes cfn-lint."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zappa_core.cli import run
+
+pytestmark = pytest.mark.needs_plugins
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:app-dev"
+ROLE = "arn:aws:iam::123456789012:role/app-dev-ZappaLambdaExecutionRole"
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}]})
+
+VARIANTS = {
+    "v1_plain": {},
+    "v1_cors": {"cors": True},
+    "v1_cors_dict": {"cors": {"allowed_headers": ["X-Custom"], "allowed_methods": ["GET"], "allowed_origin": "https://example.com"}},
+    "v1_api_key": {"api_key_required": True},
+    "v1_iam": {"iam_authorization": True},
+    "v1_token_authorizer": {"authorizer": {"function": "app.auth", "result_ttl": 60, "token_header": "X-Token",
+                                           "validation_expression": "^Bearer .+$"}},
+    "v1_request_authorizer": {"authorizer": {"arn": "arn:aws:lambda:us-east-1:123456789012:function:auth", "type": "REQUEST"}},
+    "v1_cognito": {"authorizer": {"type": "COGNITO_USER_POOLS",
+                                  "provider_arns": ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"]}},
+    "v1_regional_policy": {"endpoint_configuration": ["REGIONAL"], "apigateway_policy": "policy.json"},
+    "v1_private": {"endpoint_configuration": ["PRIVATE"], "apigateway_policy": "policy.json"},
+    "v1_no_binary_no_compression": {"binary_support": False, "payload_compression": False},
+    "v1_everything": {"cors": True, "api_key_required": True, "authorizer": {"function": "app.auth"},
+                      "endpoint_configuration": ["EDGE"], "apigateway_lambda_qualifier": "current",
+                      "payload_minimum_compression_size": 1024},
+    "v2_plain": {"apigateway_version": "v2"},
+    "v2_cors": {"apigateway_version": "v2", "cors": {"allowed_origins": ["https://a.example"], "max_age": 60}},
+    "v2_iam": {"apigateway_version": "v2", "iam_authorization": True},
+    "v2_authorizer": {"apigateway_version": "v2", "authorizer": {"function": "app.auth", "type": "REQUEST"}},
+}
+
+
+def _write_stage(folder: Path, keys: dict) -> None:
+    stage = {"project_name": "app", "app_function": "app.app", "s3_bucket": "bucket", "aws_region": "us-east-1", **keys}
+    (folder / "zappa_settings.json").write_text(json.dumps({"dev": stage}))
+    (folder / "policy.json").write_text(POLICY)
+
+
+def _template(folder: Path, capsys, *extra: str) -> tuple[int, str]:
+    code = run(["template", "dev", "-l", LAMBDA, "-r", ROLE, "-s", str(folder / "zappa_settings.json"), *extra])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_every_variant_passes_cfn_lint(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    files = []
+    for name, keys in VARIANTS.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        _write_stage(folder, keys)
+        monkeypatch.chdir(folder)
+        code, out = _template(folder, capsys, "--json")
+        assert code == 0, (name, out)
+        template = json.loads(out)
+        assert template["Resources"], name
+        target = tmp_path / f"{name}.json"
+        target.write_text(out)
+        files.append(str(target))
+    lint = shutil.which("cfn-lint") or str(Path(sys.executable).with_name("cfn-lint"))
+    result = subprocess.run([lint, "--", *files], capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rest_template_has_the_zappa_resources(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, VARIANTS["v1_everything"])
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys)
+    assert code == 0
+    resources = json.loads(out)["Resources"]
+    assert resources["Api"]["Properties"]["Name"] == "app-dev"
+    assert resources["Api"]["Properties"]["BinaryMediaTypes"] == ["*/*"]
+    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == 1024
+    assert resources["ProxyResource"]["Properties"]["PathPart"] == "{proxy+}"
+    any_proxy = resources["ANY1"]["Properties"]
+    assert any_proxy["HttpMethod"] == "ANY" and any_proxy["ApiKeyRequired"] is True
+    assert any_proxy["AuthorizationType"] == "CUSTOM" and any_proxy["AuthorizerId"] == {"Ref": "Authorizer"}
+    integration = any_proxy["Integration"]
+    assert integration["Type"] == "AWS_PROXY" and integration["Credentials"] == ROLE
+    assert f"functions/{LAMBDA}:current/invocations" in integration["Uri"]["Fn::Sub"]
+    options = resources["OPTIONS0"]["Properties"]["Integration"]
+    assert options["Type"] == "MOCK" and options["IntegrationHttpMethod"] == "OPTIONS"
+    headers = options["IntegrationResponses"][0]["ResponseParameters"]
+    assert headers["method.response.header.Access-Control-Allow-Origin"] == "'*'"
+    assert resources["Authorizer"]["Properties"]["IdentitySource"] == "method.request.header.Authorization"
+
+
+def test_http_template_routes_everything_to_the_function(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, VARIANTS["v2_authorizer"])
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys)
+    resources = json.loads(out)["Resources"]
+    assert code == 0
+    assert resources["Integration"]["Properties"]["PayloadFormatVersion"] == "2.0"
+    assert resources["DefaultRoute"]["Properties"]["RouteKey"] == "$default"
+    assert resources["DefaultRoute"]["Properties"]["AuthorizationType"] == "CUSTOM"
+    assert resources["DefaultStage"]["Properties"]["AutoDeploy"] is True
+
+
+def test_output_file(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, {})
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys, "--output", str(tmp_path / "out.json"))
+    assert code == 0
+    assert "out.json" in out
+    assert json.loads((tmp_path / "out.json").read_text())["Resources"]["Api"]
+
+
+def test_bad_arns_are_usage_errors(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, {})
+    monkeypatch.chdir(tmp_path)
+    code = run(["template", "dev", "-l", "not-an-arn", "-r", ROLE])
+    assert code == 2
+    assert "--lambda-arn" in capsys.readouterr().err
+
+
+def test_without_api_gateway_there_is_no_template(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, {"apigateway_enabled": False})
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys)
+    assert code == 2
+    assert "no front door" in out
+
+
+def test_missing_policy_file_is_a_settings_error(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, {"apigateway_policy": "nope.json"})
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys)
+    assert code == 2
+    assert "resource policy file not found" in out
