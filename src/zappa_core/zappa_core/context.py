@@ -20,11 +20,18 @@ class CommandContext:
     json: bool = False
     local: bool = False
     options: dict[str, Any] = field(default_factory=dict)
+    _stages: list[Any] | None = field(default=None, repr=False)
 
     def stages(self, *, require: bool = True) -> list[Any]:
         """The validated settings of the stage(s) the command was asked for (``STAGE`` or ``--all``).
 
-        Raises :class:`~zappa_core.settings.SettingsError` (exit 2) before any AWS call."""
+        Raises :class:`~zappa_core.settings.SettingsError` (exit 2) before any AWS call. Loaded once per
+        command: the CLI validates before it dispatches, and the command gets the same objects."""
+        if self._stages is None or (not self._stages and require):
+            self._stages = self._load_stages(require)
+        return list(self._stages)
+
+    def _load_stages(self, require: bool) -> list[Any]:
         from zappa_core.settings import load_stages
 
         if self.all_stages and self.stage:

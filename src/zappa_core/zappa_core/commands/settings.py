@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from zappa_core.errors import NotImplementedYet
+from zappa_core.errors import UsageError
 
 
 def schema(ctx, **options):
@@ -21,4 +22,32 @@ def show(ctx, **options):
 
 
 def generate(ctx, config, **options):
-    raise NotImplementedYet("settings --config")
+    """Zappa's ``zappa settings --config key=value --stage dev``: write or update the stage in the settings
+    file (``zappa_settings.json`` when there is none). The result is validated before anything is written:
+    a bad key or value leaves the file as it was and exits 2."""
+    from dataclasses import replace
+
+    from zappa_core.settings import SettingsError, load_stages
+    from zappa_core.settings.files import find_settings_file
+    from zappa_core.settings.writers import parse_assignment, update_file
+
+    if not config:
+        raise UsageError("nothing to write: give one or more --config key=value (or use 'zappa settings show STAGE')")
+    try:
+        assignments = [parse_assignment(item) for item in config]
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    cwd = Path.cwd()
+    path = Path(ctx.settings_file) if ctx.settings_file else (find_settings_file(cwd) or cwd / "zappa_settings.json")
+    text = update_file(path, ctx.stage, assignments)
+    candidate = path.with_name(f".{path.stem}.new{path.suffix}")
+    candidate.write_text(text, encoding="utf-8")
+    try:
+        load_stages([ctx.stage], pm=ctx.pm, settings_file=candidate, project_dir=cwd)
+    except SettingsError as exc:  # report the problems against the file the user named
+        raise SettingsError([replace(p, file=str(path)) if p.file else p for p in exc.problems]) from None
+    finally:
+        candidate.unlink()
+    path.write_text(text, encoding="utf-8")
+    ctx.echo(f"Wrote stage '{ctx.stage}' to {path}")
+    return 0
