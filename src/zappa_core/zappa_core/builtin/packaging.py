@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field
-
 from zappa_core.hookspecs import hookimpl
 from zappa_core.records import PackageInclude, SettingsProblem, SettingsSection
-from zappa_core.settings.core_models import Strict
 
 DOTTED = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)+$")
 
 
-class PackagingSettings(Strict):
-    package_tests: bool = Field(False, description="Ship the project's top-level `tests`/`test` folders, which are left out by default.")
-
-
 @hookimpl
 def zappa_settings_sections():
+    from zappa_core.packaging.settings import PackagingSettings
+
     return SettingsSection(name="packaging", model=PackagingSettings, description="What goes into the Lambda package")
 
 

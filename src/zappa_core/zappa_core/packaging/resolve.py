@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import metadata
+from collections.abc import Iterator, Mapping
 from typing import Iterable
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -33,15 +34,47 @@ DEV_EXTRAS = frozenset({"dev", "test", "tests", "testing", "docs", "lint", "typi
 RUNTIME_DIST = "zappa-runtime"
 
 
-def installed_distributions(path: list[str] | None = None) -> dict[str, metadata.Distribution]:
-    """The distributions visible on ``path`` (default ``sys.path``), by canonical name; the first one on
-    the path wins, as for imports."""
-    index: dict[str, metadata.Distribution] = {}
-    for dist in metadata.distributions(path=path) if path is not None else metadata.distributions():
-        name = dist.metadata["Name"]
-        if name:
-            index.setdefault(canonicalize_name(name), dist)
-    return index
+class InstalledDistributions(Mapping):
+    """The distributions visible on ``sys.path``, by canonical name; the first one on the path wins, as for
+    imports. Looked up by name on demand (reading every ``METADATA`` of a large environment costs more
+    than building a small package)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, metadata.Distribution | None] = {}
+        self._names: list[str] | None = None
+
+    def __getitem__(self, name: str) -> metadata.Distribution:
+        key = canonicalize_name(name)
+        if key not in self._found:
+            self._found[key] = next(iter(metadata.distributions(name=key.replace("-", "_"))), None)
+        dist = self._found[key]
+        if dist is None:
+            raise KeyError(name)
+        return dist
+
+    def _all_names(self) -> list[str]:
+        if self._names is None:
+            names = []
+            for dist in metadata.distributions():
+                # the folder name is enough (no METADATA parse); fall back to it when it is unusual
+                name = getattr(dist, "_normalized_name", None) or dist.metadata["Name"]
+                if name:
+                    key = canonicalize_name(name)
+                    if key not in self._found:
+                        self._found[key] = dist
+                    names.append(key)
+            self._names = sorted(set(names))
+        return self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all_names())
+
+    def __len__(self) -> int:
+        return len(self._all_names())
+
+
+def installed_distributions() -> InstalledDistributions:
+    return InstalledDistributions()
 
 
 def requires(dist: metadata.Distribution) -> list[Requirement]:
@@ -66,7 +99,7 @@ class Closure:
     missing: dict[str, Requirement] = field(default_factory=dict)
 
 
-def closure(roots: Iterable[Requirement], index: dict[str, metadata.Distribution], env: dict[str, str],
+def closure(roots: Iterable[Requirement], index: Mapping[str, metadata.Distribution], env: dict[str, str],
             prune: frozenset[str] = frozenset(), follow_extras=lambda name, extra: True) -> Closure:
     """Walk ``Requires-Dist`` from ``roots``. ``prune`` names distributions not to enter (unless a root);
     ``follow_extras(name, extra)`` may refuse optional extras (used to skip zappa's ``dev`` extra)."""
@@ -121,7 +154,7 @@ def _pruned_for(roots: Iterable[Requirement]) -> frozenset[str]:
     return frozenset(prune)
 
 
-def zappa_distributions(index: dict[str, metadata.Distribution]) -> set[str]:
+def zappa_distributions(index: Mapping[str, metadata.Distribution]) -> set[str]:
     """zappa's own distributions: the core, the runtime and every distribution with zappa plugins."""
     own = {name for name in ZAPPA_CORE_DISTS if name in index}
     for name, dist in index.items():
@@ -130,7 +163,7 @@ def zappa_distributions(index: dict[str, metadata.Distribution]) -> set[str]:
     return own
 
 
-def runtime_requirements(index: dict[str, metadata.Distribution]) -> list[Requirement]:
+def runtime_requirements(index: Mapping[str, metadata.Distribution]) -> list[Requirement]:
     """What the runtime itself imports on Lambda (pluggy): shipped with every package."""
     dist = index.get(RUNTIME_DIST)
     return requires(dist) if dist is not None else [Requirement("pluggy")]
@@ -141,7 +174,7 @@ def _with_every_extra(dist: metadata.Distribution) -> Requirement:
     return Requirement(f"{dist.metadata['Name']}[{','.join(extras)}]" if extras else dist.metadata["Name"])
 
 
-def imported_distributions(sources: Iterable[bytes], index: dict[str, metadata.Distribution]) -> set[str]:
+def imported_distributions(sources: Iterable[bytes], index: Mapping[str, metadata.Distribution]) -> set[str]:
     """Distributions whose top-level modules the given Python sources import (absolute imports only)."""
     import ast
 
@@ -162,7 +195,7 @@ def imported_distributions(sources: Iterable[bytes], index: dict[str, metadata.D
     return {canonicalize_name(d) for m in modules for d in owners.get(m, ()) if canonicalize_name(d) in index}
 
 
-def resolve(declared: Declared | None, index: dict[str, metadata.Distribution], env: dict[str, str],
+def resolve(declared: Declared | None, index: Mapping[str, metadata.Distribution], env: dict[str, str],
             own_project: str | None = None, imported: Iterable[str] = ()) -> Resolution:
     runtime_roots = runtime_requirements(index)
     skip_own = {canonicalize_name(own_project)} if own_project else set()

@@ -1,0 +1,11 @@
+"""The packaging settings section that the core's packaging plugin adds to the stage model."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from zappa_core.settings.core_models import Strict
+
+
+class PackagingSettings(Strict):
+    package_tests: bool = Field(False, description="Ship the project's top-level `tests`/`test` folders, which are left out by default.")
