@@ -1,0 +1,207 @@
+"""ASGI apps (FastAPI, Starlette, Django's ASGI handler) on one event loop kept for the whole process.
+
+No thread hand-off: each request runs ``app(scope, receive, send)`` to completion on the loop with
+``run_until_complete``. The lifespan protocol runs once: ``startup`` at cold start (when the app speaks it) and
+``shutdown`` when the process exits. The request is parsed exactly as for WSGI (:mod:`zappa_runtime.http`), so
+both kinds of app see the same headers, body, paths and client address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import time
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+from zappa_runtime.http import AccessLine, BadRequest, ResponseBuilder, WsgiAdapter, access_log, server_error
+
+log = logging.getLogger("zappa.runtime")
+
+_PATH_SAFE = "/!$&'()*+,;=:@-._~"
+
+
+def status_line(code: int) -> str:
+    try:
+        return f"{code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"{code} Unknown"
+
+
+class AsgiAdapter:
+    """``adapter(event, context, kind) -> proxy response`` around an ASGI app."""
+
+    def __init__(self, app: Any, runtime: Any) -> None:
+        self.app = app
+        self.runtime = runtime
+        self.debug = bool(runtime.settings.get("debug"))
+        self.parser = WsgiAdapter(None, runtime)
+        self.responses: ResponseBuilder = self.parser.responses
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        self.state: dict = {}
+        self._lifespan_queue: asyncio.Queue | None = None
+        self._lifespan_task: asyncio.Task | None = None
+        self.lifespan_supported = False
+        self._startup()
+
+    # ------------------------------------------------------------------------------------------ lifespan
+    def _startup(self) -> None:
+        loop = self.loop
+        queue: asyncio.Queue = asyncio.Queue()
+        started = loop.create_future()
+        stopped = loop.create_future()
+        self._stopped = stopped
+
+        async def receive() -> dict:
+            return await queue.get()
+
+        async def send(message: dict) -> None:
+            kind = message.get("type")
+            if kind == "lifespan.startup.complete" and not started.done():
+                started.set_result(True)
+            elif kind == "lifespan.startup.failed" and not started.done():
+                started.set_exception(RuntimeError(f"ASGI lifespan startup failed: {message.get('message', '')}"))
+            elif kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed") and not stopped.done():
+                stopped.set_result(kind)
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
+
+        async def main() -> None:
+            try:
+                await self.app(scope, receive, send)
+            except BaseException as exc:  # noqa: BLE001 - an app without lifespan support raises here
+                if not started.done():
+                    started.set_result(False)
+                    log.debug("the ASGI app does not support lifespan (%s: %s)", type(exc).__name__, exc)
+                    return
+                raise
+            finally:
+                if not started.done():
+                    started.set_result(False)
+                if not stopped.done():
+                    stopped.set_result("lifespan.shutdown.complete")
+
+        queue.put_nowait({"type": "lifespan.startup"})
+        self._lifespan_task = loop.create_task(main())
+        self.lifespan_supported = bool(loop.run_until_complete(started))
+        if self.lifespan_supported:
+            self._lifespan_queue = queue
+            atexit.register(self.shutdown)
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Send ``lifespan.shutdown`` and wait (at most ``timeout`` seconds) for the app to finish it."""
+        queue, self._lifespan_queue = self._lifespan_queue, None
+        if queue is None or self.loop.is_closed():
+            return
+        queue.put_nowait({"type": "lifespan.shutdown"})
+        try:
+            self.loop.run_until_complete(asyncio.wait_for(asyncio.shield(self._stopped), timeout))
+        except Exception as exc:  # noqa: BLE001 - best effort at process exit
+            log.warning("ASGI lifespan shutdown did not complete: %s", exc)
+
+    # ------------------------------------------------------------------------------------------- request
+    def scope(self, environ: dict, event: dict, context: Any, kind: str) -> dict:
+        headers = []
+        for key, value in environ.items():
+            if key[:5] == "HTTP_":
+                headers.append((key[5:].replace("_", "-").lower().encode("latin-1"), value.encode("latin-1")))
+        if "CONTENT_TYPE" in environ:
+            headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
+        headers.append((b"content-length", environ["CONTENT_LENGTH"].encode("latin-1")))
+        root_path = environ["SCRIPT_NAME"].encode("latin-1").decode("utf-8", "replace")
+        path_bytes = (environ["SCRIPT_NAME"] + environ["PATH_INFO"]).encode("latin-1")
+        path = path_bytes.decode("utf-8", "replace")
+        if kind == "http":  # the HTTP API hands the path over decoded: encode it again
+            raw_path = quote(path_bytes, safe=_PATH_SAFE).encode("ascii")
+        else:
+            raw = event.get("path") if kind in ("rest", "alb") else event.get("rawPath")
+            raw = raw or "/"
+            if root_path and not raw.startswith(root_path):
+                raw = root_path + raw
+            raw_path = raw.encode("utf-8", "surrogateescape")
+        port = environ["SERVER_PORT"]
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": environ["SERVER_PROTOCOL"].rpartition("/")[2] or "1.1",
+            "method": environ["REQUEST_METHOD"],
+            "scheme": environ["wsgi.url_scheme"],
+            "path": path,
+            "raw_path": raw_path,
+            "query_string": environ["QUERY_STRING"].encode("latin-1"),
+            "root_path": root_path,
+            "headers": headers,
+            "client": (environ["REMOTE_ADDR"], 0),
+            "server": (environ["SERVER_NAME"], int(port) if port.isdigit() else None),
+            "state": dict(self.state),
+            "aws.event": event,
+            "aws.context": context,
+            "zappa.event_kind": kind,
+        }
+
+    def run(self, scope: dict, body: bytes) -> tuple[str, list, bytes]:
+        loop = self.loop
+        result: dict[str, Any] = {}
+        chunks: list = []
+        pending = [True]
+        finished: list = []
+
+        async def receive() -> dict:
+            if pending:
+                pending.clear()
+                return {"type": "http.request", "body": body, "more_body": False}
+            if not finished:
+                waiter = loop.create_future()
+                finished.append(waiter)
+                await waiter
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            kind = message["type"]
+            if kind == "http.response.start":
+                result["status"] = message["status"]
+                result["headers"] = message.get("headers") or []
+            elif kind == "http.response.body":
+                chunk = message.get("body")
+                if chunk:
+                    chunks.append(chunk)
+                if not message.get("more_body"):
+                    for waiter in finished:
+                        if not waiter.done():
+                            waiter.set_result(None)
+                    finished.append(None)
+
+        loop.run_until_complete(self.app(scope, receive, send))
+        if "status" not in result:
+            raise RuntimeError("the ASGI app returned without sending http.response.start")
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in result["headers"]]
+        return status_line(int(result["status"])), headers, b"".join(chunks)
+
+    def __call__(self, event: dict, context: Any, kind: str) -> dict:
+        started = time.perf_counter()
+        responses = self.responses
+        try:
+            environ = self.parser.environ(event, context, kind)
+            scope = self.scope(environ, event, context, kind)
+        except BadRequest as exc:
+            return responses.error(kind, event, 400, {"message": str(exc)})
+        except (KeyError, TypeError, AttributeError, ValueError, UnicodeError) as exc:
+            log.warning("malformed %s event (%s: %s)", kind, type(exc).__name__, exc)
+            return responses.error(kind, event, 400, {"message": f"malformed {kind} event"})
+        body = environ["wsgi.input"].getvalue()
+        try:
+            status, headers, out = self.run(scope, body)
+            response = responses.build(kind, event, status, headers, out, scope["method"])
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a 500, never a crashed invocation
+            log.exception("uncaught exception while servicing %s %s", scope["method"], scope["path"])
+            self.runtime.handle_exception(exc, event, context)
+            response = responses.error(kind, event, 500, server_error(exc, self.debug))
+            out = b""
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info(
+                AccessLine(environ, response["statusCode"], len(out), int((time.perf_counter() - started) * 1e6))
+            )
+        return response
