@@ -57,8 +57,8 @@ def zappa_package_include(settings, context):
         context.warn(problem)
     out = [PackageInclude(e.arcname, data=e.read(), mode=e.mode) for e in entries]
     out.append(PackageInclude(runtime.HANDLER, data=runtime.HANDLER_SOURCE.encode()))
-    manifest = runtime.manifest(settings, modules, context.manifest_extra)
-    out.append(PackageInclude(runtime.MANIFEST, data=runtime.json_bytes(manifest)))
+    manifest = runtime.manifest_bytes(settings, modules, context.manifest_extra)
+    out.append(PackageInclude(runtime.MANIFEST, data=manifest))
     return out
 
 

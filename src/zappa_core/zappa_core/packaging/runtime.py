@@ -58,39 +58,84 @@ def runtime_entry_points(pm=None) -> list[metadata.EntryPoint]:
     return out
 
 
-def _module_entries(dotted: str, origin: str) -> list[Entry]:
-    """The files needed to import ``dotted``: each parent package's ``__init__.py`` and the module itself
-    (or the whole subpackage). Found without importing anything."""
-    parts = dotted.split(":")[0].strip().split(".")
-    top = importlib.util.find_spec(parts[0])
-    if top is None:
-        return []
-    if not top.submodule_search_locations:
-        return [file_entry(Path(top.origin).name, Path(top.origin), origin)] if top.origin else []
-    out: list[Entry] = []
-    folders = [Path(p) for p in top.submodule_search_locations]
-    prefix = parts[0]
-    for depth, part in enumerate(parts[1:], 1):
-        for folder in folders:
-            init = folder / "__init__.py"
-            if init.is_file():
-                out.append(file_entry(f"{prefix}/__init__.py", init, origin))
-        last = depth == len(parts) - 1
-        next_folders = [f / part for f in folders if (f / part).is_dir()]
-        if last:
-            modules = [f / f"{part}.py" for f in folders if (f / f"{part}.py").is_file()]
-            if modules:
-                out.append(file_entry(f"{prefix}/{part}.py", modules[0], origin))
+def _module_file(folders: list[Path], parts: list[str]) -> Path | None:
+    """The file of module ``parts`` (below the top-level package whose folders are given)."""
+    for folder in folders:
+        base = folder.joinpath(*parts[1:]) if len(parts) > 1 else folder
+        if len(parts) > 1 and base.with_suffix(".py").is_file():
+            return base.with_suffix(".py")
+        if (base / "__init__.py").is_file():
+            return base / "__init__.py"
+    return None
+
+
+def _imports(path: Path, module: str, is_package: bool) -> set[str]:
+    """Absolute names of the modules that ``path`` imports (relative imports resolved)."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        return set()
+    package = module if is_package else module.rpartition(".")[0]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                prefix = ".".join(base + ([node.module] if node.module else []))
             else:
-                for folder in next_folders:
-                    for path in sorted(folder.rglob("*")):
-                        rel = path.relative_to(folder)
-                        if path.is_file() and "__pycache__" not in rel.parts and path.suffix not in (".pyc", ".pyo"):
-                            out.append(file_entry(f"{prefix}/{part}/{rel.as_posix()}", path, origin))
-        folders = next_folders
-        prefix = f"{prefix}/{part}"
-    if len(parts) == 1:
-        out = _module_files(parts[0], origin)
+                prefix = node.module or ""
+            names.add(prefix)
+            names.update(f"{prefix}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
+
+
+def _module_entries(dotted: str, origin: str) -> list[Entry]:
+    """The files needed to import ``dotted`` without the rest of its distribution: the module (or
+    subpackage), the ``__init__.py`` of every package above it, and, transitively, the modules of the same
+    top-level package that these files import. Found without importing anything."""
+    module = dotted.split(":")[0].strip()
+    top = module.split(".")[0]
+    spec = importlib.util.find_spec(top)
+    if spec is None:
+        return []
+    if not spec.submodule_search_locations:
+        return [file_entry(Path(spec.origin).name, Path(spec.origin), origin)] if spec.origin else []
+    folders = [Path(p) for p in spec.submodule_search_locations]
+    found: dict[str, Path] = {}
+    queue = [module]
+    while queue:
+        name = queue.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            current = ".".join(parts[:depth])
+            if current in found:
+                continue
+            path = _module_file(folders, parts[:depth])
+            if path is None:
+                break  # an attribute imported from a module, not a module
+            found[current] = path
+            queue += [n for n in _imports(path, current, path.name == "__init__.py")
+                      if n.split(".")[0] == top and n not in found]
+        if name == module and name in found and found[name].name == "__init__.py":
+            # a runtime subpackage ships whole
+            package_dir = found[name].parent
+            for path in sorted(package_dir.rglob("*.py")):
+                if "__pycache__" not in path.parts:
+                    rel = ".".join(path.relative_to(package_dir).with_suffix("").parts)
+                    sub = name if rel == "__init__" else f"{name}.{rel.removesuffix('.__init__')}"
+                    if sub not in found:
+                        found[sub] = path
+                        queue += [n for n in _imports(path, sub, path.name == "__init__.py")
+                                  if n.split(".")[0] == top and n not in found]
+    out = []
+    for name, path in found.items():
+        folder = next(f for f in folders if path.is_relative_to(f))
+        out.append(file_entry(f"{top}/{path.relative_to(folder).as_posix()}", path, origin))
     return out
 
 
@@ -124,11 +169,16 @@ def runtime_entries(pm=None) -> tuple[list[Entry], list[str], list[str]]:
     return entries, modules, problems
 
 
-def manifest(settings, modules: list[str], extra: dict | None = None) -> dict:
+def manifest_bytes(settings, modules: list[str], extra: dict | None = None) -> bytes:
+    """The frozen manifest, in the runtime's own format (built by :mod:`zappa_runtime.manifest`)."""
+    from zappa_runtime.manifest import build_manifest, dump_manifest
+
+    extra = dict(extra or {})
     data = settings.to_dict()
-    data.update(stage=settings.stage, project_name=settings.project, function_name=settings.function_name)
-    data.update(extra or {})
-    return {"format": 1, "runtime_modules": modules, "settings": data}
+    data.update({k: v for k, v in extra.items() if k != "slim_archive"})
+    built = build_manifest(data, modules, stage=settings.stage, project_name=settings.project,
+                           function_name=settings.function_name, slim_archive=extra.get("slim_archive"))
+    return dump_manifest(built).encode()
 
 
 def slim_archive_url(settings) -> str:
