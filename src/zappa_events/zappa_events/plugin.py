@@ -1,6 +1,8 @@
-"""Deploy-side plugin of zappa_events (registered in the `zappa` entry-point group)."""
+"""Deploy-side plugin of zappa_events (registered in the ``zappa`` entry-point group)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from zappa_core.hookspecs import hookimpl
 from zappa_core.records import SettingsSection
@@ -10,4 +12,67 @@ from zappa_core.records import SettingsSection
 def zappa_settings_sections():
     from zappa_events.settings import EventsSettings
 
-    return SettingsSection(name="events", model=EventsSettings)
+    return SettingsSection(name="events", model=EventsSettings, description="schedules, event sources, Lex, Cognito, async tasks")
+
+
+@hookimpl
+def zappa_event_sources():
+    from zappa_events.sources import BUILTIN_TYPES
+
+    return list(BUILTIN_TYPES)
+
+
+def _plugin_manager(holder: Any) -> Any:
+    pm = getattr(holder, "pm", None)
+    if pm is None:
+        from zappa_core.plugins import get_plugin_manager
+
+        pm = get_plugin_manager()
+    return pm
+
+
+@hookimpl
+def zappa_validate_settings(settings):
+    from zappa_events.sources import event_source_types
+    from zappa_events.validation import parse_events, rule_name_problems
+
+    grouped, problems = parse_events(settings.events, event_source_types(_plugin_manager(settings)))
+    if not problems:
+        problems += rule_name_problems(settings, grouped.get("schedule", []), grouped.get("eventbridge", []))
+    return problems
+
+
+def event_steps(settings: Any, pm: Any) -> list[Any]:
+    """The resource steps of the stage's events: one per installed event-source type (so entries removed
+    from the settings are removed from AWS), then Cognito, Lex and async tasks."""
+    from zappa_core.settings import SettingsError
+    from zappa_events.async_resources import AsyncStep
+    from zappa_events.cognito import CognitoStep, LexStep
+    from zappa_events.sources import event_source_types
+    from zappa_events.validation import parse_events
+
+    types = event_source_types(pm)
+    grouped, problems = parse_events(settings.events, types)
+    if problems:
+        raise SettingsError(problems)
+    steps = [t.binder(grouped.get(t.type, []), settings) for t in types]
+    return steps + [CognitoStep(settings), LexStep(settings), AsyncStep(settings)]
+
+
+@hookimpl
+def zappa_plan_resources(settings, context):
+    return event_steps(settings, _plugin_manager(context))
+
+
+@hookimpl
+def zappa_stage_status(settings, context):
+    """What exists for the stage: rules, notifications, subscriptions, mappings, triggers, async resources."""
+    status: dict[str, list[str]] = {}
+    for step in event_steps(settings, _plugin_manager(context)):
+        existing = getattr(step, "existing", None)
+        if existing is None:
+            continue
+        found = existing(context)
+        if found:
+            status[step.id.split(":", 1)[-1]] = sorted(found)
+    return {"events": status} if status else None

@@ -1,22 +1,222 @@
-"""Settings owned by the events plugin: ``events``, keep-warm, Lex, Cognito and async tasks."""
+"""Settings owned by the events plugin: ``events``, keep-warm, Lex, Cognito and async tasks.
+
+The ``events`` list holds entries of several kinds (a schedule, an S3 bucket, an SQS queue, ... or a kind
+added by another plugin). Its entries are kept as plain data in the section and checked one by one against
+the models of the installed event-source types (see :mod:`zappa_events.validation`), so a third-party type
+needs no change here.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+import re
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from zappa_events.naming import COGNITO_CONFIG_KEYS, cognito_config_key
+
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+_CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
 
 
-class EventsSettings(BaseModel):
+def check_schedule_expression(expression: str) -> str:
+    """Accept ``rate(N unit)`` (singular unit for 1) and six-field ``cron(...)``; raise ``ValueError``."""
+    m = _RATE.match(expression)
+    if m:
+        value, unit = int(m.group(1)), m.group(2)
+        if value < 1:
+            raise ValueError(f"{expression!r}: a rate must be at least 1")
+        if (value == 1) != (not unit.endswith("s")):
+            fixed = f"rate(1 {unit.rstrip('s')})" if value == 1 else f"rate({value} {unit}s)"
+            raise ValueError(f"{expression!r}: write '{fixed}' (AWS wants a singular unit for 1 only)")
+        return expression
+    if _CRON.match(expression):
+        return expression
+    raise ValueError(f"{expression!r} is not a schedule expression: use 'rate(5 minutes)' or 'cron(0 12 * * ? *)'")
+
+
+def _dotted(value: str) -> str:
+    parts = value.split(".")
+    if len(parts) < 2 or not all(p.isidentifier() for p in parts):
+        raise ValueError(f"{value!r} is not a dotted path to a function, such as 'my_module.my_function'")
+    return value
+
+
+FunctionPath = Annotated[str, AfterValidator(_dotted)]
+
+
+class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    events: list[dict[str, Any]] = Field(default_factory=list, description="Scheduled functions and event sources (S3, SNS, SQS, DynamoDB, Kinesis, ...).")
+
+# -- entries of ``events`` ------------------------------------------------------------------------------
+
+
+class ScheduleEvent(Strict):
+    """A function run on a schedule: ``{function, expression | expressions, name, description, enabled, kwargs}``."""
+
+    function: FunctionPath = Field(description="Dotted path of the function, called as `function(event, context)`.")
+    expression: Optional[str] = Field(None, description="`rate(...)` or `cron(...)`.")
+    expressions: Optional[list[str]] = Field(None, description="Several expressions; one rule each.")
+    name: Optional[str] = Field(None, description="Rule name (the function is appended, as Zappa does).")
+    description: Optional[str] = Field(None, description="Rule description.")
+    enabled: bool = Field(True, description="Create the rule disabled when false.")
+    kwargs: dict[str, Any] = Field(default_factory=dict, description="Delivered in the event as `event['kwargs']`.")
+
+    @model_validator(mode="after")
+    def _one_expression_setting(self) -> "ScheduleEvent":
+        if (self.expression is None) == (self.expressions is None):
+            raise ValueError("give either 'expression' or 'expressions'")
+        for expression in self.all_expressions():
+            check_schedule_expression(expression)
+        return self
+
+    def all_expressions(self) -> list[str]:
+        return [self.expression] if self.expression is not None else list(self.expressions or [])
+
+
+class EventPatternEvent(Strict):
+    """A function run for EventBridge events that match ``event_pattern`` (on the default bus)."""
+
+    function: FunctionPath
+    event_pattern: dict[str, Any] = Field(description="An EventBridge event pattern, e.g. `{\"source\": [\"aws.ec2\"]}`.")
+    name: Optional[str] = Field(None, description="Rule name (the function is appended, as for schedules).")
+    description: Optional[str] = None
+    enabled: bool = True
+
+    @field_validator("event_pattern")
+    @classmethod
+    def _not_empty(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not value:
+            raise ValueError("an event pattern needs at least one field, such as 'source'")
+        return value
+
+
+class LogsSource(Strict):
+    arn: str = Field(description="Log group ARN, `arn:aws:logs:<region>:<account>:log-group:<name>`.")
+    filter_pattern: str = Field("", description="CloudWatch Logs filter pattern (empty: every line).")
+
+
+class LogsEvent(Strict):
+    function: FunctionPath
+    event_source: LogsSource
+
+
+class KeyFilter(Strict):
+    type: Literal["prefix", "suffix"] = Field(description="`prefix` or `suffix` of the object key.")
+    value: str
+
+
+class S3Source(Strict):
+    arn: str = Field(description="`arn:aws:s3:::bucket`.")
+    events: list[str] = Field(default_factory=lambda: ["s3:ObjectCreated:*"], description="S3 event types.")
+    key_filters: list[KeyFilter] = Field(default_factory=list, description="Object key filters.")
+
+    @field_validator("events")
+    @classmethod
+    def _s3_event_names(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not name.startswith("s3:"):
+                raise ValueError(f"{name!r} is not an S3 event type (e.g. 's3:ObjectCreated:*')")
+        return value
+
+
+class SnsSource(Strict):
+    arn: str = Field(description="Topic ARN.")
+    filters: Optional[dict[str, Any]] = Field(None, description="Subscription filter policy.")
+    events: list[str] = Field(default_factory=list, description="Accepted for compatibility; SNS has one event.")
+
+
+class SqsSource(Strict):
+    arn: str = Field(description="Queue ARN.")
+    batch_size: int = Field(10, ge=1, le=10000)
+    enabled: bool = True
+    batch_window: Optional[int] = Field(None, ge=0, le=300, description="MaximumBatchingWindowInSeconds.")
+    report_batch_item_failures: bool = Field(False, description="Retry only the records that failed (`batchItemFailures`).")
+    events: list[str] = Field(default_factory=list, description="Accepted for compatibility.")
+
+
+class StreamSource(Strict):
+    arn: str = Field(description="DynamoDB stream or Kinesis stream ARN.")
+    starting_position: Literal["TRIM_HORIZON", "LATEST"] = "TRIM_HORIZON"
+    batch_size: int = Field(100, ge=1, le=10000)
+    enabled: bool = True
+    batch_window: Optional[int] = Field(None, ge=0, le=300, description="MaximumBatchingWindowInSeconds.")
+    report_batch_item_failures: bool = Field(False, description="Retry from the first failed record (`batchItemFailures`).")
+    events: list[str] = Field(default_factory=list, description="Accepted for compatibility.")
+
+
+class S3Event(Strict):
+    function: FunctionPath
+    event_source: S3Source
+
+
+class SnsEvent(Strict):
+    function: FunctionPath
+    event_source: SnsSource
+
+
+class SqsEvent(Strict):
+    function: FunctionPath
+    event_source: SqsSource
+
+
+class DynamoDBEvent(Strict):
+    function: FunctionPath
+    event_source: StreamSource
+
+
+class KinesisEvent(Strict):
+    function: FunctionPath
+    event_source: StreamSource
+
+
+# -- Lex and Cognito -------------------------------------------------------------------------------------
+
+
+class BotEventSource(Strict):
+    intent: str
+    invocation_source: Literal["DialogCodeHook", "FulfillmentCodeHook"]
+
+
+class BotEvent(Strict):
+    function: FunctionPath
+    event_source: BotEventSource
+
+
+class CognitoTrigger(Strict):
+    source: str = Field(description="A trigger source such as `PreSignUp_SignUp` (its prefix picks the LambdaConfig key).")
+    function: FunctionPath
+
+    @field_validator("source")
+    @classmethod
+    def _known_trigger(cls, value: str) -> str:
+        if cognito_config_key(value) not in COGNITO_CONFIG_KEYS:
+            raise ValueError(f"unknown Cognito trigger {value!r}; known: {', '.join(COGNITO_CONFIG_KEYS)}")
+        return value
+
+
+class CognitoSettings(Strict):
+    user_pool: str = Field(description="User pool id, e.g. `us-east-1_AbC123`.")
+    triggers: list[CognitoTrigger] = Field(default_factory=list)
+
+
+# -- the section -----------------------------------------------------------------------------------------
+
+
+class EventsSettings(Strict):
+    events: list[dict[str, Any]] = Field(default_factory=list, description="Scheduled functions and event sources (S3, SNS, SQS, DynamoDB, Kinesis, and types added by plugins). Each entry is checked against the installed event-source types.")
     keep_warm: bool = Field(True, description="Ping the function on a schedule to keep it warm.")
     keep_warm_expression: str = Field("rate(4 minutes)", description="Schedule of the keep-warm ping.")
-    bot_events: list[dict[str, Any]] = Field(default_factory=list, description="Amazon Lex intents: `{function, intent, invocation_source}`.")
-    cognito: Optional[dict[str, Any]] = Field(None, description="`{user_pool, triggers: [{source, function}]}` Cognito user pool triggers.")
+    bot_events: list[BotEvent] = Field(default_factory=list, description="Amazon Lex intents: `{function, event_source: {intent, invocation_source}}`.")
+    cognito: Optional[CognitoSettings] = Field(None, description="`{user_pool, triggers: [{source, function}]}` Cognito user pool triggers.")
     async_source: Optional[Literal["lambda", "sns"]] = Field(None, description="Default service for `@task`: `lambda` or `sns`.")
     async_resources: bool = Field(True, description="Create the SNS topic and DynamoDB table that async tasks use.")
     async_response_table: str = Field("", description="DynamoDB table for `capture_response=True` task results.")
     async_response_table_read_capacity: int = Field(1, ge=1, description="Read capacity of the response table.")
     async_response_table_write_capacity: int = Field(1, ge=1, description="Write capacity of the response table.")
+
+    @field_validator("keep_warm_expression")
+    @classmethod
+    def _keep_warm_expression(cls, value: str) -> str:
+        return check_schedule_expression(value)

@@ -1,0 +1,145 @@
+"""Lambda event-source mappings: SQS queues, DynamoDB streams and Kinesis streams.
+
+One step per service, each owning the function's mappings whose source ARN is of that service. Several
+entries may name the same source (one mapping, several handlers at run time); their mapping options must
+agree (checked when the settings are validated).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zappa_core.plan import DeployContext
+from zappa_events.awsutil import arn_service, call, function_arn, is_not_found, resource_name
+from zappa_events.diffstep import DiffStep
+
+READ_ACTIONS = {
+    "sqs": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+    "dynamodb": ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"],
+    "kinesis": ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary", "kinesis:ListShards", "kinesis:ListStreams", "kinesis:SubscribeToShard"],
+}
+
+
+def mapping_spec(source: Any) -> dict[str, Any]:
+    """The comparable options of one mapping, from an ``event_source`` model."""
+    spec: dict[str, Any] = {
+        "batch_size": source.batch_size,
+        "enabled": source.enabled,
+        "batch_window": source.batch_window or 0,
+        "report_batch_item_failures": bool(getattr(source, "report_batch_item_failures", False)),
+    }
+    if hasattr(source, "starting_position"):
+        spec["starting_position"] = source.starting_position
+    return spec
+
+
+class MappingStep(DiffStep):
+    """The function's event-source mappings of one ``service`` (``sqs``, ``dynamodb``, ``kinesis``)."""
+
+    kind = "mapping"
+    service = ""
+
+    def __init__(self, entries: list[Any], settings: Any) -> None:
+        self.entries = entries
+        self.settings = settings
+
+    def describe(self, spec: Any) -> str:
+        functions = sorted({e.function for e in self.entries if e.event_source.arn == spec.get("arn")})
+        state = "" if spec.get("enabled", True) else ", disabled"
+        return f"batch {spec.get('batch_size')} -> {', '.join(functions) or '?'}{state}"
+
+    def iam_statements(self, ctx: DeployContext) -> list[dict]:
+        arns = sorted({e.event_source.arn for e in self.entries})
+        if not arns:
+            return []
+        return [{"Effect": "Allow", "Action": READ_ACTIONS[self.service], "Resource": arns}]
+
+    def desired(self, ctx: DeployContext) -> dict[str, Any]:
+        wanted: dict[str, Any] = {}
+        for entry in self.entries:
+            wanted.setdefault(entry.event_source.arn, {"arn": entry.event_source.arn, **mapping_spec(entry.event_source)})
+        return wanted
+
+    def _mappings(self, ctx: DeployContext) -> list[dict[str, Any]]:
+        client = ctx.aws.client("lambda")
+        found, marker = [], None
+        while True:
+            kwargs = {"FunctionName": self.settings.function_name, **({"Marker": marker} if marker else {})}
+            try:
+                page = client.list_event_source_mappings(**kwargs)
+            except Exception as exc:
+                if is_not_found(exc):
+                    return []
+                raise
+            found += [m for m in page.get("EventSourceMappings", []) if arn_service(m.get("EventSourceArn", "")) == self.service]
+            marker = page.get("NextMarker")
+            if not marker:
+                return found
+
+    def existing(self, ctx: DeployContext) -> dict[str, Any]:
+        if function_arn(ctx) is None:
+            return {}
+        found: dict[str, Any] = {}
+        for m in self._mappings(ctx):
+            spec = {
+                "arn": m["EventSourceArn"],
+                "uuid": m["UUID"],
+                "batch_size": m.get("BatchSize"),
+                "enabled": m.get("State") not in ("Disabled", "Disabling"),
+                "batch_window": m.get("MaximumBatchingWindowInSeconds") or 0,
+                "report_batch_item_failures": "ReportBatchItemFailures" in (m.get("FunctionResponseTypes") or []),
+            }
+            if self.service != "sqs":
+                spec["starting_position"] = m.get("StartingPosition")
+            found[m["EventSourceArn"]] = spec
+        return found
+
+    def comparable(self, spec: Any) -> Any:
+        return {field: value for field, value in spec.items() if field != "uuid"}  # read from AWS, not a setting
+
+    def _options(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "BatchSize": spec["batch_size"],
+            "Enabled": spec["enabled"],
+            "MaximumBatchingWindowInSeconds": spec["batch_window"],
+            "FunctionResponseTypes": ["ReportBatchItemFailures"] if spec["report_batch_item_failures"] else [],
+        }
+
+    def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
+        target = function_arn(ctx, required=True)
+        kwargs = dict(EventSourceArn=key, FunctionName=target, **self._options(spec))
+        if "starting_position" in spec:
+            kwargs["StartingPosition"] = spec["starting_position"]
+        call(f"mapping {resource_name(key)} to {self.settings.function_name}",
+             ctx.aws.client("lambda").create_event_source_mapping, **kwargs)
+
+    def update(self, ctx: DeployContext, key: str, old: Any, new: Any) -> None:
+        if old.get("starting_position") != new.get("starting_position"):  # fixed at creation
+            self.delete(ctx, key, old)
+            self.create(ctx, key, new)
+            return
+        call(f"updating the mapping of {resource_name(key)}", ctx.aws.client("lambda").update_event_source_mapping,
+             UUID=old["uuid"], FunctionName=function_arn(ctx, required=True), **self._options(new))
+
+    def delete(self, ctx: DeployContext, key: str, spec: Any) -> None:
+        try:
+            ctx.aws.client("lambda").delete_event_source_mapping(UUID=spec["uuid"])
+        except Exception as exc:
+            if not is_not_found(exc):
+                raise
+
+
+class SqsStep(MappingStep):
+    id = "events:sqs"
+    service = "sqs"
+
+
+class DynamoDBStep(MappingStep):
+    id = "events:dynamodb"
+    service = "dynamodb"
+
+
+class KinesisStep(MappingStep):
+    id = "events:kinesis"
+    service = "kinesis"
