@@ -268,6 +268,8 @@ class ResponseBuilder:
         content_type = content_encoding = None
         for name, value in headers:
             low = name.lower()
+            if value[:1] == " " or value[-1:] == " ":
+                value = value.strip()
             group = groups.get(low)
             if group is None:
                 groups[low] = [name, value]

@@ -392,8 +392,8 @@ def describe_unhandled(event: Any) -> str:
         shown = ", ".join(keys[:20]) + (", ..." if len(keys) > 20 else "")
         if event.get("type") in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
             message = (
-                "API Gateway authorizer event, but no runtime plugin handles it: set the `authorizer` setting "
-                "and install zappa-aws-apigw (its `zappa_aws_apigw.runtime` module must be in the manifest)"
+                "API Gateway authorizer event that no runtime plugin answered: set the stage's `authorizer` "
+                "setting (zappa-aws-apigw answers it with that function); it never reaches the app"
             )
         else:
             message = "no runtime plugin recognises this event"
