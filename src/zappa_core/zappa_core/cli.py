@@ -304,7 +304,9 @@ def _lazy_command(record: Any) -> Any:
     """A click command that shows ``record.help`` in listings and imports the plugin's command only when it
     runs (or its own ``--help`` is asked for). ``record.app`` is ``"module:attribute"``."""
 
-    class LazyCommand(click.Command):
+    base = getattr(typer.core, "TyperCommand", click.Command)  # typer >= 0.29's click.Command is abstract
+
+    class LazyCommand(base):  # type: ignore[misc, valid-type]
         def __init__(self) -> None:
             super().__init__(record.name, help=record.help or None, short_help=record.help or None,
                              context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
@@ -377,7 +379,13 @@ def run(argv: list[str] | None = None) -> int:
     if not args:
         args = ["--help"]
     try:
-        pm = get_plugin_manager()
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pm = get_plugin_manager()
+        for warning in caught:
+            print(f"Warning: {warning.message}", file=sys.stderr)
         command = build_command(pm)
         if args in HELP_ARGS:
             from zappa_core import clicache
