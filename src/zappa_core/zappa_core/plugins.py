@@ -72,7 +72,9 @@ def _dist_name(ep: metadata.EntryPoint) -> str:
 
 
 def get_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any] = ()) -> pluggy.PluginManager:
-    """Return a new manager with the core's plugins, the installed plugins and ``plugins`` registered."""
+    """Return a new manager with the core's plugins, the installed plugins and ``plugins`` registered.
+
+    ``plugins`` holds plugin objects or ``(name, object)`` pairs (tests and embedding code)."""
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(hookspecs)
     blocked = disabled_plugins()
@@ -98,8 +100,11 @@ def get_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any]
                 )
                 continue
             pm.register(plugin, name=ep.name)
-    for plugin in plugins:
-        pm.register(plugin)
+    for plugin in plugins:  # objects, or (name, object) pairs so that messages can name them
+        if isinstance(plugin, tuple):
+            pm.register(plugin[1], name=plugin[0])
+        else:
+            pm.register(plugin)
     pm.hook.zappa_addhooks.call_historic(kwargs={"pluginmanager": pm})
     return pm
 
