@@ -67,6 +67,16 @@ def ctx_for(moto_aws, function) -> Callable[[Any], Any]:
     return make
 
 
+@pytest.fixture
+def apply_step() -> Callable[[Any, Any], Any]:
+    return converge
+
+
+@pytest.fixture
+def destroy_step() -> Callable[[Any, Any], Any]:
+    return destroy
+
+
 def converge(step: Any, ctx: Any) -> Any:
     """Plan and apply one step as the engine does; returns the change that was applied."""
     from zappa_core.plan import Action

@@ -55,7 +55,7 @@ class HttpApiStep(ResourceStep):
             api_id = api["ApiId"]
             live["integrations"] = v2.get_integrations(ApiId=api_id).get("Items", [])
             live["routes"] = v2.get_routes(ApiId=api_id).get("Items", [])
-            live["authorizers"] = v2.get_authorizers(ApiId=api_id).get("Items", [])
+            live["authorizers"] = route_authorizers(v2, api_id, live["routes"])
             live["stages"] = v2.get_stages(ApiId=api_id).get("Items", [])
         target = {"FunctionName": self.settings.function_name}
         if self.settings.apigateway_lambda_qualifier:
@@ -242,6 +242,18 @@ class HttpApiStep(ResourceStep):
                 if not common.is_not_found(exc):
                     raise AwsError(f"apigw:http-api: could not delete HTTP API {api_id}: {exc}") from None
         remove_permissions(ctx.aws.client("lambda"), self.settings, live["permissions"])
+
+
+def route_authorizers(v2: Any, api_id: str, routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The authorizers the routes use, read one by one (moto has no ``GetAuthorizers`` for HTTP APIs)."""
+    found = []
+    for authorizer_id in sorted({r["AuthorizerId"] for r in routes if r.get("AuthorizerId")}):
+        try:
+            found.append(v2.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id))
+        except Exception as exc:
+            if not common.is_not_found(exc):
+                raise
+    return found
 
 
 def _cors_of(api: dict[str, Any]) -> dict[str, Any] | None:

@@ -328,9 +328,9 @@ class RestApiStep(ResourceStep):
             apigw.update_stage(restApiId=live.api_id, stageName=want.stage, patchOperations=ops)
         live.permissions = read_permissions(ctx.aws.client("lambda"), self._permission_target())
         apply_permissions(ctx, self.settings, want, live, permission_work(self.settings, want, live))
-        self._apply_keys(ctx, apigw, live)
         url = rest_api_url(want.region, live.api_id, want.stage)
         ctx.outputs[self.id] = {"api_id": live.api_id, "stage": want.stage, "url": url, "region": want.region}
+        self._apply_keys(ctx, apigw, live)
         ctx.echo(f"REST API: {url}")
 
     def _apply_stack(self, ctx: DeployContext, how: str, want: Desired) -> None:
@@ -399,7 +399,7 @@ class RestApiStep(ResourceStep):
         keys = [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=live_plan["id"]).get("items", [])]
         if key_id not in keys:
             apigw.create_usage_plan_key(usagePlanId=live_plan["id"], keyId=key_id, keyType="API_KEY")
-        ctx.outputs.setdefault(self.id, {})
+        ctx.outputs.setdefault(self.id, {})["api_key_id"] = key_id
         ctx.echo(f"  API key id: {key_id}")
 
     def plan_destroy(self, ctx: DeployContext) -> Change:
