@@ -16,8 +16,10 @@ ROLE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
-def sample(name: str) -> dict:
-    return json.loads((EVENTS_DIR / f"{name}.json").read_text())
+@pytest.fixture(scope="session")
+def sample() -> Callable[[str], dict]:
+    """``sample("sqsEvent")`` -> a fresh copy of ``events/sqsEvent.json``."""
+    return lambda name: json.loads((EVENTS_DIR / f"{name}.json").read_text())
 
 
 @pytest.fixture

@@ -61,11 +61,11 @@ class MappingStep(DiffStep):
             wanted.setdefault(entry.event_source.arn, {"arn": entry.event_source.arn, **mapping_spec(entry.event_source)})
         return wanted
 
-    def _mappings(self, ctx: DeployContext) -> list[dict[str, Any]]:
+    def _mappings(self, ctx: DeployContext, function: str) -> list[dict[str, Any]]:
         client = ctx.aws.client("lambda")
         found, marker = [], None
         while True:
-            kwargs = {"FunctionName": self.settings.function_name, **({"Marker": marker} if marker else {})}
+            kwargs = {"FunctionName": function, **({"Marker": marker} if marker else {})}
             try:
                 page = client.list_event_source_mappings(**kwargs)
             except Exception as exc:
@@ -78,10 +78,11 @@ class MappingStep(DiffStep):
                 return found
 
     def existing(self, ctx: DeployContext) -> dict[str, Any]:
-        if function_arn(ctx) is None:
+        function = function_arn(ctx)
+        if function is None:
             return {}
         found: dict[str, Any] = {}
-        for m in self._mappings(ctx):
+        for m in self._mappings(ctx, function):
             spec = {
                 "arn": m["EventSourceArn"],
                 "uuid": m["UUID"],

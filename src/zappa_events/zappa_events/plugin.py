@@ -22,6 +22,18 @@ def zappa_event_sources():
     return list(BUILTIN_TYPES)
 
 
+@hookimpl
+def zappa_package_include(settings, context):
+    """Zappa's import path for async tasks, ``zappa.asynchronous``: two small modules that re-export
+    :mod:`zappa_events.asynchronous` (shipped with the runtime module that imports it)."""
+    from pathlib import Path
+
+    from zappa_core.records import PackageInclude
+
+    folder = Path(__file__).resolve().parent.parent / "zappa"
+    return [PackageInclude(arcname=f"zappa/{name}", source=folder / name) for name in ("__init__.py", "asynchronous.py")]
+
+
 def _plugin_manager(holder: Any) -> Any:
     pm = getattr(holder, "pm", None)
     if pm is None:
@@ -42,7 +54,7 @@ def zappa_validate_settings(settings):
     return problems
 
 
-def event_steps(settings: Any, pm: Any) -> list[Any]:
+def event_steps(settings: Any, pm: Any = None) -> list[Any]:
     """The resource steps of the stage's events: one per installed event-source type (so entries removed
     from the settings are removed from AWS), then Cognito, Lex and async tasks."""
     from zappa_core.settings import SettingsError
@@ -51,7 +63,7 @@ def event_steps(settings: Any, pm: Any) -> list[Any]:
     from zappa_events.sources import event_source_types
     from zappa_events.validation import parse_events
 
-    types = event_source_types(pm)
+    types = event_source_types(pm if pm is not None else _plugin_manager(None))
     grouped, problems = parse_events(settings.events, types)
     if problems:
         raise SettingsError(problems)
