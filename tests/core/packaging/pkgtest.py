@@ -50,7 +50,13 @@ def api_gateway_event(path: str = "/") -> dict:
 
 def serve(folder: Path, event: dict) -> dict:
     """Invoke ``handler.lambda_handler`` of an unzipped package in ``python -I -S`` and return its result."""
-    proc = subprocess.run([BASE_PYTHON, "-I", "-S", "-c", SERVE], cwd=folder, input=json.dumps(event),
+    return serve_with_path(folder, event, [])
+
+
+def serve_with_path(folder: Path, event: dict, extra_path: list[Path]) -> dict:
+    """:func:`serve`, with ``extra_path`` after the package on ``sys.path`` (a layer's ``/opt/python``)."""
+    prelude = f"import sys; sys.path.extend({[str(p) for p in extra_path]!r})\n"
+    proc = subprocess.run([BASE_PYTHON, "-I", "-S", "-c", prelude + SERVE], cwd=folder, input=json.dumps(event),
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout.strip().splitlines()[-1])

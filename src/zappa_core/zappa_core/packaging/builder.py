@@ -34,8 +34,15 @@ def import_function(dotted: str, project_dir: Path, what: str):
     module_name, _, name = dotted.rpartition(".")
     if not module_name:
         raise PackagingError(f"{what} {dotted!r} must be a dotted path like 'module.function'")
+    top = module_name.split(".")[0]
+    cached = sys.modules.get(top)
+    if cached is not None and not str(getattr(cached, "__file__", "") or "").startswith(str(project_dir)):
+        # a module of that name from another project (a long-lived process building several)
+        for stale in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+            del sys.modules[stale]
     sys.path.insert(0, str(project_dir))
     try:
+        importlib.invalidate_caches()
         module = importlib.import_module(module_name)
         return getattr(module, name)
     except (ImportError, AttributeError) as exc:
