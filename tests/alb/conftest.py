@@ -13,7 +13,8 @@ import pytest
 from zappa_core.plan import DeployContext
 
 @pytest.fixture
-def vpc(moto_aws) -> dict[str, Any]:
+def vpc(moto_aws, monkeypatch) -> dict[str, Any]:
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # the AMI catalogue is slow to load and unused here
     ec2 = moto_aws.client("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
@@ -94,3 +95,37 @@ def _run_steps(ctx: DeployContext, steps, *, destroy: bool = False) -> list:
         if change.action is not Action.UNCHANGED:
             (step.destroy if destroy else step.apply)(ctx, change)
     return changes
+
+
+@pytest.fixture
+def issued_certificate(moto_aws):
+    """``issued_certificate(domain, region)`` -> the ARN of an ISSUED (imported) ACM certificate for ``domain``."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    def make(domain: str = "shop.example.com", region: str = "us-east-1") -> str:
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+        now = dt.datetime.now(dt.timezone.utc)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+                .not_valid_after(now + dt.timedelta(days=90))
+                .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+                .sign(key, hashes.SHA256()))
+        return moto_aws.client("acm", region=region).import_certificate(
+            Certificate=cert.public_bytes(serialization.Encoding.PEM),
+            PrivateKey=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()))["CertificateArn"]
+
+    return make
+
+
+@pytest.fixture
+def hosted_zone(moto_aws) -> str:
+    """A public hosted zone ``example.com`` in moto; returns its id."""
+    zone = moto_aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="zappa-tests")
+    return zone["HostedZone"]["Id"].split("/")[-1]

@@ -38,10 +38,10 @@ class CertifyContext:
 
 def _confirm(message: str) -> None:
     """Ask yes/no; anything but yes aborts (exit 1). No terminal: abort rather than hang."""
-    import click
+    import typer
 
-    if not click.confirm(message, default=False):
-        raise click.exceptions.Abort()
+    if not typer.confirm(message, default=False):
+        raise typer.Abort()
 
 
 @contextlib.contextmanager
