@@ -19,16 +19,39 @@ TYPO_FILES = {
 }
 
 
+@pytest.fixture
+def run(zappa_cli, monkeypatch):
+    """The CLI in this process, in folder ``cwd`` with extra environment variables."""
+
+    def call(args, cwd, **env):
+        monkeypatch.chdir(cwd)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        return zappa_cli(args)
+
+    return call
+
+
 def zappa(args, cwd, **env):
     environment = {**os.environ, "ZAPPA_CACHE_DIR": str(Path(cwd) / ".cache"), **env}
     return subprocess.run([ZAPPA, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.parametrize("name", sorted(TYPO_FILES))
+def test_typo_through_the_installed_command(tmp_path, name):
+    (tmp_path / name).write_text(TYPO_FILES[name])
+    result = zappa(["deploy", "dev"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"{tmp_path / name}:4, stage 'dev': 'remote_evn': unknown setting; did you mean 'remote_env'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("command", [["deploy", "dev"], ["plan", "dev"], ["settings", "show", "dev"]])
 @pytest.mark.parametrize("name", sorted(TYPO_FILES))
-def test_typo_names_file_line_stage_and_suggestion(tmp_path, name, command):
+def test_typo_names_file_line_stage_and_suggestion(zappa_cli, tmp_path, monkeypatch, name, command):
     (tmp_path / name).write_text(TYPO_FILES[name])
-    result = zappa(command, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = zappa_cli(command)
     assert result.returncode == 2, result.stderr
     assert f"{tmp_path / name}:4" in result.stderr
     assert "stage 'dev'" in result.stderr
@@ -36,13 +59,13 @@ def test_typo_names_file_line_stage_and_suggestion(tmp_path, name, command):
     assert "Traceback" not in result.stderr
 
 
-def test_every_problem_of_every_stage_at_once(tmp_path):
+def test_every_problem_of_every_stage_at_once(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text(json.dumps({
         "dev": {"memory_size": "lots", "timout_seconds": 3},
         "prod": {"log_level": "LOUD", "keep_wrm": False},
         "bad-name": {},
     }, indent=2))
-    result = zappa(["deploy", "--all"], tmp_path)
+    result = run(["deploy", "--all"], tmp_path)
     assert result.returncode == 2
     for expected in ("'memory_size'", "did you mean 'timeout_seconds'", "'log_level'", "did you mean 'keep_warm'",
                      "stage 'bad-name'", "letters, digits and '_'"):
@@ -50,18 +73,18 @@ def test_every_problem_of_every_stage_at_once(tmp_path):
     assert "5 settings problem(s)" in result.stderr
 
 
-def test_key_of_a_missing_plugin_names_the_extra(tmp_path):
+def test_key_of_a_missing_plugin_names_the_extra(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text('{"dev": {\n  "alb_enabled": true\n}}')
-    result = zappa(["settings", "show", "dev"], tmp_path, ZAPPA_DISABLE_PLUGINS="alb")
+    result = run(["settings", "show", "dev"], tmp_path, ZAPPA_DISABLE_PLUGINS="alb")
     assert result.returncode == 2
     assert ":2" in result.stderr and "'alb_enabled'" in result.stderr
     assert 'pip install "zappa[alb]"' in result.stderr
 
 
-def test_settings_show_prints_defaults_and_inherited_values(tmp_path):
+def test_settings_show_prints_defaults_and_inherited_values(run, tmp_path):
     (tmp_path / "zappa_settings.yml").write_text(
         "base:\n  s3_bucket: b\n  memory_size: 1024\ndev:\n  extends: base\n  timeout_seconds: 60\n")
-    result = zappa(["settings", "show", "dev"], tmp_path)
+    result = run(["settings", "show", "dev"], tmp_path)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
     assert shown["memory_size"] == 1024 and shown["timeout_seconds"] == 60
@@ -92,44 +115,44 @@ def test_no_aws_call_is_made_for_bad_settings(tmp_path, monkeypatch):
     assert calls == []
 
 
-def test_extends_problem_is_reported_where_it_is_written(tmp_path):
+def test_extends_problem_is_reported_where_it_is_written(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text(
         '{\n "common": {\n  "s3_bucket": "b",\n  "remote_evn": "x"\n },\n'
         ' "dev": {"extends": "common"},\n "prod": {"extends": "common"}\n}\n')
-    result = zappa(["deploy", "--all"], tmp_path)
+    result = run(["deploy", "--all"], tmp_path)
     assert result.returncode == 2
     problems = [line for line in result.stderr.splitlines() if "remote_evn" in line]
     assert problems == [f"  - {tmp_path / 'zappa_settings.json'}:4, stage 'common': 'remote_evn': unknown setting; "
                         "did you mean 'remote_env'?"]
 
 
-def test_circular_extends_and_unknown_parent(tmp_path):
+def test_circular_extends_and_unknown_parent(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text(json.dumps({
         "a": {"extends": "b"}, "b": {"extends": "a"}, "c": {"extends": "prd"}, "prod": {}}))
-    result = zappa(["settings", "show", "c"], tmp_path)
+    result = run(["settings", "show", "c"], tmp_path)
     assert result.returncode == 2 and "extends unknown stage 'prd'; did you mean 'prod'?" in result.stderr
-    result = zappa(["settings", "show", "a"], tmp_path)
+    result = run(["settings", "show", "a"], tmp_path)
     assert result.returncode == 2 and "circular 'extends': a -> b -> a" in result.stderr
 
 
-def test_unknown_stage_and_missing_file(tmp_path):
-    result = zappa(["deploy", "dev"], tmp_path)
+def test_unknown_stage_and_missing_file(run, tmp_path):
+    result = run(["deploy", "dev"], tmp_path)
     assert result.returncode == 2 and "run 'zappa init'" in result.stderr
     (tmp_path / "zappa_settings.json").write_text('{"production": {}}')
-    result = zappa(["deploy", "prodution"], tmp_path)
+    result = run(["deploy", "prodution"], tmp_path)
     assert result.returncode == 2 and "did you mean 'production'?" in result.stderr
 
 
-def test_snapstart_alias_is_accepted(tmp_path):
+def test_snapstart_alias_is_accepted(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text('{"dev": {"snapstart": "PublishedVersions"}}')
-    result = zappa(["settings", "show", "dev"], tmp_path)
+    result = run(["settings", "show", "dev"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["snap_start"] == "PublishedVersions"
 
 
-def test_settings_schema_validates_a_real_file(tmp_path):
+def test_settings_schema_validates_a_real_file(run, tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
-    result = zappa(["settings", "schema"], tmp_path)
+    result = run(["settings", "schema"], tmp_path)
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
     good = {"dev": {"app_function": "app.app", "s3_bucket": "b", "memory_size": 1024, "events": [], "cors": True}}
@@ -142,38 +165,38 @@ def test_settings_schema_validates_a_real_file(tmp_path):
 
 
 class TestGenerate:
-    def test_writes_a_new_json_file(self, tmp_path):
-        result = zappa(["settings", "--config", "s3_bucket=my-bucket", "--config", "memory_size=2048",
+    def test_writes_a_new_json_file(self, run, tmp_path):
+        result = run(["settings", "--config", "s3_bucket=my-bucket", "--config", "memory_size=2048",
                         "--config", 'aws_environment_variables={"A": "1"}', "--stage", "prod"], tmp_path)
         assert result.returncode == 0, result.stderr
         data = json.loads((tmp_path / "zappa_settings.json").read_text())
         assert data == {"prod": {"s3_bucket": "my-bucket", "memory_size": 2048, "aws_environment_variables": {"A": "1"}}}
 
-    def test_updates_yaml_keeping_comments(self, tmp_path):
+    def test_updates_yaml_keeping_comments(self, run, tmp_path):
         path = tmp_path / "zappa_settings.yml"
         path.write_text("dev:\n  # where code goes\n  s3_bucket: b  # keep me\n")
-        result = zappa(["settings", "--config", "timeout_seconds=60", "--config", "aws_environment_variables.X=y"], tmp_path)
+        result = run(["settings", "--config", "timeout_seconds=60", "--config", "aws_environment_variables.X=y"], tmp_path)
         assert result.returncode == 0, result.stderr
         text = path.read_text()
         assert "# where code goes" in text and "# keep me" in text
         assert "timeout_seconds: 60" in text and "X: y" in text
 
-    def test_updates_toml(self, tmp_path):
+    def test_updates_toml(self, run, tmp_path):
         path = tmp_path / "zappa_settings.toml"
         path.write_text('[dev]\ns3_bucket = "b"\n')
-        result = zappa(["settings", "--config", "keep_warm=false", "--config", 'exclude=["*.md"]'], tmp_path)
+        result = run(["settings", "--config", "keep_warm=false", "--config", 'exclude=["*.md"]'], tmp_path)
         assert result.returncode == 0, result.stderr
         from zappa_core.settings.files import load_file
 
         assert load_file(path).data == {"dev": {"s3_bucket": "b", "keep_warm": False, "exclude": ["*.md"]}}
 
-    def test_bad_value_changes_nothing(self, tmp_path):
+    def test_bad_value_changes_nothing(self, run, tmp_path):
         path = tmp_path / "zappa_settings.json"
         path.write_text('{"dev": {"s3_bucket": "b"}}')
-        result = zappa(["settings", "--config", "remote_evn=x"], tmp_path)
+        result = run(["settings", "--config", "remote_evn=x"], tmp_path)
         assert result.returncode == 2 and "did you mean 'remote_env'" in result.stderr
         assert str(path) in result.stderr
         assert path.read_text() == '{"dev": {"s3_bucket": "b"}}'
         assert sorted(p.name for p in tmp_path.iterdir()) == ["zappa_settings.json"]
-        result = zappa(["settings", "--config", "novalue"], tmp_path)
+        result = run(["settings", "--config", "novalue"], tmp_path)
         assert result.returncode == 2 and "expected key=value" in result.stderr
