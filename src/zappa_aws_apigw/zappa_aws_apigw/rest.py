@@ -694,7 +694,7 @@ def converge_ops(want: Desired, live: Live) -> list[tuple[str, str, Any]]:
     if want_auth is not None:
         if live_auth is None:
             def create_auth(apigw: Any, api_id: str, want_auth: dict = want_auth) -> None:
-                holder["id"] = apigw.create_authorizer(restApiId=api_id, **want_auth)["id"]
+                holder["id"] = create_authorizer(apigw, api_id, want_auth)
             ops.append(("authorizer", f"create {want_auth['type']}", create_auth))
         else:
             patch_auth = [{"op": "replace", "path": f"/{k}", "value": str(v)} for k, v in want_auth.items()
@@ -703,7 +703,7 @@ def converge_ops(want: Desired, live: Live) -> list[tuple[str, str, Any]]:
                 def recreate_auth(apigw: Any, api_id: str, want_auth: dict = want_auth, old: str = live_auth["id"]) -> None:
                     _detach_authorizer(apigw, api_id, live, old)
                     apigw.delete_authorizer(restApiId=api_id, authorizerId=old)
-                    holder["id"] = apigw.create_authorizer(restApiId=api_id, **want_auth)["id"]
+                    holder["id"] = create_authorizer(apigw, api_id, want_auth)
                 ops.append(("authorizer", "replace (provider ARNs changed)", recreate_auth))
             elif patch_auth:
                 ops.append(("authorizer", ", ".join(p["path"] for p in patch_auth),
@@ -748,6 +748,16 @@ def converge_ops(want: Desired, live: Live) -> list[tuple[str, str, Any]]:
         ops.append(("authorizer", "remove",
                     lambda apigw, api_id, a=live_auth["id"]: apigw.delete_authorizer(restApiId=api_id, authorizerId=a)))
     return ops
+
+
+def create_authorizer(apigw: Any, api_id: str, want: dict[str, Any]) -> str:
+    created = apigw.create_authorizer(restApiId=api_id, **want)
+    expression = want.get("identityValidationExpression")
+    if expression and created.get("identityValidationExpression") != expression:
+        # moto drops the expression on create (it keeps it on update)
+        apigw.update_authorizer(restApiId=api_id, authorizerId=created["id"], patchOperations=[
+            {"op": "replace", "path": "/identityValidationExpression", "value": expression}])
+    return created["id"]
 
 
 def _detach_authorizer(apigw: Any, api_id: str, live: Live, authorizer_id: str) -> None:

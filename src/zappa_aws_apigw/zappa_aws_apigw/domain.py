@@ -1,0 +1,160 @@
+"""Custom domains for ``zappa certify`` (``zappa_bind_domain``): the API Gateway domain name (edge or
+regional), the base path mapping (``base_path``) and, with ``route53_enabled``, the Route53 alias record.
+
+Idempotent: an existing domain name gets the new certificate, an existing mapping is pointed at this stage.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from zappa_core.errors import AwsError, UsageError
+
+from zappa_aws_apigw import common
+
+#: The hosted zone of every CloudFront distribution (edge-optimised API domain names alias to it).
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+
+
+def clients_for(settings: Any) -> Any:
+    """The client factory: the local AWS when ``--local``/``ZAPPA_LOCAL`` is in force, else the stage's AWS."""
+    from zappa_core.aws import AwsClients
+    from zappa_core.local_state import local_endpoint, local_requested
+
+    if local_requested() or os.environ.get("ZAPPA_LOCAL_ENDPOINT"):
+        return AwsClients.for_settings(settings, local_endpoint=local_endpoint(settings.project_dir))
+    return AwsClients.for_settings(settings)
+
+
+def bind_domain(settings: Any, domain: str, certificate: str, aws: Any = None) -> dict[str, Any]:
+    aws = aws or clients_for(settings)
+    if settings.apigateway_version == "v2":
+        bound = _bind_http_api(aws, settings, domain, certificate)
+    else:
+        bound = _bind_rest_api(aws, settings, domain, certificate)
+    bound["route53"] = upsert_alias(aws, domain, bound["target"], bound["hosted_zone_id"]) if settings.get("route53_enabled", True) else None
+    return bound
+
+
+def _base_path(settings: Any) -> str:
+    return (settings.base_path or "").strip("/")
+
+
+def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:
+    from zappa_aws_apigw.rest import find_rest_api_id
+
+    apigw = aws.client("apigateway")
+    api_id = find_rest_api_id(apigw, settings.function_name)
+    if api_id is None:
+        raise UsageError(f"no REST API {settings.function_name} to bind {domain} to", hint=f"deploy the stage first: zappa deploy {settings.stage}")
+    kind = (settings.endpoint_configuration or ["EDGE"])[0]
+    if kind == "PRIVATE":
+        raise UsageError("a PRIVATE REST API cannot have a public custom domain", hint="use endpoint_configuration EDGE or REGIONAL")
+    edge = kind == "EDGE"
+    if edge and common.region_of(certificate) != "us-east-1":
+        raise UsageError(f"an edge-optimised domain needs its certificate in us-east-1, not {common.region_of(certificate)}",
+                         hint="request or import the certificate in us-east-1, or use endpoint_configuration REGIONAL")
+    cert_key = "certificateArn" if edge else "regionalCertificateArn"
+    try:
+        try:
+            found = apigw.get_domain_name(domainName=domain)
+        except Exception as exc:
+            if not common.is_not_found(exc):
+                raise
+            found = apigw.create_domain_name(domainName=domain, endpointConfiguration={"types": [kind]}, tags=common.tags_of(settings),
+                                             **{cert_key: certificate})
+        else:
+            if found.get(cert_key) != certificate:
+                found = apigw.update_domain_name(domainName=domain, patchOperations=[
+                    {"op": "replace", "path": f"/{cert_key}", "value": certificate}])
+        base = _base_path(settings)
+        mapping_key = base or "(none)"
+        mappings = {m.get("basePath", "(none)"): m for m in apigw.get_base_path_mappings(domainName=domain).get("items", [])}
+        current = mappings.get(mapping_key)
+        if current is not None and (current.get("restApiId") != api_id or current.get("stage") != settings.stage):
+            apigw.delete_base_path_mapping(domainName=domain, basePath=mapping_key)
+            current = None
+        if current is None:
+            kwargs: dict[str, Any] = {"domainName": domain, "restApiId": api_id, "stage": settings.stage}
+            if base:
+                kwargs["basePath"] = base
+            apigw.create_base_path_mapping(**kwargs)
+    except UsageError:
+        raise
+    except Exception as exc:
+        raise AwsError(f"apigw: could not bind {domain} to REST API {api_id}: {exc}") from None
+    if edge:
+        target, zone = found.get("distributionDomainName"), found.get("distributionHostedZoneId") or CLOUDFRONT_ZONE_ID
+    else:
+        target, zone = found.get("regionalDomainName"), found.get("regionalHostedZoneId")
+    return {"domain": domain, "target": target, "hosted_zone_id": zone, "api_id": api_id, "base_path": base or None,
+            "endpoint_type": kind}
+
+
+def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:
+    from zappa_aws_apigw.httpapi import find_http_api
+
+    v2 = aws.client("apigatewayv2")
+    api = find_http_api(v2, settings)
+    if api is None:
+        raise UsageError(f"no HTTP API {settings.function_name} to bind {domain} to", hint=f"deploy the stage first: zappa deploy {settings.stage}")
+    config = {"CertificateArn": certificate, "EndpointType": "REGIONAL"}
+    try:
+        try:
+            found = v2.get_domain_name(DomainName=domain)
+        except Exception as exc:
+            if not common.is_not_found(exc):
+                raise
+            found = v2.create_domain_name(DomainName=domain, DomainNameConfigurations=[config], Tags=common.tags_of(settings))
+        else:
+            configs = found.get("DomainNameConfigurations") or [{}]
+            if configs[0].get("CertificateArn") != certificate:
+                found = v2.update_domain_name(DomainName=domain, DomainNameConfigurations=[config])
+        base = _base_path(settings)
+        mappings = v2.get_api_mappings(DomainName=domain).get("Items", [])
+        current = next((m for m in mappings if (m.get("ApiMappingKey") or "") == base), None)
+        if current is not None and current.get("ApiId") != api["ApiId"]:
+            v2.delete_api_mapping(ApiMappingId=current["ApiMappingId"], DomainName=domain)
+            current = None
+        if current is None:
+            v2.create_api_mapping(ApiId=api["ApiId"], DomainName=domain, Stage="$default", ApiMappingKey=base)
+    except UsageError:
+        raise
+    except Exception as exc:
+        raise AwsError(f"apigw: could not bind {domain} to HTTP API {api['ApiId']}: {exc}") from None
+    config_out = (found.get("DomainNameConfigurations") or [{}])[0]
+    return {"domain": domain, "target": config_out.get("ApiGatewayDomainName"), "hosted_zone_id": config_out.get("HostedZoneId"),
+            "api_id": api["ApiId"], "base_path": base or None, "endpoint_type": "REGIONAL"}
+
+
+def find_hosted_zone(route53: Any, domain: str) -> dict[str, Any] | None:
+    """The public hosted zone with the longest name that ``domain`` is in."""
+    best = None
+    name = domain.rstrip(".") + "."
+    for page in route53.get_paginator("list_hosted_zones").paginate():
+        for zone in page.get("HostedZones", []):
+            zone_name = zone["Name"]
+            if (zone.get("Config") or {}).get("PrivateZone"):
+                continue
+            if (name == zone_name or name.endswith("." + zone_name)) and (best is None or len(zone_name) > len(best["Name"])):
+                best = zone
+    return best
+
+
+def upsert_alias(aws: Any, domain: str, target: str | None, target_zone: str | None) -> dict[str, Any] | None:
+    """Point ``domain`` at ``target`` with an A alias record (UPSERT); ``None`` when no hosted zone holds it."""
+    if not target or not target_zone:
+        return None
+    route53 = aws.client("route53")
+    zone = find_hosted_zone(route53, domain)
+    if zone is None:
+        return None
+    record = {"Name": domain.rstrip(".") + ".", "Type": "A",
+              "AliasTarget": {"HostedZoneId": target_zone, "DNSName": target, "EvaluateTargetHealth": False}}
+    try:
+        route53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={
+            "Comment": "zappa certify", "Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]})
+    except Exception as exc:
+        raise AwsError(f"apigw: could not write the Route53 alias of {domain}: {exc}") from None
+    return {"hosted_zone": zone["Id"], "record": record["Name"], "alias": target}
