@@ -1,0 +1,333 @@
+"""Benchmark of the Lambda runtime against its peers: per-invocation time and cold import.
+
+Same Flask app, same events, same machine, each adapter in its own fresh process: a REST v1 GET, an HTTP API
+v2 POST with a 1 KiB JSON body and an ALB GET; N invocations (default 20,000) after 500 warm-up calls, median of
+5 repetitions. Adapters: this runtime (``zappa_runtime``), zappa 0.63 (``LambdaHandler`` with a generated-style
+settings module), apig-wsgi, serverless-wsgi, mangum + asgiref ``WsgiToAsgi``, and the floor (the app called
+directly with a prebuilt environ). Every adapter's response is checked before it is timed. The root logger goes
+to /dev/null for all of them, so request-log lines are formatted and written as in production.
+
+Peers are installed into ``bench/.work/runtime-peers`` (a venv) on first use.
+Usage: ``python bench/bench_runtime.py [--n N] [--reps R]``. Writes ``bench/results/runtime.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+PEERS = WORK / "runtime-peers"
+SCRATCH = WORK / "runtime-bench"
+RESULTS = HERE / "results" / "runtime.json"
+RUNTIME_SRC = REPO / "src" / "zappa_runtime"
+PEER_REQUIREMENTS = [
+    "zappa==0.63.0",
+    "apig-wsgi==2.20.0",
+    "serverless-wsgi==3.1.0",
+    "mangum==0.22.0",
+    "asgiref==3.13.0",
+    "flask==3.1.3",
+    "werkzeug==3.1.9",
+    "pluggy>=1.5",
+]
+ADAPTERS = ["floor", "zappa_runtime", "zappa", "apig-wsgi", "serverless-wsgi", "mangum+WsgiToAsgi"]
+EVENTS = ["v1 GET", "v2 POST 1KiB", "ALB GET"]
+
+APP = '''
+from flask import Flask, jsonify, request
+
+app = Flask(__name__)
+
+
+@app.get("/hello")
+def hello():
+    return jsonify(message="hello", q=request.args.getlist("a"))
+
+
+@app.post("/echo")
+def echo():
+    return request.get_data(), 200, {"Content-Type": "application/json"}
+'''
+
+ZAPPA_SETTINGS = '''
+APP_MODULE = "benchapp"
+APP_FUNCTION = "app"
+APP_TYPE = "wsgi"
+EXCEPTION_HANDLER = None
+DEBUG = False
+LOG_LEVEL = "INFO"
+BINARY_SUPPORT = True
+CONTEXT_HEADER_MAPPINGS = {}
+DOMAIN = None
+BASE_PATH = None
+ENVIRONMENT_VARIABLES = {}
+API_STAGE = "prod"
+PROJECT_NAME = "bench"
+SETTINGS_FILE = None
+DJANGO_SETTINGS = None
+AWS_EVENT_MAPPING = {}
+AWS_BOT_EVENT_MAPPING = {}
+COGNITO_TRIGGER_MAPPING = {}
+ASYNC_RESPONSE_TABLE = ""
+ADDITIONAL_TEXT_MIMETYPES = []
+'''
+
+
+def make_events() -> dict:
+    body = json.dumps({"items": ["x" * 40] * 21, "n": 1})[:1024]
+    body = body + " " * (1024 - len(body))
+    v1_headers = {
+        "Accept": "application/json", "Accept-Encoding": "gzip", "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "User-Agent": "bench/1.0", "Via": "2.0 abc.cloudfront.net (CloudFront)", "X-Amz-Cf-Id": "cfid",
+        "X-Amzn-Trace-Id": "Root=1-abc", "X-Forwarded-For": "203.0.113.9, 130.176.1.1",
+        "X-Forwarded-Port": "443", "X-Forwarded-Proto": "https", "Cookie": "s=1",
+    }
+    v1 = {
+        "resource": "/{proxy+}", "path": "/hello", "httpMethod": "GET", "headers": v1_headers,
+        "multiValueHeaders": {k: [v] for k, v in v1_headers.items()},
+        "queryStringParameters": {"a": "2", "b": "x"}, "multiValueQueryStringParameters": {"a": ["1", "2"], "b": ["x"]},
+        "pathParameters": {"proxy": "hello"}, "stageVariables": None,
+        "requestContext": {"resourcePath": "/{proxy+}", "httpMethod": "GET", "path": "/prod/hello", "stage": "prod",
+                           "requestId": "r", "protocol": "HTTP/1.1", "domainName": v1_headers["Host"],
+                           "identity": {"sourceIp": "203.0.113.9", "userAgent": "bench/1.0"}},
+        "body": None, "isBase64Encoded": False,
+    }
+    v2 = {
+        "version": "2.0", "routeKey": "$default", "rawPath": "/echo", "rawQueryString": "",
+        "cookies": ["s=1", "t=2"],
+        "headers": {"accept": "application/json", "content-type": "application/json", "content-length": "1024",
+                    "host": "abc123.execute-api.us-east-1.amazonaws.com", "user-agent": "bench/1.0",
+                    "x-amzn-trace-id": "Root=1-abc", "x-forwarded-for": "203.0.113.9", "x-forwarded-port": "443",
+                    "x-forwarded-proto": "https", "accept-encoding": "gzip"},
+        "requestContext": {"accountId": "1", "apiId": "abc123", "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+                           "http": {"method": "POST", "path": "/echo", "protocol": "HTTP/1.1",
+                                    "sourceIp": "203.0.113.9", "userAgent": "bench/1.0"},
+                           "requestId": "r", "routeKey": "$default", "stage": "$default"},
+        "body": body, "isBase64Encoded": False,
+    }
+    alb = {
+        "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1"}},
+        "httpMethod": "GET", "path": "/hello", "queryStringParameters": {"a": "1", "b": "x"},
+        "headers": {"accept": "application/json", "accept-encoding": "gzip", "connection": "keep-alive",
+                    "host": "my-alb.us-east-1.elb.amazonaws.com", "user-agent": "bench/1.0",
+                    "x-amzn-trace-id": "Root=1-abc", "x-forwarded-for": "203.0.113.9", "x-forwarded-port": "80",
+                    "x-forwarded-proto": "http", "cookie": "s=1"},
+        "body": "", "isBase64Encoded": False,
+    }
+    return {"v1 GET": v1, "v2 POST 1KiB": v2, "ALB GET": alb}
+
+
+TIMER = r'''
+import json, logging, os, statistics, sys, time
+sys.path.insert(0, SCRATCH)
+logging.basicConfig(stream=open(os.devnull, "w"), level=logging.INFO)
+events = json.load(open(os.path.join(SCRATCH, "events.json")))
+from benchapp import app
+
+class Ctx:
+    function_name = "bench"; aws_request_id = "r"; memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:1:function:bench"
+    def get_remaining_time_in_millis(self): return 30000
+ctx = Ctx()
+
+def floor_handler():
+    from io import BytesIO
+    from werkzeug.test import EnvironBuilder
+    envs = {}
+    for name, ev in events.items():
+        body = (ev.get("body") or "").encode()
+        method = ev.get("httpMethod") or ev["requestContext"]["http"]["method"]
+        path = ev.get("path") or ev.get("rawPath")
+        envs[name] = (EnvironBuilder(path=path, method=method, data=body,
+                                     headers={"Content-Type": "application/json"} if body else {}).get_environ(), body)
+    current = {}
+    def handle(event, context):
+        env, body = envs[current["name"]]
+        environ = dict(env); environ["wsgi.input"] = BytesIO(body)
+        out = []
+        def start_response(status, headers, exc_info=None):
+            out.append(status)
+        chunks = b"".join(app(environ, start_response))
+        return {"statusCode": int(out[0][:3]), "body": chunks.decode()}
+    return handle, current
+
+def make(adapter):
+    current = None
+    if adapter == "floor":
+        return floor_handler()
+    if adapter == "zappa_runtime":
+        sys.path.insert(0, RUNTIME_SRC)
+        from zappa_runtime.runtime import Runtime
+        root = os.path.join(SCRATCH, "zr")
+        rt = Runtime.cold_start(root)
+        logging.getLogger().handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]
+        return rt.invoke, None
+    if adapter == "zappa":
+        from zappa.handler import LambdaHandler
+        LambdaHandler(settings_name="bench_zappa_settings")
+        logging.getLogger().handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]
+        return LambdaHandler.lambda_handler, None
+    if adapter == "apig-wsgi":
+        from apig_wsgi import make_lambda_handler
+        return make_lambda_handler(app, binary_support=True), None
+    if adapter == "serverless-wsgi":
+        import serverless_wsgi
+        return (lambda e, c: serverless_wsgi.handle_request(app, e, c)), None
+    if adapter == "mangum+WsgiToAsgi":
+        from asgiref.wsgi import WsgiToAsgi
+        from mangum import Mangum
+        return Mangum(WsgiToAsgi(app), lifespan="off"), None
+    raise SystemExit("unknown adapter " + adapter)
+
+handle, current = make(ADAPTER)
+results = {}
+for name, event in events.items():
+    if current is not None:
+        current["name"] = name
+    response = handle(event, ctx)
+    assert response["statusCode"] == 200, (ADAPTER, name, response)
+    if name.startswith("v2"):
+        assert json.loads(response["body"]) == json.loads(event["body"]), (ADAPTER, name)
+    else:
+        assert json.loads(response["body"])["message"] == "hello", (ADAPTER, name, response)
+    for _ in range(500):
+        handle(event, ctx)
+    reps = []
+    for _ in range(REPS):
+        start = time.perf_counter()
+        for _ in range(N):
+            handle(event, ctx)
+        reps.append((time.perf_counter() - start) / N * 1e6)
+    results[name] = reps
+print(json.dumps(results))
+'''
+
+IMPORT_PROBE = r'''
+import sys, time
+sys.path.insert(0, FOLDER)
+start = time.perf_counter()
+STATEMENT
+elapsed = time.perf_counter() - start
+print(elapsed * 1000)
+'''
+
+
+def ensure_peers() -> Path:
+    python = PEERS / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS], check=True)
+    return python
+
+
+def prepare(events: dict) -> None:
+    if SCRATCH.exists():
+        shutil.rmtree(SCRATCH)
+    (SCRATCH / "zr").mkdir(parents=True)
+    (SCRATCH / "benchapp.py").write_text(APP)
+    (SCRATCH / "bench_zappa_settings.py").write_text(ZAPPA_SETTINGS)
+    (SCRATCH / "events.json").write_text(json.dumps(events))
+    sys.path.insert(0, str(RUNTIME_SRC))
+    from zappa_runtime.manifest import build_manifest, dump_manifest
+
+    settings = {"app_function": "benchapp.app", "debug": False, "log_level": "INFO", "binary_support": True}
+    manifest = build_manifest(settings, [], stage="prod", project_name="bench", function_name="bench-prod")
+    (SCRATCH / "zr" / "zappa_manifest.json").write_text(dump_manifest(manifest))
+    # a package folder without the app, for the cold import: handler.py + the runtime + a manifest
+    pkg = SCRATCH / "coldpkg"
+    shutil.copytree(RUNTIME_SRC / "zappa_runtime", pkg / "zappa_runtime", ignore=shutil.ignore_patterns("__pycache__"))
+    (pkg / "handler.py").write_text("from zappa_runtime.handler import lambda_handler  # noqa: F401\n")
+    empty = build_manifest({"debug": False, "log_level": "INFO"}, [], stage="prod", project_name="bench",
+                           function_name="bench-prod")
+    (pkg / "zappa_manifest.json").write_text(dump_manifest(empty))
+
+
+def time_adapter(python: Path, adapter: str, n: int, reps: int) -> dict:
+    code = (
+        f"SCRATCH = {str(SCRATCH)!r}\nRUNTIME_SRC = {str(RUNTIME_SRC)!r}\nADAPTER = {adapter!r}\n"
+        f"N = {n}\nREPS = {reps}\n" + TIMER
+    )
+    done = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=SCRATCH)
+    if done.returncode != 0:
+        raise RuntimeError(f"{adapter} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def cold_import(python: Path, statement: str, folder: Path, runs: int = 7) -> float:
+    code = IMPORT_PROBE.replace("FOLDER", repr(str(folder))).replace("STATEMENT", statement)
+    times = []
+    for _ in range(runs):
+        done = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=folder, check=True)
+        times.append(float(done.stdout.strip()))
+    return statistics.median(times)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_RUNTIME_N", "20000")))
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args(argv)
+    python = ensure_peers()
+    events = make_events()
+    prepare(events)
+
+    table: dict[str, dict] = {}
+    for adapter in ADAPTERS:
+        print(f"  timing {adapter} ...", flush=True)
+        reps = time_adapter(python, adapter, args.n, args.reps)
+        table[adapter] = {name: {"median_us": statistics.median(v), "min_us": min(v), "max_us": max(v)}
+                          for name, v in reps.items()}
+
+    pkg = SCRATCH / "coldpkg"
+    cold = {
+        "zappa_runtime: import handler (zip root, no app)": cold_import(python, "import handler", pkg),
+        "zappa_runtime: import handler + cold start (no app)": cold_import(
+            python, "import handler\nimport zappa_runtime.handler as h\nh.get_runtime()", pkg),
+        "zappa 0.63: import zappa.handler": cold_import(python, "import zappa.handler", SCRATCH),
+    }
+
+    floor = table["floor"]
+    print(f"\nPython {platform.python_version()} on {platform.machine()}, N={args.n} x {args.reps} reps, "
+          "median us per invocation [min..max]\n")
+    print(f"| adapter | {' | '.join(EVENTS)} | overhead over floor ({' / '.join(EVENTS)}) |")
+    print("|---|" + "---:|" * (len(EVENTS) + 1))
+    for adapter in ADAPTERS:
+        cells = [f"{table[adapter][e]['median_us']:.1f} [{table[adapter][e]['min_us']:.1f}.."
+                 f"{table[adapter][e]['max_us']:.1f}]" for e in EVENTS]
+        over = " / ".join(f"{table[adapter][e]['median_us'] - floor[e]['median_us']:+.1f}" for e in EVENTS)
+        print(f"| {adapter} | {' | '.join(cells)} | {over} |")
+    print("\n| cold import (median of 7 fresh interpreters) | ms |\n|---|---:|")
+    for name, ms in cold.items():
+        print(f"| {name} | {ms:.1f} |")
+    ours = cold["zappa_runtime: import handler (zip root, no app)"]
+    theirs = cold["zappa 0.63: import zappa.handler"]
+    overhead = {a: {e: table[a][e]["median_us"] - floor[e]["median_us"] for e in EVENTS} for a in ADAPTERS}
+    goals = {
+        "overhead_at_most_apig_wsgi": all(overhead["zappa_runtime"][e] <= overhead["apig-wsgi"][e] for e in EVENTS),
+        "cold_import_at_most_10ms": ours <= 10.0,
+        "cold_import_at_most_0.15x_zappa": ours <= 0.15 * theirs,
+    }
+    print(f"\ncold import ratio: {ours / theirs:.3f}x of zappa; goals: {goals}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "python": platform.python_version(), "machine": platform.machine(), "n": args.n, "reps": args.reps,
+        "per_invocation_us": table, "overhead_over_floor_us": overhead, "cold_import_ms": cold,
+        "cold_import_ratio_vs_zappa": ours / theirs, "goals": goals,
+    }, indent=2) + "\n")
+    print(f"wrote {RESULTS.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
