@@ -56,7 +56,7 @@ def start(ctx, *, port: int = 0, gateway_port: int | None = None, **_: Any) -> i
     started = time.perf_counter()
     with open(log_file, "ab") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                   cwd=project, start_new_session=True, close_fds=True)
+                                   cwd=project, start_new_session=True, close_fds=True, env=_server_environment())
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
         state = local_state.read_state(project)
@@ -72,6 +72,14 @@ def start(ctx, *, port: int = 0, gateway_port: int | None = None, **_: Any) -> i
     state["ready_seconds"] = round(time.perf_counter() - started, 3)
     _print_endpoints(ctx, state, f"Local AWS started in {state['ready_seconds']:.2f} s (pid {state['pid']}).")
     return 0
+
+
+def _server_environment() -> dict[str, str]:
+    """The local AWS sees no AWS profile, key or config of this machine: nothing real to reach or break."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "ZAPPA_LOCAL_ENDPOINT"}
+    env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    return env
 
 
 def _print_endpoints(ctx, state: dict[str, Any], headline: str) -> None:

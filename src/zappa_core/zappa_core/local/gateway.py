@@ -68,6 +68,10 @@ class RouteTable:
         self._refresh_if_stale()
         return list(self._routes.values())
 
+    def cached(self) -> list[Any]:
+        """The routes as last discovered (no discovery now)."""
+        return list(self._routes.values())
+
     def find(self, key: str, *, fold_case: bool = False) -> Any:
         self._refresh_if_stale()
         route = self._lookup(key, fold_case)
@@ -131,7 +135,8 @@ class Gateway:
         self.table.invalidate()
 
     def start(self) -> "Gateway":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="zappa-local-gateway", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="zappa-local-gateway",
+                                        daemon=True)
         self._thread.start()
         return self
 

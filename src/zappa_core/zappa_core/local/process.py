@@ -29,8 +29,10 @@ def main(argv: list[str]) -> int:
     serve.add_argument("--token", default="", help="identifies this process in the state file")
     serve.add_argument("--log-file", default="")
     args = parser.parse_args(argv)
-    return serve_forever(Path(args.project).resolve(), port=args.port, gateway_port=args.gateway_port,
+    code = serve_forever(Path(args.project).resolve(), port=args.port, gateway_port=args.gateway_port,
                          region=args.region, token=args.token, log_file=args.log_file)
+    logging.shutdown()
+    os._exit(code)  # everything is closed; do not wait for daemon threads still importing moto backends
 
 
 def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, token: str, log_file: str) -> int:
@@ -67,6 +69,7 @@ def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, t
     finally:
         logging.getLogger("zappa.local").info("stopping")
         aws.stop()
+        logging.getLogger("zappa.local").info("stopped")
         current = local_state.read_state(project)
         if current and current.get("pid") == os.getpid():
             local_state.state_path(project).unlink(missing_ok=True)

@@ -287,7 +287,7 @@ class Scheduler:
     def stop(self) -> None:
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=5)
+            self._thread.join(timeout=1)  # a daemon thread: a poll still waiting on the AWS API ends with us
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

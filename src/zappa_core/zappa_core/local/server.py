@@ -115,20 +115,20 @@ class LocalAws:
         app = ChangeWatcher(DomainDispatcherApplication(create_backend_app),
                             lambda: holder["gateway"].invalidate() if "gateway" in holder else None)
         self._moto_server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=QuietHandler)
-        self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, name="zappa-local-aws",
-                                             daemon=True)
+        self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, args=(0.05,),
+                                             name="zappa-local-aws", daemon=True)
         self._moto_thread.start()
         self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir)
 
         provider = self.route_provider
         state_box: list[LocalState] = []
         if provider is None:
-            if self.pm is None:
-                from zappa_core.plugins import get_plugin_manager
-
-                self.pm = get_plugin_manager()
 
             def provider() -> Any:
+                if self.pm is None:  # loaded on first use: the plugins' imports are not on the start path
+                    from zappa_core.plugins import get_plugin_manager
+
+                    self.pm = get_plugin_manager()
                 return routes_from_plugins(self.pm, state_box[0])()
 
         self.gateway = Gateway(provider, port=self.gateway_port, control=self._control)
@@ -145,6 +145,8 @@ class LocalAws:
         return self
 
     def stop(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.gateway is not None:
@@ -152,8 +154,6 @@ class LocalAws:
         if self._moto_server is not None:
             self._moto_server.shutdown()
             self._moto_server.server_close()
-        if self._executor is not None:
-            self._executor.shutdown()
 
     def __enter__(self) -> "LocalAws":
         return self.start()
@@ -170,7 +170,7 @@ class LocalAws:
             "started_at": self.started_at,
             "workers": self._executor.workers() if self._executor else [],
             "front_doors": [{"kind": r.kind, "key": r.key, "url": f"{self.gateway_endpoint}/{r.key}/"}
-                            for r in self.gateway.table.routes()] if self.gateway else [],
+                            for r in self.gateway.table.cached()] if self.gateway else [],
             "schedules": self.scheduler.describe() if self.scheduler else [],
         }
 

@@ -1,0 +1,68 @@
+"""Fixtures for the local AWS tests: an in-process moto server with the executor, and real zips."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+import uuid
+import zipfile
+from typing import Any, Callable
+
+import pytest
+
+
+def make_zip(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            archive.writestr(name, textwrap.dedent(text))
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def local_aws(tmp_path_factory, aws_module_credentials):
+    """The whole local AWS in this process (moto + executor + gateway), scheduler off, no plugin routes."""
+    from zappa_core.local import executor
+    from zappa_core.local.server import LocalAws
+
+    routes: list[Any] = []
+    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache"), route_provider=lambda: routes)
+    aws.routes = routes  # tests append LocalRoute records, then call aws.gateway.invalidate()
+    aws.start()
+    yield aws
+    aws.stop()
+    executor.uninstall()
+
+
+@pytest.fixture(scope="module")
+def aws_module_credentials():
+    mp = pytest.MonkeyPatch()
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        mp.setenv(key, value)
+    mp.delenv("AWS_PROFILE", raising=False)
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def role_arn(local_aws) -> str:
+    iam = local_aws.state.aws.client("iam")
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                      "Action": "sts:AssumeRole"}]}
+    return iam.create_role(RoleName=f"role-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument=json.dumps(policy))["Role"]["Arn"]
+
+
+@pytest.fixture
+def deploy_function(local_aws, role_arn) -> Callable[..., str]:
+    """Create a function from ``{"file.py": source}`` and return its (unique) name."""
+    lam = local_aws.state.aws.client("lambda")
+
+    def deploy(files: dict[str, str], handler: str = "app.handler", **extra: Any) -> str:
+        name = f"fn-{uuid.uuid4().hex[:10]}"
+        lam.create_function(FunctionName=name, Runtime="python3.11", Role=role_arn, Handler=handler,
+                            Code={"ZipFile": make_zip(files)}, **extra)
+        return name
+
+    return deploy
