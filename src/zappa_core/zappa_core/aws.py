@@ -14,6 +14,20 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "t
 DEFAULT_LOCAL_REGION = "us-east-1"
 
 
+_LOADER: Any = None
+
+
+def _shared_loader() -> Any:
+    """One botocore data loader per process: it caches the parsed service models, which are most of the
+    cost of creating a client (several stages, or several commands run in-process, parse them once)."""
+    global _LOADER
+    if _LOADER is None:
+        from botocore.loaders import create_loader
+
+        _LOADER = create_loader()
+    return _LOADER
+
+
 class AwsClients:
     """Caching factory of boto3 clients for one stage (or for explicit region/profile/endpoints)."""
 
@@ -54,12 +68,13 @@ class AwsClients:
 
             kwargs: dict[str, Any] = {}
             if self.local_endpoint:
-                kwargs.update(LOCAL_CREDENTIALS)
+                kwargs.update(LOCAL_CREDENTIALS, botocore_session=_profileless_botocore_session())
             elif self.profile:
                 kwargs["profile_name"] = self.profile
             if self.region:
                 kwargs["region_name"] = self.region
             self._session = boto3.session.Session(**kwargs)
+            self._session._session.register_component("data_loader", _shared_loader())
             if self.region is None:
                 self.region = self._session.region_name or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
         return self._session
@@ -93,3 +108,14 @@ class AwsClients:
 
     def account_id(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
+
+
+def _profileless_botocore_session() -> Any:
+    """A botocore session that ignores ``AWS_PROFILE``: in local mode a profile (even one that does not
+    exist on this machine) must neither break nor steer anything."""
+    import botocore.session
+    from botocore.configprovider import ConstantProvider
+
+    session = botocore.session.Session()
+    session.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+    return session
