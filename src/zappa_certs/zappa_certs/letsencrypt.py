@@ -57,7 +57,8 @@ def _new_rsa_pem(bits: int) -> bytes:
 
 
 def parse_account_key(data: bytes, where: str) -> Any:
-    """A ``josepy`` JWK from a PEM private key (RSA or EC P-256/P-384/P-521)."""
+    """A ``josepy`` JWK from a PEM private key (RSA of 2048-4096 bits, or EC P-256/P-384, as Let's Encrypt
+    accepts)."""
     import josepy as jose
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -70,18 +71,22 @@ def parse_account_key(data: bytes, where: str) -> Any:
     except Exception:
         raise LetsEncryptError(f"lets_encrypt_key {where} is not a PEM private key", hint=hint) from None
     if isinstance(key, rsa.RSAPrivateKey):
+        if not 2048 <= key.key_size <= 4096:
+            raise LetsEncryptError(f"lets_encrypt_key {where} is an RSA key of {key.key_size} bits; Let's Encrypt "
+                                   "accepts 2048 to 4096 bits", hint=hint)
         return jose.JWKRSA(key=key)
-    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name in ("secp256r1", "secp384r1", "secp521r1"):
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.name in ("secp256r1", "secp384r1"):
         return jose.JWKEC(key=key)
-    raise LetsEncryptError(f"lets_encrypt_key {where} is a {type(key).__name__.lstrip('_')}; ACME accounts use RSA or "
-                           "EC (P-256, P-384, P-521) keys", hint=hint)
+    kind = f"an EC key on {key.curve.name}" if isinstance(key, ec.EllipticCurvePrivateKey) else f"a {type(key).__name__.lstrip('_')}"
+    raise LetsEncryptError(f"lets_encrypt_key {where} is {kind}; ACME accounts use RSA (2048-4096 bits) or EC "
+                           "(P-256, P-384) keys", hint=hint)
 
 
 def signing_alg(jwk: Any) -> Any:
     import josepy as jose
 
     if isinstance(jwk, jose.JWKEC):
-        return {"secp256r1": jose.ES256, "secp384r1": jose.ES384, "secp521r1": jose.ES512}[jwk.key.curve.name]
+        return {"secp256r1": jose.ES256, "secp384r1": jose.ES384}[jwk.key.curve.name]
     return jose.RS256
 
 
@@ -147,9 +152,9 @@ class Dns01Route53:
     hosted_zone_id: str | None = None
     written: list[tuple[str, str, str, Any]] = field(default_factory=list)
 
-    def _hook(self, name: str, **kwargs: Any) -> None:
-        if self.pm is not None and hasattr(self.pm.hook, name):
-            getattr(self.pm.hook, name)(**kwargs)
+    def _hook(self, hook: str, **kwargs: Any) -> None:
+        if self.pm is not None and hasattr(self.pm.hook, hook):
+            getattr(self.pm.hook, hook)(**kwargs)
 
     def present(self, domain: str, name: str, value: str) -> None:
         from zappa_certs import route53 as r53
@@ -215,10 +220,14 @@ def _problem_message(err: Any, doing: str, directory: str) -> LetsEncryptError:
         return LetsEncryptError(f"the ACME server refused {doing}: rate limit reached: {detail}",
                                 hint=f"wait before trying again ({RATE_LIMITS_URL}); test against the staging "
                                      f"directory with ZAPPA_ACME_DIRECTORY={STAGING_DIRECTORY}")
-    if code in ("badPublicKey", "badSignatureAlgorithm") or (doing == "the account" and code in ("malformed", "unauthorized")):
+    if code in ("badPublicKey", "badSignatureAlgorithm"):
         return LetsEncryptError(f"the ACME server refused the account key ({code}): {detail}",
-                                hint="use an RSA (2048 bits or more) or EC P-256/P-384 key as lets_encrypt_key, or "
+                                hint="use an RSA (2048-4096 bits) or EC P-256/P-384 key as lets_encrypt_key, or "
                                      "remove the key file to have a new one created")
+    if doing == "the account" and code in ("unauthorized", "malformed"):
+        return LetsEncryptError(f"the ACME server refused the account of this lets_encrypt_key ({code}): {detail}",
+                                hint="give the key of an active account, or remove the key file to have a new "
+                                     "account created")
     if code == "accountDoesNotExist":
         return LetsEncryptError(f"no ACME account for this key at {directory}: {detail}")
     return LetsEncryptError(f"the ACME server ({directory}) refused {doing} ({code}): {detail}")

@@ -7,7 +7,8 @@ bind the domain to the stage's front door and point DNS at it.
 2. ``zappa_bind_domain(settings, domain, certificate)`` lets the front door that serves the stage (API
    Gateway, the load balancer) bind it; it returns ``{"domain", "target", "hosted_zone_id"}``.
 3. With ``route53_enabled`` (the default) the domain becomes a Route53 alias of ``target``; with
-   ``--manual`` the records are printed instead of written.
+   ``--manual`` the records are printed instead of written. A front door that writes the record itself
+   says so with a ``"route53"`` key in its result, and certify leaves DNS to it.
 """
 
 from __future__ import annotations
@@ -96,26 +97,30 @@ def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = 
                  "'zappa deploy' first, then certify again")
     target = bound["target"]
     result = {"domain": domain, "certificate_arn": arn, "provider": provider.name, "target": target, "dns": "skipped"}
-    if manual:
+    if "route53" in bound:  # the front door wrote the record itself
+        result["dns"] = "front door" if bound["route53"] else "skipped"
+    elif manual:
         ctx.echo(f"Create this DNS record yourself:\n  {domain}. CNAME {target}.   (or an alias A record to {target})")
         result["dns"] = "manual"
     elif settings.get("route53_enabled", True):
-        from zappa_certs.route53 import upsert_alias
-
-        result["dns"] = upsert_alias(cctx.aws.client("route53"), domain, target, bound.get("hosted_zone_id") or
-                                     _default_zone(target))
+        result["dns"] = _write_alias(cctx.aws, domain, target, bound.get("hosted_zone_id"))
         ctx.echo(f"Route53: {domain} -> {target} ({result['dns']}).")
     ctx.echo(f"https://{domain}{'/' + settings.base_path.strip('/') if settings.get('base_path') else ''} is bound "
              f"to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
     return result
 
 
-def _default_zone(target: str) -> str:
-    from zappa_certs.route53 import CLOUDFRONT_HOSTED_ZONE_ID
-
-    if target.rstrip(".").endswith(".cloudfront.net"):
-        return CLOUDFRONT_HOSTED_ZONE_ID
-    raise ZappaError(f"the front door returned no hosted zone id for {target}; cannot create the alias record")
+def _write_alias(aws: Any, domain: str, target: str, zone_id: str | None) -> str:
+    try:
+        from zappa_certs.route53 import CLOUDFRONT_HOSTED_ZONE_ID, upsert_alias
+    except ImportError:
+        raise ZappaError(f"cannot write the Route53 record {domain} -> {target}: zappa-certs is not installed",
+                         hint='pip install "zappa[certs]", or set "route53_enabled": false') from None
+    if not zone_id:
+        if not target.rstrip(".").endswith(".cloudfront.net"):
+            raise ZappaError(f"the front door gave no hosted zone id for {target}; cannot create the alias record")
+        zone_id = CLOUDFRONT_HOSTED_ZONE_ID
+    return upsert_alias(aws.client("route53"), domain, target, zone_id)
 
 
 def certify(ctx: Any, *, yes: bool = False, manual: bool = False) -> int:
