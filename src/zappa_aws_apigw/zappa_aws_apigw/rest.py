@@ -555,10 +555,14 @@ def key_work(settings: Any, live: Live) -> list[str]:
 
 
 def remove_base_path_mappings(apigw: Any, domain: str, api_id: str) -> None:
+    from zappa_aws_apigw.domain import base_path_mappings
+
     try:
-        mappings = apigw.get_base_path_mappings(domainName=domain).get("items", [])
-    except Exception:
-        return
+        mappings = base_path_mappings(apigw, domain)
+    except Exception as exc:
+        if common.is_not_found(exc):
+            return
+        raise _aws_error("read the base path mappings", domain, exc)
     for mapping in mappings:
         if mapping.get("restApiId") == api_id:
             apigw.delete_base_path_mapping(domainName=domain, basePath=mapping.get("basePath") or "(none)")

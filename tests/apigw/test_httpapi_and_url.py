@@ -1,0 +1,196 @@
+"""HTTP API (v2) and function URL steps against in-process moto: deploy, re-plan, change, undeploy.
+
+moto gaps: apigatewayv2 has no ``GetAuthorizers`` (the step reads the authorizer its route names) and
+Lambda has no ``ListFunctionUrlConfigs`` (undeploy falls back to the unqualified URL)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from zappa_core.plan import Action
+
+pytestmark = pytest.mark.needs_plugins
+
+
+def _deploy(step_class, settings, ctx, apply_step):
+    step = step_class(settings)
+    change = apply_step(step, ctx)
+    assert step.plan(ctx).action is Action.UNCHANGED, step.plan(ctx).details
+    return step, change
+
+
+def test_http_api(make_settings, ctx_for, apply_step, destroy_step, function):
+    from zappa_aws_apigw.httpapi import HttpApiStep
+
+    settings = make_settings(apigateway_version="v2", cors=True)
+    ctx = ctx_for(settings)
+    step, change = _deploy(HttpApiStep, settings, ctx, apply_step)
+    assert change.action is Action.CREATE
+    v2 = ctx.aws.client("apigatewayv2")
+    [api] = v2.get_apis()["Items"]
+    assert api["Name"] == "app-dev" and api["Tags"]["ZappaProject"] == "app-dev"
+    assert api["CorsConfiguration"]["AllowOrigins"] == ["*"]
+    [integration] = v2.get_integrations(ApiId=api["ApiId"])["Items"]
+    assert integration["IntegrationType"] == "AWS_PROXY" and integration["PayloadFormatVersion"] == "2.0"
+    assert integration["IntegrationUri"] == function["function_arn"]
+    [route] = v2.get_routes(ApiId=api["ApiId"])["Items"]
+    assert route["RouteKey"] == "$default" and route["Target"] == f"integrations/{integration['IntegrationId']}"
+    [stage] = v2.get_stages(ApiId=api["ApiId"])["Items"]
+    assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
+    assert ctx.outputs["apigw:http-api"]["url"] == f"https://{api['ApiId']}.execute-api.us-east-1.amazonaws.com/"
+
+    # change: a Lambda authorizer, no CORS -> only those change
+    auth_settings = make_settings(apigateway_version="v2", authorizer={"function": "app.auth", "type": "REQUEST", "result_ttl": 0})
+    ctx2 = ctx_for(auth_settings)
+    change = HttpApiStep(auth_settings).plan(ctx2)
+    assert change.action is Action.UPDATE and "CORS" in change.details and "authorizer" in change.details
+    _deploy(HttpApiStep, auth_settings, ctx2, apply_step)
+    [route] = v2.get_routes(ApiId=api["ApiId"])["Items"]
+    assert route["AuthorizationType"] == "CUSTOM"
+    authorizer = v2.get_authorizer(ApiId=api["ApiId"], AuthorizerId=route["AuthorizerId"])
+    assert authorizer["AuthorizerType"] == "REQUEST" and "function:app-dev/" in authorizer["AuthorizerUri"]
+    assert "CorsConfiguration" not in v2.get_api(ApiId=api["ApiId"]) or not v2.get_api(ApiId=api["ApiId"])["CorsConfiguration"]
+    sids = {s["Sid"] for s in json.loads(ctx.aws.client("lambda").get_policy(FunctionName="app-dev")["Policy"])["Statement"]}
+    assert sids == {f"zappa-apigw-http-{api['ApiId']}", f"zappa-apigw-http-auth-{api['ApiId']}"}
+
+    iam = make_settings(apigateway_version="v2", iam_authorization=True)
+    _deploy(HttpApiStep, iam, ctx_for(iam), apply_step)
+    [route] = v2.get_routes(ApiId=api["ApiId"])["Items"]
+    assert route["AuthorizationType"] == "AWS_IAM"
+
+    assert destroy_step(step, ctx).action is Action.DELETE
+    assert v2.get_apis()["Items"] == []
+    with pytest.raises(Exception):
+        ctx.aws.client("lambda").get_policy(FunctionName="app-dev")
+
+
+def test_switching_versions_replaces_the_api(make_settings, ctx_for, apply_step):
+    from zappa_aws_apigw.httpapi import HttpApiStep
+    from zappa_aws_apigw.rest import RestApiStep
+
+    v1 = make_settings()
+    ctx = ctx_for(v1)
+    apply_step(RestApiStep(v1), ctx)
+    v2 = make_settings(apigateway_version="v2")
+    ctx2 = ctx_for(v2)
+    for step in (RestApiStep(v2), HttpApiStep(v2)):
+        apply_step(step, ctx2)
+    assert ctx.aws.client("apigateway").get_rest_apis()["items"] == []
+    assert [a["Name"] for a in ctx.aws.client("apigatewayv2").get_apis()["Items"]] == ["app-dev"]
+
+
+def test_function_url(make_settings, ctx_for, apply_step, destroy_step):
+    from zappa_aws_apigw.function_url import FunctionUrlStep
+
+    settings = make_settings(function_url_enabled=True)
+    ctx = ctx_for(settings)
+    step, change = _deploy(FunctionUrlStep, settings, ctx, apply_step)
+    assert change.action is Action.CREATE
+    lam = ctx.aws.client("lambda")
+    config = lam.get_function_url_config(FunctionName="app-dev")
+    assert config["AuthType"] == "NONE" and config["Cors"]["AllowOrigins"] == ["*"]
+    assert ctx.outputs["apigw:function-url"]["url"] == config["FunctionUrl"]
+    [statement] = json.loads(lam.get_policy(FunctionName="app-dev")["Policy"])["Statement"]
+    assert statement["Action"] == "lambda:InvokeFunctionUrl" and statement["Principal"] == "*"
+
+    iam = make_settings(function_url_enabled=True, function_url_config={"authorizer": "AWS_IAM", "cors": {"allowedOrigins": ["https://a.example"]}})
+    ctx2 = ctx_for(iam)
+    change = FunctionUrlStep(iam).plan(ctx2)
+    assert change.action is Action.UPDATE and "auth type NONE -> AWS_IAM" in change.details
+    _deploy(FunctionUrlStep, iam, ctx2, apply_step)
+    config = lam.get_function_url_config(FunctionName="app-dev")
+    assert config["AuthType"] == "AWS_IAM" and config["Cors"]["AllowOrigins"] == ["https://a.example"]
+    assert config["Cors"]["AllowHeaders"] == ["*"], "the defaults stay under the user's keys"
+    with pytest.raises(Exception):
+        lam.get_policy(FunctionName="app-dev")  # no public permission with AWS_IAM
+
+    off = make_settings(function_url_enabled=False)
+    assert apply_step(FunctionUrlStep(off), ctx_for(off)).action is Action.DELETE
+    with pytest.raises(Exception):
+        lam.get_function_url_config(FunctionName="app-dev")
+    assert destroy_step(step, ctx).action is Action.UNCHANGED
+
+
+def test_settings_cross_checks(make_settings):
+    from zappa_core.settings import SettingsError
+
+    bad = [
+        ({"authorizer": {"type": "COGNITO_USER_POOLS"}}, "provider_arns"),
+        ({"authorizer": {"result_ttl": 5}}, "needs 'function'"),
+        ({"authorizer": {"function": "a.b", "arn": "arn:aws:lambda:us-east-1:1:function:x"}}, "not both"),
+        ({"authorizer": {"function": "a.b", "type": "REQUEST", "validation_expression": "x"}}, "TOKEN authorizers only"),
+        ({"authorizer": {"function": "a.b"}, "iam_authorization": True}, "exclude each other"),
+        ({"apigateway_version": "v2", "api_key_required": True}, "REST APIs (v1) only"),
+        ({"api_key": "abc"}, "api_key_required"),
+        ({"function_url_config": {"authorizer": "MAYBE"}}, "function_url_config.authorizer"),
+        ({"cloudwatch_log_level": "LOUD"}, "cloudwatch_log_level"),
+        ({"cors": {"allowed_header": ["x"]}}, "cors"),
+    ]
+    for keys, message in bad:
+        with pytest.raises(SettingsError) as info:
+            make_settings(**keys)
+        assert message in str(info.value), (keys, str(info.value))
+
+
+def test_domain_binding(make_settings, ctx_for, apply_step, moto_aws):
+    from zappa_aws_apigw.domain import bind_domain
+    from zappa_aws_apigw.rest import RestApiStep
+    from zappa_core.errors import UsageError
+
+    settings = make_settings(base_path="api", domain="api.example.com")
+    with pytest.raises(UsageError, match="deploy the stage first"):
+        bind_domain(settings, "api.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", aws=moto_aws)
+    ctx = ctx_for(settings)
+    apply_step(RestApiStep(settings), ctx)
+    api_id = ctx.outputs["apigw:rest-api"]["api_id"]
+    zone = moto_aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="z")["HostedZone"]["Id"]
+    with pytest.raises(UsageError, match="us-east-1"):
+        bind_domain(settings, "api.example.com", "arn:aws:acm:eu-west-1:123456789012:certificate/abc", aws=moto_aws)
+    cert = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    for _ in range(2):  # idempotent
+        bound = bind_domain(settings, "api.example.com", cert, aws=moto_aws)
+    assert bound["api_id"] == api_id and bound["target"].endswith(".cloudfront.net")
+    apigw = moto_aws.client("apigateway")
+    [mapping] = apigw.get_base_path_mappings(domainName="api.example.com")["items"]
+    assert mapping["basePath"] == "api" and mapping["restApiId"] == api_id and mapping["stage"] == "dev"
+    records = moto_aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    alias = [r for r in records if r["Type"] == "A"]
+    assert alias and alias[0]["AliasTarget"]["DNSName"].rstrip(".") == bound["target"]
+
+    # undeploy removes the mapping with the API
+    RestApiStep(settings).destroy(ctx, RestApiStep(settings).plan_destroy(ctx))
+    assert apigw.get_base_path_mappings(domainName="api.example.com")["items"] == []
+
+
+def test_regional_domain_for_http_api(make_settings, ctx_for, apply_step, moto_aws):
+    from zappa_aws_apigw.domain import bind_domain
+    from zappa_aws_apigw.httpapi import HttpApiStep
+
+    settings = make_settings(apigateway_version="v2", route53_enabled=False)
+    ctx = ctx_for(settings)
+    apply_step(HttpApiStep(settings), ctx)
+    bound = bind_domain(settings, "v2.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", aws=moto_aws)
+    assert bound["route53"] is None and bound["endpoint_type"] == "REGIONAL"
+    [mapping] = moto_aws.client("apigatewayv2").get_api_mappings(DomainName="v2.example.com")["Items"]
+    assert mapping["ApiId"] == ctx.outputs["apigw:http-api"]["api_id"]
+
+
+def test_status_and_plugin_hooks(make_settings, ctx_for, apply_step, zappa_pm):
+    from zappa_aws_apigw.rest import RestApiStep
+
+    settings = make_settings(function_url_enabled=True)
+    ctx = ctx_for(settings)
+    steps = [step for plugin_steps in zappa_pm.hook.zappa_plan_resources(settings=settings, context=ctx) for step in plugin_steps
+             if step.id.startswith("apigw:")]
+    assert [s.id for s in steps] == ["apigw:rest-api", "apigw:http-api", "apigw:function-url"]
+    assert all(s.depends_on == ("core:function",) for s in steps)
+    for step in steps:
+        apply_step(step, ctx)
+    statuses = [s for s in zappa_pm.hook.zappa_stage_status(settings=settings, context=ctx) if s and "api" in s.get("urls", {})]
+    [status] = statuses
+    api_id = ctx.outputs["apigw:rest-api"]["api_id"]
+    assert status["urls"]["api"] == f"https://{api_id}.execute-api.us-east-1.amazonaws.com/dev"
+    assert status["urls"]["function_url"] == ctx.outputs["apigw:function-url"]["url"]
+    assert RestApiStep(settings).plan(ctx).action is Action.UNCHANGED
