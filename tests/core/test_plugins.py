@@ -145,3 +145,33 @@ def test_plugin_command_clashing_with_a_builtin_is_an_error():
     pm = get_plugin_manager(load_entry_points=False, plugins=[("bad", Commands("deploy"))])
     with pytest.raises(PluginError, match="adds a command 'deploy', which is a built-in command"):
         build_command(pm)
+
+
+def test_a_plugin_can_read_another_settings_file_format(tmp_path):
+    """zappa_load_settings_file is firstresult: a plugin's reader runs before the core's default."""
+    from zappa_core.settings import load_stages
+    from zappa_core.settings.files import LoadedFile
+
+    class IniReader:
+        @hookimpl
+        def zappa_load_settings_file(self, path):
+            if path.suffix != ".ini":
+                return None
+            data, lines, stage = {}, {}, None
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if line.startswith("["):
+                    stage = line.strip("[]")
+                    data[stage], lines[(stage,)] = {}, number
+                elif "=" in line:
+                    key, value = (part.strip() for part in line.split("=", 1))
+                    data[stage][key], lines[(stage, key)] = value, number
+            return LoadedFile(path, data, lines, "ini")
+
+    path = tmp_path / "settings.ini"
+    path.write_text("[dev]\ns3_bucket = b\nremote_evn = x\n")
+    pm = get_plugin_manager(load_entry_points=False, plugins=[("ini", IniReader())])
+    with pytest.raises(Exception) as info:
+        load_stages(["dev"], pm=pm, settings_file=path, project_dir=tmp_path)
+    assert f"{path}:3, stage 'dev': 'remote_evn': unknown setting; did you mean 'remote_env'?" in str(info.value)
+    path.write_text("[dev]\ns3_bucket = b\n")
+    assert load_stages(["dev"], pm=pm, settings_file=path, project_dir=tmp_path)["dev"].s3_bucket == "b"
