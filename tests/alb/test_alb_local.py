@@ -1,0 +1,117 @@
+"""The load balancer through the whole tool on the local AWS: ``zappa deploy --local`` packages a WSGI app,
+creates the function and the load balancer; HTTP requests to the local gateway's ALB route reach the app as
+ALB events (multi-value headers on) and come back as HTTP; ``update`` changes nothing; ``undeploy`` removes it.
+
+The local AWS (moto server + Lambda executor + gateway) runs in this process; the function is the real
+package that ``zappa`` built, run by the executor.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e]
+
+APP = textwrap.dedent('''
+    import json
+
+    def app(environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        seen = {"method": environ["REQUEST_METHOD"], "path": environ["PATH_INFO"], "query": environ["QUERY_STRING"],
+                "accept": environ.get("HTTP_X_TEST"), "body": body.decode("utf-8", "replace"),
+                "script_name": environ.get("SCRIPT_NAME", "")}
+        start_response("201 Created", [("Content-Type", "application/json"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+        return [json.dumps(seen).encode()]
+''')
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    from zappa_core.local import executor
+    from zappa_core.local.server import LocalAws
+    from zappa_core.plugins import get_plugin_manager
+
+    mp = pytest.MonkeyPatch()
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        mp.setenv(key, value)
+    mp.delenv("AWS_PROFILE", raising=False)
+    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache"), pm=get_plugin_manager())
+    aws.start()
+    yield aws
+    aws.stop()
+    executor.uninstall()
+    mp.undo()
+
+
+@pytest.fixture
+def project(local, tmp_path, monkeypatch):
+    ec2 = local.state.aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
+               for i, az in ((1, "a"), (2, "b"))]
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
+        "project_name": "albshop", "app_function": "app.app", "s3_bucket": "albshop-code", "aws_region": "us-east-1",
+        "apigateway_enabled": False, "keep_warm": False, "touch": False, "alb_enabled": True,
+        "alb_vpc_config": {"SubnetIds": subnets}}}))
+    (tmp_path / ".zappa").mkdir()
+    (tmp_path / ".zappa" / "local.json").write_text(json.dumps({"aws_endpoint": local.aws_endpoint,
+                                                                 "gateway_endpoint": local.gateway_endpoint}))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def zappa(capsys, *args: str) -> tuple[int, str, str]:
+    from zappa_core.cli import run
+
+    capsys.readouterr()
+    code = run(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def http(url: str, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers, err.read()
+
+
+def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_it(local, project, capsys):
+    code, out, err = zappa(capsys, "deploy", "dev", "--local")
+    assert code == 0, out + err
+    elb = local.state.aws.client("elbv2")
+    [lb] = elb.describe_load_balancers(Names=["albshop-dev"])["LoadBalancers"]
+
+    code, out, err = zappa(capsys, "status", "dev", "--local", "--json")
+    assert code == 0, err
+    url = json.loads(out)["urls"]["alb"]
+    assert url == f"{local.gateway_endpoint}/albshop-dev/"
+
+    status, headers, body = http(url + "orders/7?tag=a&tag=b%20c", headers={"X-Test": "yes"})
+    assert status == 201, body
+    seen = json.loads(body)
+    assert seen == {"method": "GET", "path": "/orders/7", "query": "tag=a&tag=b%20c", "accept": "yes", "body": "",
+                    "script_name": ""}
+    assert headers.get_all("Set-Cookie") == ["a=1", "b=2"]  # multi-value headers both ways
+
+    status, _, body = http(url + "echo", method="POST", body=b"hello alb", headers={"Content-Type": "text/plain"})
+    assert status == 201 and json.loads(body)["body"] == "hello alb"
+
+    code, out, err = zappa(capsys, "update", "dev", "--local")
+    assert code == 0, out + err
+    assert elb.describe_load_balancers(Names=["albshop-dev"])["LoadBalancers"][0]["LoadBalancerArn"] == lb["LoadBalancerArn"]
+
+    code, out, err = zappa(capsys, "undeploy", "dev", "--local", "--yes")
+    assert code == 0, out + err
+    assert "albshop-dev" not in [l["LoadBalancerName"] for l in elb.describe_load_balancers()["LoadBalancers"]]
+    assert "albshop-dev" not in [t["TargetGroupName"] for t in elb.describe_target_groups()["TargetGroups"]]
+    status, _, _ = http(url)
+    assert status == 404
