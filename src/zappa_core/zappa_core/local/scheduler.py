@@ -326,7 +326,7 @@ class Scheduler:
                     continue
                 if tracked.next_due is None or now < tracked.next_due:
                     continue
-                fired += self._fire(events, tracked, rule, now)
+                fired += self._fire(events, tracked, now, background=self.background)
                 following = tracked.schedule.next_after(tracked.next_due)
                 while following is not None and following <= now:
                     following = tracked.schedule.next_after(following)
@@ -335,7 +335,7 @@ class Scheduler:
             del self._tracked[key]
         return fired
 
-    def _fire(self, events: Any, tracked: _Tracked, rule: dict[str, Any], now: datetime) -> list[Firing]:
+    def _fire(self, events: Any, tracked: _Tracked, now: datetime, *, background: bool) -> list[Firing]:
         fired = []
         targets = _paged(lambda **kw: events.list_targets_by_rule(Rule=tracked.name, **kw), "Targets")
         for target in targets:
@@ -347,7 +347,7 @@ class Scheduler:
             fired.append(firing)
             self.fired.append(firing)
             log.info("schedule %s fires %s", tracked.name, arn)
-            if self.background:
+            if background:
                 thread = threading.Thread(target=self._invoke, args=(firing, arn, event), daemon=True)
                 thread.start()
                 self._invocations = [t for t in self._invocations if t.is_alive()] + [thread]
@@ -361,6 +361,18 @@ class Scheduler:
         except Exception as exc:
             firing.function_error = f"{type(exc).__name__}: {exc}"
             log.warning("scheduled invocation of %s failed: %s", arn, exc)
+
+    def fire_now(self, rule_name: str) -> list[Firing]:
+        """Fire the scheduled rule named ``rule_name`` now (synchronously), whatever its next due time."""
+        now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
+        for region in self.regions():
+            events = self.state.aws.client("events", region=region)
+            for rule in _paged(events.list_rules, "Rules"):
+                if rule["Name"] == rule_name and rule.get("ScheduleExpression"):
+                    tracked = _Tracked(rule["Arn"], rule["Name"], region, rule["ScheduleExpression"],
+                                       RateSchedule(0), None)
+                    return self._fire(events, tracked, now, background=False)
+        return []
 
     def wait_for_invocations(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

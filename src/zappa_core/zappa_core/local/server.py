@@ -175,11 +175,16 @@ class LocalAws:
         }
 
     def _control(self, path: str) -> Any:
+        """``/__zappa__/status``; ``/__zappa__/fire/<rule name>`` fires a schedule now (demos, manual tests)."""
         if path == "status":
             data = self.status()
             if self.control is not None:
                 data.update(self.control(path) or {})
             return data
+        if path.startswith("fire/") and self.scheduler is not None:
+            fired = self.scheduler.fire_now(path[len("fire/"):])
+            return {"fired": [{"rule": f.rule_arn, "target": f.target_arn, "function_error": f.function_error}
+                              for f in fired]}
         return None
 
     def _prewarm(self) -> None:
