@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from zappa_core.errors import AwsError, UsageError
+from zappa_core.errors import UsageError
 
 AUTHORIZER_NAME = "ZappaAuthorizer"
 TAG_KEY = "ZappaProject"
@@ -164,14 +164,6 @@ def method_authorization(settings: Any) -> str:
 
 def identity_source(settings: Any) -> str:
     return f"method.request.header.{settings.authorizer.token_header}"
-
-
-def function_outputs(ctx: Any) -> dict[str, Any]:
-    out = ctx.outputs.get("core:function")
-    if not out or not out.get("function_arn"):
-        raise AwsError("the API Gateway step needs the function: 'core:function' has no 'function_arn' output",
-                       hint="the core:function step must run before apigw steps")
-    return out
 
 
 def tags_of(settings: Any) -> dict[str, str]:
