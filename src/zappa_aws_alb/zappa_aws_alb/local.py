@@ -81,7 +81,7 @@ def alb_response(payload: Any, function_error: str | None) -> LocalResponse:
     body = payload.get("body") or ""
     if payload.get("isBase64Encoded"):
         try:
-            data = base64.b64decode(body)
+            data = base64.b64decode(body, validate=True)
         except (ValueError, TypeError):
             return _bad_gateway("isBase64Encoded is true but the body is not base64")
     else:
