@@ -7,6 +7,7 @@ import json
 import textwrap
 import uuid
 import zipfile
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -66,3 +67,25 @@ def deploy_function(local_aws, role_arn) -> Callable[..., str]:
         return name
 
     return deploy
+
+
+class Result:
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def zappa(capsys, monkeypatch):
+    """Run the CLI in this process (as the console script does) in a project folder."""
+    from zappa_core.cli import run
+
+    def call(project: Path, *args: str, check: bool = True) -> Result:
+        monkeypatch.chdir(project)
+        capsys.readouterr()
+        code = run(list(args))
+        out, err = capsys.readouterr()
+        if check:
+            assert code == 0, out + err
+        return Result(code, out, err)
+
+    return call

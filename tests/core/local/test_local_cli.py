@@ -17,28 +17,6 @@ from zappa_core.local_state import process_alive, read_state, state_path
 
 pytestmark = pytest.mark.e2e
 
-class Result:
-    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
-@pytest.fixture
-def zappa(capsys, monkeypatch):
-    """Run the CLI in this process (as the console script does) in a project folder."""
-    from zappa_core.cli import run
-
-    def call(project: Path, *args: str, check: bool = True) -> Result:
-        monkeypatch.chdir(project)
-        capsys.readouterr()
-        code = run(list(args))
-        out, err = capsys.readouterr()
-        if check:
-            assert code == 0, out + err
-        return Result(code, out, err)
-
-    return call
-
-
 def children_of(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
