@@ -99,8 +99,6 @@ def validate(settings: Any) -> list:
             problems.append(SettingsProblem("HTTP APIs (v2) are regional: 'endpoint_configuration' applies to v1", key="endpoint_configuration"))
     if settings.endpoint_configuration and len(settings.endpoint_configuration) != 1:
         problems.append(SettingsProblem("'endpoint_configuration' takes exactly one type", key="endpoint_configuration"))
-    if settings.api_key and not settings.api_key_required:
-        problems.append(SettingsProblem("'api_key' is used only with 'api_key_required: true'", key="api_key"))
     config = settings.function_url_config or {}
     auth_type = str(config.get("authorizer", "NONE")).upper()
     if auth_type not in ("NONE", "AWS_IAM", "IAM"):
