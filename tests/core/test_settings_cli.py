@@ -150,6 +150,7 @@ def test_snapstart_alias_is_accepted(run, tmp_path):
     assert json.loads(result.stdout)["snap_start"] == "PublishedVersions"
 
 
+@pytest.mark.needs_plugins
 def test_settings_schema_validates_a_real_file(run, tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     result = run(["settings", "schema"], tmp_path)
@@ -181,6 +182,7 @@ class TestGenerate:
         assert "# where code goes" in text and "# keep me" in text
         assert "timeout_seconds: 60" in text and "X: y" in text
 
+    @pytest.mark.needs_plugins
     def test_updates_toml(self, run, tmp_path):
         path = tmp_path / "zappa_settings.toml"
         path.write_text('[dev]\ns3_bucket = "b"\n')

@@ -68,8 +68,11 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit()
 
 
-def make_app(pm: Any) -> typer.Typer:
-    """Build the typer application for plugin manager ``pm`` (built-in commands, then plugin commands)."""
+def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
+    """Build the typer application of the built-in commands for plugin manager ``pm``.
+
+    ``only`` limits it to those command names: typer prepares every parameter of every command it builds,
+    so a run of ``zappa deploy`` builds just ``deploy``."""
     app = typer.Typer(
         name="zappa",
         help="Serverless Python web apps and functions on AWS Lambda.",
@@ -80,6 +83,15 @@ def make_app(pm: Any) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
+    def command(*names: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def register(function: Callable[..., Any]) -> Callable[..., Any]:
+            name = names[0] if names else function.__name__
+            if only is None or name in only:
+                return app.command(*names, **kwargs)(function)
+            return function
+
+        return register
+
     @app.callback()
     def main(
         version: Annotated[Optional[bool], typer.Option("-v", "--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = None,
@@ -87,7 +99,7 @@ def make_app(pm: Any) -> typer.Typer:
     ) -> None:
         """Serverless Python web apps and functions on AWS Lambda."""
 
-    @app.command()
+    @command()
     def deploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                json: Json = False, local: Local = False, app_function: AppFunction = None,
                zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Deploy this prebuilt zip (local path or s3://).")] = None,
@@ -97,7 +109,7 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("lifecycle", "deploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
                   disable_progress=disable_progress), zip=zip, docker_image_uri=docker_image_uri)
 
-    @app.command()
+    @command()
     def update(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                json: Json = False, local: Local = False, app_function: AppFunction = None,
                zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Use this prebuilt zip (local path or s3://).")] = None,
@@ -108,26 +120,26 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("lifecycle", "update", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
                   disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri)
 
-    @app.command()
+    @command()
     def rollback(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                  json: Json = False, local: Local = False,
                  num_rollback: Annotated[int, typer.Option("-n", "--num-rollback", "--num_rollback", min=1, help="How many versions back.")] = 1) -> None:
         """Make an earlier version of the function live again."""
         _dispatch("lifecycle", "rollback", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
 
-    @app.command()
+    @command()
     def schedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                  json: Json = False, local: Local = False) -> None:
         """Create or update the stage's schedules and event sources (idempotent)."""
         _dispatch("events", "schedule", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
 
-    @app.command()
+    @command()
     def unschedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                    json: Json = False, local: Local = False) -> None:
         """Remove the stage's schedules and event sources (idempotent)."""
         _dispatch("events", "unschedule", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
 
-    @app.command()
+    @command()
     def undeploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                  json: Json = False, local: Local = False,
                  remove_logs: Annotated[bool, typer.Option("--remove-logs", "--remove_logs", help="Also delete the CloudWatch log groups.")] = False,
@@ -135,7 +147,7 @@ def make_app(pm: Any) -> typer.Typer:
         """Remove everything the stage owns (found in AWS by name and tags)."""
         _dispatch("lifecycle", "undeploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), remove_logs=remove_logs, yes=yes)
 
-    @app.command()
+    @command()
     def package(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                 json: Json = False, app_function: AppFunction = None,
                 output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the zip to this path.")] = None,
@@ -144,7 +156,7 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("package", "package", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, False, app_function=app_function,
                   disable_progress=disable_progress), output=output)
 
-    @app.command()
+    @command()
     def template(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                  json: Json = False,
                  lambda_arn: Annotated[str, typer.Option("-l", "--lambda-arn", "--lambda_arn", help="ARN of the function the API invokes.")] = ...,
@@ -154,14 +166,14 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("template", "template", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
                   role_arn=role_arn, output=output)
 
-    @app.command()
+    @command()
     def status(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                json: Json = False, local: Local = False,
                policy: Annotated[bool, typer.Option("--policy", help="Also print the execution role's policy.")] = False) -> None:
         """Show the deployed function, its versions, URLs, events and recent invocations."""
         _dispatch("lifecycle", "status", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), policy=policy)
 
-    @app.command()
+    @command()
     def tail(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
              json: Json = False, local: Local = False,
              no_color: Annotated[bool, typer.Option("--no-color", "--no_color", help="Plain output.")] = False,
@@ -175,7 +187,7 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("logs", "tail", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), no_color=no_color and not force_color,
                   http=http, non_http=non_http, since=since, filter=filter, disable_keep_open=disable_keep_open)
 
-    @app.command()
+    @command()
     def invoke(stage: Stage = None,
                function_path: Annotated[Optional[str], typer.Argument(help="Dotted function to run (or Python source with --raw).", show_default=False)] = None,
                all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, json: Json = False, local: Local = False,
@@ -188,7 +200,7 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("lifecycle", "invoke", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
                   raw=raw, no_color=no_color, client_context=client_context, qualifier=qualifier, payload=payload)
 
-    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    @command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
     def manage(stage: Annotated[str, typer.Argument(help="Stage name.")],
                command_rest: Annotated[Optional[list[str]], typer.Argument(help="Django management command and its arguments.", show_default=False)] = None,
                all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, local: Local = False,
@@ -199,7 +211,7 @@ def make_app(pm: Any) -> typer.Typer:
         _dispatch("lifecycle", "manage", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, False, local),
                   command_rest=command_rest or [], no_color=no_color, client_context=client_context, qualifier=qualifier)
 
-    @app.command()
+    @command()
     def certify(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                 json: Json = False, local: Local = False,
                 yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False,
@@ -207,21 +219,21 @@ def make_app(pm: Any) -> typer.Typer:
         """Obtain or import the certificate for 'domain' and bind the domain to the stage."""
         _dispatch("certify", "certify", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), yes=yes, manual=manual)
 
-    @app.command()
+    @command()
     def plan(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
              json: Json = False, local: Local = False,
              destroy: Annotated[bool, typer.Option("--destroy", help="Plan an undeploy instead.")] = False) -> None:
         """Show what deploy/update would create, change or delete, without changing anything."""
         _dispatch("lifecycle", "plan", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), destroy=destroy)
 
-    @app.command()
+    @command()
     def serve(stage: Stage = None, settings_file: SettingsFile = None, quiet: Quiet = False,
               port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1.")] = 8000,
               reload: Annotated[bool, typer.Option("--reload/--no-reload", help="Restart on code changes.")] = True) -> None:
         """Serve the app from the source folder through the Lambda runtime, without packaging or AWS."""
         _dispatch("serve", "serve", validate=True, ctx=_ctx(pm, stage, False, settings_file, quiet), port=port, reload=reload)
 
-    @app.command()
+    @command()
     def init(
         yes: Annotated[bool, typer.Option("-y", "--yes", help="Accept the detected defaults; ask nothing.")] = False,
         stage: Annotated[str, typer.Option("--stage", help="Name of the first stage.")] = "dev",
@@ -263,9 +275,10 @@ def make_app(pm: Any) -> typer.Typer:
         """Print a stage's validated settings, defaults included, as JSON."""
         _dispatch("settings", "show", validate=True, ctx=_ctx(pm, stage, False, settings_file))
 
-    app.add_typer(settings_app, name="settings")
+    if only is None or "settings" in only:
+        app.add_typer(settings_app, name="settings")
 
-    @app.command()
+    @command()
     def plugins(json: Json = False) -> None:
         """List installed plugins: name, distribution, version and hooks."""
         _dispatch("plugins", "plugins", _ctx(pm, None, json=json))
@@ -295,7 +308,8 @@ def make_app(pm: Any) -> typer.Typer:
         """Print the local AWS's own log."""
         _dispatch("local", "logs", _ctx(pm, None), follow=follow)
 
-    app.add_typer(local_app, name="local")
+    if only is None or "local" in only:
+        app.add_typer(local_app, name="local")
 
     return app
 
@@ -351,9 +365,9 @@ def _add_plugin_commands(group: Any, pm: Any) -> None:
         group.add_command(command, record.name)
 
 
-def build_command(pm: Any) -> Any:
-    """The click command of the whole CLI: the built-in commands and every plugin's."""
-    group = typer.main.get_command(make_app(pm))
+def build_command(pm: Any, only: set[str] | None = None) -> Any:
+    """The click command of the CLI: the built-in commands (or ``only`` those) and every plugin's."""
+    group = typer.main.get_command(make_app(pm, only))
     _add_plugin_commands(group, pm)
     return group
 
@@ -386,7 +400,7 @@ def run(argv: list[str] | None = None) -> int:
             pm = get_plugin_manager()
         for warning in caught:
             print(f"Warning: {warning.message}", file=sys.stderr)
-        command = build_command(pm)
+        command = build_command(pm, {args[0]} if args[0] in BUILTIN_COMMANDS else None)
         if args in HELP_ARGS:
             from zappa_core import clicache
 
