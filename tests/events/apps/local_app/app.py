@@ -1,0 +1,50 @@
+"""A Flask app with event handlers; every handler leaves evidence in the 'evidence' bucket."""
+
+import json
+import os
+
+import boto3
+from flask import Flask, jsonify
+
+from zappa.asynchronous import get_async_response, task
+
+app = Flask(__name__)
+EVIDENCE = "evidence"
+
+
+def _leave(name, payload):
+    boto3.client("s3").put_object(Bucket=EVIDENCE, Key=name, Body=json.dumps(payload))
+
+
+def on_upload(event, context):
+    key = event["Records"][0]["s3"]["object"]["key"]
+    _leave(f"s3/{key}", {"pid": os.getpid()})
+
+
+def on_notice(event, context):
+    _leave("sns/" + event["Records"][0]["Sns"]["Message"], {"pid": os.getpid()})
+
+
+def on_job(event, context):
+    for record in event["Records"]:
+        _leave("sqs/" + record["body"], {"pid": os.getpid()})
+
+
+def tick(event, context):
+    _leave("schedule/" + event["resources"][0].rsplit("/", 1)[-1], {"kwargs": event.get("kwargs")})
+
+
+@task(capture_response=True)
+def add(a, b):
+    return {"sum": a + b, "pid": os.getpid()}
+
+
+@app.route("/add/<int:a>/<int:b>")
+def start_add(a, b):
+    sent = add(a, b)
+    return jsonify(response_id=sent.response_id, pid=os.getpid())
+
+
+@app.route("/result/<response_id>")
+def result(response_id):
+    return jsonify(get_async_response(response_id))

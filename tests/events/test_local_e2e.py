@@ -1,0 +1,125 @@
+"""End to end on the local AWS: ``zappa deploy dev --local`` of a Flask app with events, then an S3 upload
+and an SQS message each run the real function from the deployed package, a ``rate(1 minute)``
+rule fires through the local scheduler, and an async task started by a Flask route runs in another invocation
+and its captured response is read back with ``get_async_response``.
+
+An SNS publish is not here: moto hands SNS deliveries to Lambda with the placeholder topic
+``arn:aws:sns:EXAMPLE`` instead of the topic's ARN, so no runtime can tell which subscription it is; the SNS
+wiring is covered against moto (``test_sources.py``) and the SNS dispatch with a real event sample
+(``test_runtime_dispatch.py``)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+APP = Path(__file__).parent / "apps" / "local_app"
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    """The local AWS in this process (scheduler off: the test drives it with its own clock), with the
+    bucket, topic and queue the settings wire, and the app deployed into it through the real CLI."""
+    from zappa_core.local import executor
+    from zappa_core.local.server import LocalAws
+
+    mp = pytest.MonkeyPatch()
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        mp.setenv(key, value)
+    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache")).start()
+    try:
+        mp.setenv("ZAPPA_LOCAL_ENDPOINT", aws.aws_endpoint)
+        clients = aws.state.aws
+        for bucket in ("evidence", "evlocal-uploads"):
+            clients.client("s3").create_bucket(Bucket=bucket)
+        clients.client("sns").create_topic(Name="evlocal-notices")
+        clients.client("sqs").create_queue(QueueName="evlocal-jobs")
+
+        project = tmp_path_factory.mktemp("evlocal") / "project"
+        shutil.copytree(APP, project)
+        mp.chdir(project)
+        from zappa_core.cli import run
+
+        assert run(["deploy", "dev", "--local"]) == 0
+        mp.setenv("AWS_ENDPOINT_URL", aws.aws_endpoint)  # for get_async_response called from this test
+        yield aws
+    finally:
+        aws.stop()
+        executor.uninstall()
+        mp.undo()
+
+
+def evidence(aws, key: str, timeout: float = 30) -> dict:
+    s3 = aws.state.aws.client("s3")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return json.loads(s3.get_object(Bucket="evidence", Key=key)["Body"].read())
+        except s3.exceptions.NoSuchKey:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the function never wrote {key}; its log:\n{function_log(aws)}") from None
+            time.sleep(0.2)
+
+
+def function_log(aws) -> str:
+    logs = aws.state.aws.client("logs")
+    events = logs.filter_log_events(logGroupName="/aws/lambda/evlocal-dev").get("events", [])
+    return "\n".join(e["message"].rstrip() for e in events[-40:])
+
+
+def test_s3_upload_runs_the_function(local):
+    local.state.aws.client("s3").put_object(Bucket="evlocal-uploads", Key="photo.jpg", Body=b"jpeg")
+    assert evidence(local, "s3/photo.jpg")["pid"] > 0
+
+
+def test_sqs_message_runs_the_function(local):
+    sqs = local.state.aws.client("sqs")
+    sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName="evlocal-jobs")["QueueUrl"], MessageBody="job-1")
+    assert evidence(local, "sqs/job-1")["pid"] > 0
+
+
+def test_rate_rule_fires_through_the_scheduler(local):
+    from zappa_core.local.scheduler import Scheduler
+
+    now = [datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp()]
+    scheduler = Scheduler(local.state, clock=lambda: now[0], background=False)
+    assert scheduler.poll() == []  # the rule is seen: due one minute later
+    now[0] += 61
+    [firing] = scheduler.poll()
+    assert firing.rule_arn.endswith(":rule/evlocal-dev-app.tick") and firing.function_error is None
+    assert evidence(local, "schedule/evlocal-dev-app.tick") == {"kwargs": {"n": 7}}
+
+
+def test_async_task_from_a_flask_route_runs_separately_and_its_response_is_captured(local):
+    from zappa.asynchronous import get_async_response
+
+    urls = _urls(local)
+    with urllib.request.urlopen(urls.rstrip("/") + "/add/2/3", timeout=60) as response:
+        started = json.loads(response.read())
+    deadline = time.monotonic() + 30
+    while True:
+        answer = get_async_response(started["response_id"], table="evlocal-tasks", region="us-east-1")
+        if answer and answer["status"] == "complete" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert answer["status"] == "complete"
+    assert answer["response"]["sum"] == 5
+    assert answer["response"]["pid"] != started["pid"]  # another invocation, in another worker
+
+
+def _urls(local) -> str:
+    """The deployed REST API's URL on the local gateway."""
+    from zappa_core.local.urls import rest_api_url
+
+    [api] = [a for a in local.state.aws.client("apigateway").get_rest_apis()["items"] if a["name"] == "evlocal-dev"]
+    return rest_api_url(local.gateway_endpoint, api["id"], "dev")
