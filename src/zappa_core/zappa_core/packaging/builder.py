@@ -152,18 +152,19 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         deps = collect(settings, context, target, project, reader)
         dep_entries = [e for e in deps.entries() if not matches_any_glob(e.arcname, excludes)]
         output = context.output or default_output(settings, context)
+        memo = context.cache_dir / "builds"
         extra: dict[str, Any] = {}
         layer = archive = None
         if settings.slim_handler:
             archive_path = output.with_name(f"{output.stem}_project.tar.gz")
             archive_entries, _ = merge([dep_entries, project])
-            archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz")
+            archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz", memo_dir=memo)
             extra = {"slim_archive": slim_archive_url(settings), "slim_archive_sha256": archive.sha256}
             runtime_deps = deps.entries(only=deps.runtime_dists)
             base, clashes = merge([runtime_deps, included])
         elif settings.dependencies_layer:
             layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in dep_entries]
-            layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries)
+            layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries, memo_dir=memo)
             base, clashes = merge([project, included])
         else:
             base, clashes = merge([dep_entries, project, included])
@@ -172,7 +173,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         final, more = merge([base.values(), plugin_includes(pm, settings, context)])
         for clash in [*clashes, *more]:
             context.warn(clash)
-        written = write_archive(output, final.values())
+        written = write_archive(output, final.values(), memo_dir=memo)
     finally:
         reader.close()
     details: dict[str, Any] = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import os
 import tarfile
 import zipfile
@@ -73,12 +74,61 @@ def _tar_gz_bytes(entries: list[Entry], out) -> int:
     return unpacked
 
 
-def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip") -> Written:
+def _fingerprint(entries: list[Entry], kind: str) -> str:
+    """What determines the archive's bytes: the entries' names, modes and contents, the format and the
+    compressor (zlib's version and level)."""
+    import platform
+    import zlib
+
+    from zappa_core.packaging.entries import content_hash
+
+    return hashlib.sha256(f"{content_hash(entries)}|{kind}|{LEVEL}|{zlib.ZLIB_RUNTIME_VERSION}|"
+                          f"{platform.python_version()}|v1".encode()).hexdigest()
+
+
+def _memo_path(memo_dir: Path, path: Path) -> Path:
+    return memo_dir / f"{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]}.json"
+
+
+def _recall(memo_dir: Path | None, path: Path, fingerprint: str, count: int) -> Written | None:
+    """The archive at ``path`` when a previous build of the same fingerprint wrote exactly its bytes."""
+    if memo_dir is None:
+        return None
+    try:
+        memo = json.loads(_memo_path(memo_dir, path).read_text())
+    except (OSError, ValueError):
+        return None
+    if memo.get("fingerprint") != fingerprint or file_sha256(path) != memo.get("sha256"):
+        return None
+    return Written(path, memo["sha256"], path.stat().st_size, count, memo.get("unpacked", 0), True)
+
+
+def _remember(memo_dir: Path | None, written: Written, fingerprint: str) -> None:
+    if memo_dir is None:
+        return
+    memo = _memo_path(memo_dir, written.path)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "sha256": written.sha256, "unpacked": written.unpacked,
+                                   "path": str(written.path)}))
+        os.replace(tmp, memo)
+    except OSError:
+        pass  # a read-only cache only costs speed
+
+
+def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip", memo_dir: Path | None = None) -> Written:
     """Write ``entries`` as a zip (or ``kind="tar.gz"``) to ``path``, atomically.
 
-    When ``path`` already holds exactly these bytes it is left untouched and ``unchanged`` is true.
+    When ``path`` already holds exactly these bytes it is left untouched and ``unchanged`` is true. With
+    ``memo_dir``, a build whose fingerprint (names, modes, contents, compressor) matches the one that
+    wrote the file's current bytes skips compressing altogether.
     """
     ordered = sorted(entries, key=lambda e: e.arcname)
+    fingerprint = _fingerprint(ordered, kind) if memo_dir is not None else ""
+    recalled = _recall(memo_dir, path, fingerprint, len(ordered))
+    if recalled is not None:
+        return recalled
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -93,4 +143,6 @@ def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip") -> Wr
     finally:
         if tmp.exists():
             tmp.unlink()
-    return Written(path, sha, path.stat().st_size, len(ordered), unpacked, unchanged)
+    written = Written(path, sha, path.stat().st_size, len(ordered), unpacked, unchanged)
+    _remember(memo_dir, written, fingerprint)
+    return written
