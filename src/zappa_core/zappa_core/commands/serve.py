@@ -1,9 +1,28 @@
-"""serve commands."""
+"""``zappa serve STAGE``: the app from the source folder through the Lambda runtime (see docs/local.md)."""
 
 from __future__ import annotations
 
-from zappa_core.errors import NotImplementedYet
+from pathlib import Path
+from typing import Any
 
 
-def serve(ctx, **options):
-    raise NotImplementedYet("serve")
+def serve(ctx, *, port: int = 8000, reload: bool = True, **_: Any) -> int:
+    from zappa_core.local import devserver
+
+    settings = ctx.stages()[0]
+    project = Path(settings.project_dir).resolve()
+    if reload:
+        settings_file = getattr(getattr(settings, "source", None), "path", None)
+        ctx.echo(f"Serving stage '{settings.stage}' on http://127.0.0.1:{port}/ (restarts when a .py file changes; "
+                 "Ctrl-C stops)")
+        return devserver.watch_and_restart(devserver.serve_command(settings.stage, port, ctx.settings_file), project,
+                                           Path(settings_file) if settings_file else None, echo=ctx.echo)
+    server = devserver.DevServer(settings, ctx.pm, port=port, echo=ctx.echo)
+    ctx.echo(f"Stage '{settings.stage}' ({server.kind} events) on {server.url}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+    return 0

@@ -1,0 +1,204 @@
+"""``zappa serve``: the app from the source folder, through the Lambda runtime, on 127.0.0.1.
+
+No package and no AWS: HTTP requests become the stage's front-door events (REST v1, payload 2.0 for an HTTP
+API or a function URL, ALB target events), built by that front door's plugin, and go to the same runtime
+the Lambda runs (``zappa_runtime``), cold-started from a manifest built in memory from the stage settings.
+With reload on, a watcher process restarts the server whenever a ``.py`` file or the settings file changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+import uuid
+from pathlib import Path
+from typing import Any, Callable
+
+from zappa_core.errors import UsageError
+from zappa_core.local.gateway import _Handler, _Server
+from zappa_core.local.http import LocalRequest, LocalResponse
+
+WATCH_SKIP = {".git", ".zappa", ".venv", "venv", "node_modules", "__pycache__", ".nox", ".tox", "build", "dist"}
+TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/zappa-serve/0000000000000000"
+ACCOUNT = "123456789012"
+
+
+class ServeContext:
+    """The ``context`` a handler gets under ``zappa serve``."""
+
+    def __init__(self, settings: Any, timeout: float) -> None:
+        self.function_name = settings.function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{settings.function_name}"
+        self.memory_limit_in_mb = str(getattr(settings, "memory_size", 512))
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{settings.function_name}"
+        self.log_stream_name = "zappa-serve"
+        self.identity = None
+        self.client_context = None
+        self._deadline = time.time() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.time()) * 1000))
+
+
+def front_door(settings: Any) -> str:
+    """``"alb"``, ``"v2"`` (HTTP API or function URL) or ``"v1"`` (REST API), as the stage is configured."""
+    data = settings.to_dict()
+    if data.get("alb_enabled"):
+        return "alb"
+    if data.get("apigateway_version") == "v2" or (data.get("function_url_enabled") and not data.get("apigateway_enabled", True)):
+        return "v2"
+    return "v1"
+
+
+def event_shape(kind: str, stage: str, port: int) -> tuple[Callable[[LocalRequest], dict], Callable[[Any, Any], LocalResponse]]:
+    """The event builder and the response reader of a front door (owned by its plugin)."""
+    if kind == "alb":
+        try:
+            from zappa_aws_alb.local import alb_event, alb_response
+        except ImportError:
+            raise UsageError("this stage sits behind a load balancer", hint='pip install "zappa[alb]"') from None
+        return (lambda request: alb_event(request, TARGET_GROUP, port=port)), alb_response
+    try:
+        from zappa_aws_apigw.local_events import decoded_path, proxy_response, rest_event, v2_event
+    except ImportError:
+        raise UsageError("this stage sits behind API Gateway", hint='pip install "zappa[apigw]"') from None
+    bad_gateway = {"message": "Internal server error"}
+    if kind == "v2":
+        def build_v2(request: LocalRequest) -> dict:
+            return v2_event(request, api_id="zappa-serve", stage="$default", path=decoded_path(request.path),
+                            account=ACCOUNT, domain_name=request.host)
+
+        return build_v2, lambda payload, error: proxy_response(payload, error, v2=True, bad_gateway=bad_gateway)
+
+    def build_v1(request: LocalRequest) -> dict:
+        path = decoded_path(request.path)
+        return rest_event(request, api_id="zappa-serve", stage=stage, path=path,
+                          resource={"id": "proxy", "path": "/{proxy+}"}, account=ACCOUNT, stage_variables=None,
+                          binary_media_types=["*/*"], path_parameters={"proxy": path.lstrip("/")} if path != "/" else None)
+
+    return build_v1, lambda payload, error: proxy_response(payload, error, v2=False, bad_gateway=bad_gateway)
+
+
+def manifest_for(settings: Any, pm: Any) -> dict[str, Any]:
+    """The manifest ``zappa package`` would freeze into the zip, built in memory."""
+    import json
+
+    from zappa_core.packaging.runtime import manifest_bytes, runtime_entry_points
+
+    modules = [ep.value.split(":")[0].strip() for ep in runtime_entry_points(pm)]
+    return json.loads(manifest_bytes(settings, modules))
+
+
+class DevServer:
+    """Serves one stage's app in this process; invocations are one at a time, as in one Lambda environment."""
+
+    def __init__(self, settings: Any, pm: Any, *, port: int, echo: Callable[[str], None] = print) -> None:
+        from zappa_runtime.runtime import Runtime
+
+        self.settings = settings
+        self.kind = front_door(settings)
+        self.build_event, self.read_response = event_shape(self.kind, settings.stage, port)
+        self.timeout = float(settings.to_dict().get("timeout_seconds") or 30)
+        self.echo = echo
+        self._lock = threading.Lock()
+        root = str(Path(settings.project_dir).resolve())
+        os.chdir(root)
+        self.runtime = Runtime.cold_start(root=root, manifest=manifest_for(settings, pm))
+        logging.getLogger("zappa.local.gateway").setLevel(logging.WARNING)  # dispatch() prints its own line
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.gateway = self  # the gateway's HTTP handler calls dispatch()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+
+    def dispatch(self, request: LocalRequest) -> LocalResponse:
+        started = time.perf_counter()
+        event = self.build_event(request)
+        with self._lock:
+            try:
+                payload, error = self.runtime.invoke(event, ServeContext(self.settings, self.timeout)), None
+            except Exception as exc:
+                traceback.print_exc()
+                payload, error = {"errorMessage": str(exc), "errorType": type(exc).__name__}, "Unhandled"
+        response = self.read_response(payload, error)
+        self.echo(f"{request.method} {request.path}{'?' + request.query if request.query else ''} -> {response.status} "
+                  f"({(time.perf_counter() - started) * 1000:.1f} ms)")
+        return response
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(0.1)
+
+    def shutdown(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def snapshot(project: Path, settings_file: Path | None) -> dict[str, float]:
+    """Modification times of the files whose change restarts the server."""
+    times: dict[str, float] = {}
+    for folder, dirs, files in os.walk(project):
+        dirs[:] = [d for d in dirs if d not in WATCH_SKIP and not d.startswith(".")]
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                try:
+                    times[path] = os.stat(path).st_mtime
+                except OSError:
+                    pass
+    if settings_file is not None and settings_file.exists():
+        times[str(settings_file)] = settings_file.stat().st_mtime
+    return times
+
+
+def watch_and_restart(command: list[str], project: Path, settings_file: Path | None, *, interval: float = 0.5,
+                      echo: Callable[[str], None] = print, stop: threading.Event | None = None) -> int:
+    """Run ``command`` (the server without reload) and restart it whenever a watched file changes."""
+    stop = stop or threading.Event()
+    seen = snapshot(project, settings_file)
+    child = subprocess.Popen(command, cwd=project)
+    try:
+        while not stop.wait(interval):
+            now = snapshot(project, settings_file)
+            if now != seen:
+                changed = sorted(set(now.items()) ^ set(seen.items()))
+                echo(f"change detected in {os.path.relpath(changed[0][0], project)}: restarting")
+                seen = now
+                _end(child)
+                child = subprocess.Popen(command, cwd=project)
+            elif child.poll() is not None and child.returncode not in (0, None):
+                echo(f"the server exited with {child.returncode}; waiting for a change to restart it")
+                seen = snapshot(project, settings_file)
+                while not stop.wait(interval) and snapshot(project, settings_file) == seen:
+                    pass
+                seen = snapshot(project, settings_file)
+                child = subprocess.Popen(command, cwd=project)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        _end(child)
+    return 0
+
+
+def _end(child: subprocess.Popen) -> None:
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def serve_command(stage: str, port: int, settings_file: str | None) -> list[str]:
+    command = [sys.executable, "-m", "zappa_core", "serve", stage, "--port", str(port), "--no-reload"]
+    if settings_file:
+        command += ["--settings-file", settings_file]
+    return command

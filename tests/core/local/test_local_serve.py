@@ -1,0 +1,95 @@
+"""`zappa serve`: the app from the source folder through the runtime, with the stage's event shape, reloading."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_plugins]
+
+APP = textwrap.dedent("""
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+    @app.route("/", defaults={"path": ""}, methods=["GET", "POST"])
+    @app.route("/<path:path>", methods=["GET", "POST"])
+    def echo(path):
+        if request.method == "POST":
+            return request.get_data(), 200, {"Content-Type": "application/octet-stream"}
+        return {"message": "MESSAGE", "path": request.path, "query": request.args.to_dict(flat=False)}
+""")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                return response.status, response.read()
+        except (urllib.error.URLError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.mark.parametrize("stage, settings, shape", [
+    ("rest", {}, "v1"),
+    ("http", {"apigateway_version": "v2"}, "v2"),
+])
+def test_serve_answers_through_the_runtime_and_reloads_on_change(tmp_path, stage, settings, shape):
+    module = f"serveapp_{stage}"
+    (tmp_path / f"{module}.py").write_text(APP.replace("MESSAGE", "first"))
+    (tmp_path / "zappa_settings.json").write_text(json.dumps(
+        {stage: {"app_function": f"{module}.app", "s3_bucket": "serve-bucket", "aws_region": "us-east-1", **settings}}))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    server = subprocess.Popen([sys.executable, "-m", "zappa_core", "serve", stage, "--port", str(port)], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        status, body = get(f"{base}/hello/world?x=1&x=2")
+        assert status == 200
+        assert json.loads(body) == {"message": "first", "path": "/hello/world", "query": {"x": ["1", "2"]}}
+        payload = bytes(range(256)) * 8
+        request = urllib.request.Request(f"{base}/upload", data=payload, method="POST",
+                                         headers={"Content-Type": "application/octet-stream"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.read() == payload
+
+        time.sleep(1.1)  # a new modification time, whatever the file system's resolution
+        (tmp_path / f"{module}.py").write_text(APP.replace("MESSAGE", "second"))
+        deadline = time.monotonic() + 60
+        while json.loads(get(f"{base}/")[1])["message"] != "second":
+            assert time.monotonic() < deadline, "the server did not reload"
+            time.sleep(0.3)
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        output = server.communicate(timeout=30)[0].decode()
+    assert "restarting" in output and f"({shape} events)" in output
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{base}/", timeout=5)
+
+
+def test_serve_needs_a_stage_that_exists(tmp_path, monkeypatch, capsys):
+    from zappa_core.cli import run
+
+    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {"app_function": "a.app", "s3_bucket": "b-bucket"}}))
+    monkeypatch.chdir(tmp_path)
+    assert run(["serve", "prod", "--no-reload"]) == 2
