@@ -63,12 +63,22 @@ class ScheduleEvent(Strict):
     enabled: bool = Field(True, description="Create the rule disabled when false.")
     kwargs: dict[str, Any] = Field(default_factory=dict, description="Delivered in the event as `event['kwargs']`.")
 
+    @field_validator("expression")
+    @classmethod
+    def _expression(cls, value: Optional[str]) -> Optional[str]:
+        return None if value is None else check_schedule_expression(value)
+
+    @field_validator("expressions")
+    @classmethod
+    def _expressions(cls, value: Optional[list[str]]) -> Optional[list[str]]:
+        if value is not None and not value:
+            raise ValueError("give at least one expression")
+        return None if value is None else [check_schedule_expression(v) for v in value]
+
     @model_validator(mode="after")
     def _one_expression_setting(self) -> "ScheduleEvent":
         if (self.expression is None) == (self.expressions is None):
             raise ValueError("give either 'expression' or 'expressions'")
-        for expression in self.all_expressions():
-            check_schedule_expression(expression)
         return self
 
     def all_expressions(self) -> list[str]:
