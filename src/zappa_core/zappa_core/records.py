@@ -80,10 +80,12 @@ class BuiltPackage:
 class EventSourceType:
     """An event-source type for the ``events`` setting.
 
-    ``type`` is the tag users write (``"s3"``, ``"sqs"``, ...); ``model`` is the pydantic model of one
-    ``events`` entry of this type; ``binder`` has idempotent ``schedule(ctx, event)`` and
-    ``unschedule(ctx, event)`` methods. ``matches(entry: dict) -> bool`` tells from the shape of a raw entry
-    whether it belongs to this type (Zappa's format has no explicit tag: an ARN prefix decides).
+    ``type`` names the type in plans and messages (``"s3"``, ``"sqs"``, ...); ``model`` is the pydantic model of
+    one ``events`` entry of this type; ``binder(entries, settings)`` returns the
+    :class:`~zappa_core.plan.ResourceStep` that makes exactly those entries (model instances, possibly none)
+    real and removes what the stage has of this type that they no longer list, so applying it is idempotent.
+    ``matches(entry: dict) -> bool`` tells from the shape of a raw entry whether it belongs to this type
+    (Zappa's format has no explicit tag: an ARN's service or an ``expression`` key decides).
     """
 
     type: str
