@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from zappa_core.plan import DeployContext
+
 
 @pytest.fixture
 def vpc(moto_aws, monkeypatch) -> dict[str, Any]:

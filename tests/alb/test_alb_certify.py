@@ -8,7 +8,6 @@ import io
 import json
 
 import pytest
-
 from zappa_aws_alb.steps import steps_for
 from zappa_core.cli import run
 
@@ -59,7 +58,7 @@ def test_certify_puts_the_certificate_on_the_listener_and_points_the_domain_at_t
 
 
 def test_a_second_certificate_is_added_to_the_https_listener(moto_aws, deployed, issued_certificate, stage, vpc, capsys):
-    settings, first = deployed
+    _, first = deployed
     assert run(["certify", "dev", "--yes"]) == 0
     second = issued_certificate()
     stage(domain="shop.example.com", certificate_arn=second, alb_enabled=True, apigateway_enabled=False,

@@ -6,7 +6,6 @@ import base64
 import json
 
 import pytest
-
 from zappa_aws_alb.local import AlbRoute, alb_event, alb_response, multi_value_query
 from zappa_core.local.http import LocalRequest
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zappa_aws_alb.plugin import zappa_stage_status
 from zappa_aws_alb.steps import steps_for
 from zappa_core.settings import SettingsError

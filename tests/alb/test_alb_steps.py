@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from zappa_aws_alb.steps import ELB_PRINCIPAL, MULTI_VALUE, resource_name, steps_for
 from zappa_core.plan import Action
 
@@ -88,7 +87,7 @@ def test_undeploy_removes_everything_and_is_idempotent(moto_aws, vpc, function, 
     elb = moto_aws.client("elbv2")
     assert elb.describe_load_balancers()["LoadBalancers"] == []
     assert elb.describe_target_groups()["TargetGroups"] == []
-    with pytest.raises(Exception):
+    with pytest.raises(moto_aws.client("lambda").exceptions.ResourceNotFoundException):
         moto_aws.client("lambda").get_policy(FunctionName="shop-dev")
     again = run_steps(deploy_ctx(settings, "undeploy"), steps_for(settings), destroy=True)
     assert [c.action for c in again] == [Action.UNCHANGED] * 3

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from zappa_certs.acm import certificate_region, front_door
 from zappa_certs.pem import CertificateError
 

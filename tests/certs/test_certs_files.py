@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-
-from zappa_certs.pem import CertificateError
-
 from certs_pki import NOW, issue
+from cryptography.hazmat.primitives import serialization
+from zappa_certs.pem import CertificateError
 
 pytestmark = pytest.mark.needs_plugins
 

@@ -20,7 +20,6 @@ import pytest
 from certs_pki import NOW, issue
 from cryptography import x509
 from pebble_acme import rate_limited_front, run_pebble
-
 from zappa_core.errors import ZappaError
 from zappa_core.hookspecs import hookimpl
 
@@ -151,7 +150,6 @@ def test_certify_renews_when_fewer_than_30_days_remain(moto_aws, acme_env, zone,
     """The certificate imported earlier (an old one, made here) expires in 10 days: certify orders a new one
     with the existing account key (the account already exists at the server) and re-imports it in place."""
     from acme import client, messages
-
     from zappa_certs.letsencrypt import _new_rsa_pem, parse_account_key
 
     key_pem = _new_rsa_pem(2048)
@@ -222,7 +220,6 @@ def test_bad_account_keys_are_clear_errors(moto_aws, acme_env, zone, stage, proj
 
 def test_a_deactivated_account_is_a_clear_error(moto_aws, acme_env, zone, stage, project, certify):
     from acme import client, messages
-
     from zappa_certs.letsencrypt import _new_rsa_pem, parse_account_key
 
     key_pem = _new_rsa_pem(2048)

@@ -15,7 +15,14 @@ from typing import Any
 
 from zappa_core.local.http import LocalRequest, LocalResponse
 
-from zappa_aws_alb.steps import find_load_balancer, listeners_of, owned, resource_name, split_function_arn, tags_of
+from zappa_aws_alb.steps import (
+    find_load_balancer,
+    listeners_of,
+    owned,
+    resource_name,
+    split_function_arn,
+    tags_of,
+)
 
 
 def multi_value_query(query: str) -> dict[str, list[str]]:

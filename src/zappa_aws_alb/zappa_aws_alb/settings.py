@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class AlbVpcConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    CertificateArn: Optional[str] = None
+    CertificateArn: str | None = None
     SubnetIds: list[str] = Field(default_factory=list)
     SecurityGroupIds: list[str] = Field(default_factory=list)
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from botocore.exceptions import ClientError
 from zappa_core.errors import AwsError
 
-from zappa_certs.pem import CertificateBundle, CertificateError, domain_matches, fingerprint, now_utc, parse_certificates
+from zappa_certs.pem import (
+    CertificateBundle,
+    CertificateError,
+    domain_matches,
+    fingerprint,
+    now_utc,
+    parse_certificates,
+)
 
 EDGE_REGION = "us-east-1"
 RENEW_DAYS = 30
@@ -39,7 +47,8 @@ def certificate_region(settings: Any, aws: Any) -> str:
     else the stage's region."""
     if front_door(settings) == "edge":
         return EDGE_REGION
-    aws.session  # resolves the default region when the settings name none
+    if aws.region is None:
+        _ = aws.session  # resolves the default region of the profile/environment
     return aws.region
 
 
@@ -55,8 +64,8 @@ def client(aws: Any, region: str) -> Any:
 def describe(acm: Any, arn: str) -> dict | None:
     try:
         return acm.describe_certificate(CertificateArn=arn)["Certificate"]
-    except Exception as exc:
-        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
         if code in ("ResourceNotFoundException", "ValidationException", "InvalidArnException"):
             return None
         raise AwsError(f"ACM: describe_certificate {arn} failed: {exc}") from None
@@ -129,7 +138,7 @@ def current_fingerprint(acm: Any, arn: str) -> str | None:
     """SHA-256 fingerprint of the certificate ACM holds under ``arn``."""
     try:
         pem = acm.get_certificate(CertificateArn=arn)["Certificate"]
-    except Exception:
+    except ClientError:
         return None
     return fingerprint(parse_certificates(pem.encode(), what=f"ACM certificate {arn}")[0])
 
@@ -145,6 +154,6 @@ def import_bundle(acm: Any, bundle: CertificateBundle, *, arn: str | None = None
         kwargs["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
     try:
         return acm.import_certificate(**kwargs)["CertificateArn"]
-    except Exception as exc:
+    except ClientError as exc:
         raise AwsError(f"ACM: import_certificate failed: {exc}",
                        hint="ACM accepts RSA (1024-4096) and EC (P-256, P-384) keys with a chain in PEM") from None

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from zappa_core.errors import ZappaError
 
@@ -39,7 +40,7 @@ class AcmeConfig:
     timeout: float = 180.0
 
     @classmethod
-    def from_env(cls) -> "AcmeConfig":
+    def from_env(cls) -> AcmeConfig:
         bundle = os.environ.get("ZAPPA_ACME_CA_BUNDLE")
         return cls(directory=os.environ.get("ZAPPA_ACME_DIRECTORY") or DEFAULT_DIRECTORY, verify=bundle or True)
 
@@ -60,6 +61,7 @@ def parse_account_key(data: bytes, where: str) -> Any:
     """A ``josepy`` JWK from a PEM private key (RSA of 2048-4096 bits, or EC P-256/P-384, as Let's Encrypt
     accepts)."""
     import josepy as jose
+    from cryptography.exceptions import UnsupportedAlgorithm
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -68,7 +70,7 @@ def parse_account_key(data: bytes, where: str) -> Any:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:
         raise LetsEncryptError(f"lets_encrypt_key {where} is encrypted with a passphrase", hint="give an unencrypted key") from None
-    except Exception:
+    except (ValueError, UnsupportedAlgorithm):
         raise LetsEncryptError(f"lets_encrypt_key {where} is not a PEM private key", hint=hint) from None
     if isinstance(key, rsa.RSAPrivateKey):
         if not 2048 <= key.key_size <= 4096:
@@ -111,11 +113,13 @@ def load_account_key(ref: str, *, project_dir: Path, aws: Any, echo: Callable[[s
     when it does not exist."""
     if ref.startswith("s3://"):
         bucket, key = _split_s3(ref)
+        from botocore.exceptions import ClientError
+
         s3 = aws.client("s3")
         try:
             data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        except Exception as exc:
-            code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
             if code not in ("NoSuchKey", "404"):
                 raise LetsEncryptError(f"lets_encrypt_key: cannot read {ref}: {exc}") from None
             data = _new_rsa_pem(ACCOUNT_KEY_BITS)
@@ -184,16 +188,16 @@ class Dns01Route53:
                     r53.delete_txt(self.route53, zone_id, name)
                 elif self.manual:
                     self.echo(f"You may now delete the TXT record {name}.")
-            except Exception as exc:  # keep going: every record must get its chance
+            except Exception as exc:  # noqa: BLE001 - keep going: every record must get its chance
                 problems.append(f"could not remove TXT record {name}: {exc}")
             try:
                 self._hook("zappa_dns_challenge_removed", domain=domain, name=name, value=value, zone_id=zone_id)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a plugin's failure must not stop the cleanup
                 problems.append(f"zappa_dns_challenge_removed for {name}: {exc}")
         return problems
 
     @contextlib.contextmanager
-    def session(self) -> Iterator["Dns01Route53"]:
+    def session(self) -> Iterator[Dns01Route53]:
         try:
             yield self
         finally:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
-
 from zappa_core.errors import ZappaError
 
 PEM_CERT_BEGIN = b"-----BEGIN CERTIFICATE-----"
@@ -92,7 +92,7 @@ def parse_private_key(data: bytes, *, what: str):
     except TypeError:
         raise CertificateError(f"{what} is encrypted with a passphrase",
                                hint="ACM needs an unencrypted key: openssl pkey -in KEY -out KEY.plain") from None
-    except (ValueError, Exception) as exc:  # cryptography raises ValueError or UnsupportedAlgorithm
+    except (ValueError, UnsupportedAlgorithm) as exc:
         raise CertificateError(f"{what} is not a PEM private key ({type(exc).__name__})") from None
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise CertificateError(f"{what} is a {type(key).__name__}; ACM accepts RSA and EC keys only")
@@ -129,7 +129,7 @@ def check_chain(leaf: x509.Certificate, chain: list[x509.Certificate], *, what: 
     if not chain:
         return
     path = [leaf, *chain]
-    for child, parent in zip(path, path[1:]):
+    for child, parent in itertools.pairwise(path):
         if issued_by(child, parent):
             continue
         reversed_order = len(chain) > 1 and issued_by(leaf, chain[-1])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from botocore.exceptions import ClientError
 from zappa_core.errors import AwsError, ZappaError
 
 # The fixed hosted zone of every CloudFront distribution (edge-optimized API Gateway domains).
@@ -64,7 +65,7 @@ def _change(route53: Any, zone_id: str, action: str, record: dict, comment: str,
             HostedZoneId=zone_id,
             ChangeBatch={"Comment": comment, "Changes": [{"Action": action, "ResourceRecordSet": record}]},
         )
-    except Exception as exc:  # botocore ClientError, with the AWS message
+    except ClientError as exc:
         raise AwsError(f"Route53: {action} {record['Type']} record {record['Name']} in zone {zone_id} failed: {exc}") from None
     change_id = resp["ChangeInfo"]["Id"]
     if wait:
