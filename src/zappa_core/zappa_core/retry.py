@@ -33,14 +33,26 @@ NOT_FOUND_CODES = frozenset({
 sleep: Callable[[float], None] = time.sleep
 
 
+def _unwrap(exc: BaseException) -> BaseException:
+    """boto3's transfer errors (S3UploadFailedError) wrap the ClientError that says what happened."""
+    seen = 0
+    while getattr(exc, "response", None) is None and seen < 5:
+        inner = exc.__cause__ or exc.__context__
+        if inner is None:
+            break
+        exc, seen = inner, seen + 1
+    return exc
+
+
 def error_code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
+    response = getattr(_unwrap(exc), "response", None)
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Code", "") or "")
     return ""
 
 
 def error_message(exc: BaseException) -> str:
+    exc = _unwrap(exc)
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Message", "") or exc)
@@ -48,7 +60,7 @@ def error_message(exc: BaseException) -> str:
 
 
 def http_status(exc: BaseException) -> int:
-    response = getattr(exc, "response", None)
+    response = getattr(_unwrap(exc), "response", None)
     if isinstance(response, dict):
         return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
     return 0
@@ -63,10 +75,11 @@ def is_not_found(exc: BaseException) -> bool:
 
 def is_aws_error(exc: BaseException) -> bool:
     try:
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:  # pragma: no cover
         return False
-    return isinstance(exc, (ClientError, BotoCoreError))
+    return isinstance(exc, (ClientError, BotoCoreError, Boto3Error))
 
 
 def is_transient(exc: BaseException) -> bool:

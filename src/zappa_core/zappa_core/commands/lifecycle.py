@@ -1,37 +1,640 @@
-"""lifecycle commands."""
+"""deploy, update, rollback, undeploy, status, invoke, manage and plan.
+
+Every command works on one stage or on ``--all`` of them (a failed stage does not stop the others; a
+summary is printed and the exit code is 1 when any failed). Settings were validated by the CLI before the
+command runs, so a settings problem never reaches AWS.
+"""
 
 from __future__ import annotations
 
-from zappa_core.errors import NotImplementedYet
+import base64
+import hashlib
+import importlib
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from zappa_core.errors import AwsError, UsageError, ZappaError
+from zappa_core.plan import DeployContext
+
+# -- shared plumbing ----------------------------------------------------------------------------------------
 
 
-def deploy(ctx, **options):
-    raise NotImplementedYet("deploy")
+def _progress(ctx: Any) -> bool:
+    return not (ctx.quiet or ctx.json or ctx.options.get("disable_progress")) and sys.stderr.isatty()
 
 
-def update(ctx, **options):
-    raise NotImplementedYet("update")
+def deploy_context(ctx: Any, settings: Any, command: str, **options: Any) -> DeployContext:
+    return DeployContext(settings=settings, aws=ctx.aws(settings), pm=ctx.pm, command=command, local=ctx.local,
+                         echo=ctx.echo, options=dict(options), progress=_progress(ctx))
 
 
-def rollback(ctx, **options):
-    raise NotImplementedYet("rollback")
+def _apply_overrides(ctx: Any, settings: Any) -> None:
+    app_function = ctx.options.get("app_function")
+    if app_function:
+        core = settings.section("core")
+        if core is not None:
+            core.app_function = app_function
 
 
-def undeploy(ctx, **options):
-    raise NotImplementedYet("undeploy")
+def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> int:
+    """Run ``run(settings)`` for every stage asked for; with several stages, continue past failures and
+    print a per-stage summary. Returns the exit code."""
+    stages = ctx.stages()
+    if len(stages) == 1:
+        result = run(stages[0])
+        if ctx.json and result is not None:
+            ctx.emit_json(result)
+        return 0
+    results: list[dict] = []
+    failed = 0
+    for settings in stages:
+        started = time.perf_counter()
+        try:
+            out = run(settings) or {}
+            results.append({"stage": settings.stage, "ok": True, "seconds": round(time.perf_counter() - started, 2), **out})
+        except ZappaError as exc:
+            failed += 1
+            print(f"Error: stage '{settings.stage}': {exc}", file=sys.stderr)
+            results.append({"stage": settings.stage, "ok": False, "error": str(exc),
+                            "seconds": round(time.perf_counter() - started, 2)})
+    if ctx.json:
+        ctx.emit_json(results)
+    else:
+        ctx.echo(f"\n{action} summary:")
+        for r in results:
+            ctx.echo(f"  {r['stage']:<20} {'ok' if r['ok'] else 'FAILED'}  {r['seconds']:.1f}s"
+                     + ("" if r["ok"] else f"  {r['error'].splitlines()[0]}"))
+    return 1 if failed else 0
 
 
-def status(ctx, **options):
-    raise NotImplementedYet("status")
+class CallbackTarget:
+    """What a ``callbacks`` function receives (Zappa passes its CLI object): the stage's names, settings
+    and, after packaging, the zip's path."""
+
+    def __init__(self, ctx: Any, settings: Any) -> None:
+        self.command_context = ctx
+        self.settings = settings
+        self.stage_env = self.api_stage = settings.stage
+        self.lambda_name = settings.function_name
+        self.project_name = settings.project
+        self.stage_config = settings.to_dict()
+        self.zip_path: str | None = None
+        self.aws_region = settings.aws_region
 
 
-def invoke(ctx, **options):
-    raise NotImplementedYet("invoke")
+def run_callback(settings: Any, name: str, target: CallbackTarget) -> None:
+    path = (settings.callbacks or {}).get(name)
+    if not path:
+        return
+    module_name, _, func_name = path.rpartition(".")
+    if not module_name:
+        raise UsageError(f"callback '{name}': '{path}' is not a dotted path module.function")
+    project = str(Path(settings.project_dir).resolve())
+    if project not in sys.path:
+        sys.path.insert(0, project)
+    try:
+        func = getattr(importlib.import_module(module_name), func_name)
+    except (ImportError, AttributeError) as exc:
+        raise UsageError(f"callback '{name}': cannot import {path}: {exc}") from exc
+    func(target)
 
 
-def manage(ctx, **options):
-    raise NotImplementedYet("manage")
+def stage_status_from_plugins(dctx: DeployContext) -> dict[str, Any]:
+    """Merge every plugin's ``zappa_stage_status``; ``urls`` dicts are merged key by key."""
+    merged: dict[str, Any] = {"urls": {}}
+    for part in dctx.pm.hook.zappa_stage_status(settings=dctx.settings, context=dctx) or []:
+        if not isinstance(part, dict):
+            continue
+        for key, value in part.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key].update(value)
+            else:
+                merged[key] = value
+    return merged
 
 
-def plan(ctx, **options):
-    raise NotImplementedYet("plan")
+def primary_url(urls: dict[str, str]) -> str | None:
+    for key in ("api", "rest", "http", "url", "function_url", "alb", "domain"):
+        if urls.get(key):
+            return urls[key]
+    return next((u for u in urls.values() if isinstance(u, str) and u), None)
+
+
+def touch(settings: Any, urls: dict[str, str], echo: Callable[[str], None]) -> dict | None:
+    """GET the stage's public URL + ``touch_path``; a 5xx (or no answer) fails the deploy."""
+    import urllib.error
+    import urllib.request
+
+    base = primary_url(urls)
+    if not base:
+        return None
+    url = base.rstrip("/") + "/" + (settings.touch_path or "/").lstrip("/")
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "zappa-touch"}), timeout=60) as resp:
+            status = resp.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except (urllib.error.URLError, OSError) as exc:
+        raise AwsError(f"touch: GET {url} failed: {exc}",
+                       hint="the function is deployed; set 'touch: false' if this URL is not reachable from here") from exc
+    if status >= 500:
+        raise AwsError(f"touch: GET {url} returned HTTP {status}: the app fails to answer",
+                       hint="look at 'zappa tail' for the traceback")
+    echo(f"touch: GET {url} -> {status}")
+    return {"url": url, "status": status}
+
+
+# -- packages -------------------------------------------------------------------------------------------
+
+
+def package_from_zip(path: str) -> Any:
+    from zappa_core.records import BuiltPackage
+
+    file = Path(path)
+    if not file.is_file():
+        raise UsageError(f"--zip: no such file: {path}")
+    digest = hashlib.sha256()
+    with file.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return BuiltPackage(path=file, sha256=digest.hexdigest(), size=file.stat().st_size, files=0, details={"prebuilt": True})
+
+
+def build_package(ctx: Any, settings: Any, target: CallbackTarget) -> Any:
+    """Build the stage's package with the ``zappa_build_package`` hook (the core's builder by default)."""
+    from zappa_core.packaging.context import PackageContext
+
+    pctx = PackageContext(project_dir=Path(settings.project_dir), quiet=ctx.quiet or ctx.json, echo=ctx.echo,
+                          pm=ctx.pm, command=target, progress=_progress(ctx))
+    package = ctx.pm.hook.zappa_build_package(settings=settings, context=pctx)
+    if package is None:
+        raise ZappaError("no plugin builds packages (zappa_build_package returned nothing)",
+                         hint="is the core's packaging plugin disabled (ZAPPA_DISABLE_PLUGINS)?")
+    return package
+
+
+def _zip_option(zip_arg: str | None) -> tuple[str, str] | None:
+    if zip_arg and zip_arg.startswith("s3://"):
+        bucket, _, key = zip_arg[len("s3://"):].partition("/")
+        if not bucket or not key:
+            raise UsageError(f"--zip: '{zip_arg}' is not s3://bucket/key")
+        return bucket, key
+    return None
+
+
+# -- deploy / update ------------------------------------------------------------------------------------
+
+
+def _require_bucket(settings: Any) -> None:
+    if not settings.s3_bucket:
+        raise UsageError(f"stage '{settings.stage}': 's3_bucket' is not set", hint="add \"s3_bucket\": \"<a bucket name>\" to the stage")
+
+
+def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, no_upload: bool = False) -> dict:
+    """Package, plan and apply one stage (``deploy`` or ``update``)."""
+    from zappa_core.engine import Engine
+    from zappa_core.resources.code import remote_function
+    from zappa_core.resources.util import INCOMPLETE_TAG
+
+    started = time.perf_counter()
+    _apply_overrides(ctx, settings)
+    s3_zip = _zip_option(zip)
+    if not s3_zip:
+        _require_bucket(settings)
+    target = CallbackTarget(ctx, settings)
+    run_callback(settings, "settings", target)
+    dctx = deploy_context(ctx, settings, command, no_upload=no_upload, s3_zip=s3_zip, zip=zip)
+    remote = _read(f"reading function {settings.function_name}", lambda: remote_function(dctx))
+    if command == "deploy" and remote is not None and INCOMPLETE_TAG not in (remote.get("Tags") or {}):
+        raise ZappaError(f"stage '{settings.stage}' is already deployed (function {settings.function_name})",
+                         hint=f"did you mean: zappa update {settings.stage}")
+    if command == "update" and remote is None:
+        raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
+                         f"{dctx.region})", hint=f"deploy it first: zappa deploy {settings.stage}")
+    built_here = False  # the builder runs the 'zip' callback itself
+    if zip and not s3_zip:
+        dctx.package = package_from_zip(zip)
+    elif not s3_zip:
+        dctx.package = build_package(ctx, settings, target)
+        built_here = True
+    if dctx.package is not None:
+        target.zip_path = str(dctx.package.path)
+    engine = Engine(dctx)
+    plan = engine.plan()
+    verb = "Deploying" if command == "deploy" else "Updating"
+    ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
+    engine.apply(plan)
+    out = dctx.outputs.get("core:function") or {}
+    if out.get("incomplete"):
+        _read("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
+            Resource=out["function_arn"], TagKeys=[INCOMPLETE_TAG]),
+              hint=f"everything is deployed; run 'zappa update {settings.stage}' (or deploy again) to finish")
+    status = stage_status_from_plugins(dctx)
+    urls = status.get("urls") or {}
+    touched = None
+    if settings.touch and urls:
+        touched = touch(settings, urls, ctx.echo)
+    if built_here and settings.delete_local_zip and dctx.package is not None:
+        Path(dctx.package.path).unlink(missing_ok=True)
+    run_callback(settings, "post", target)
+    code = dctx.outputs.get("core:code") or {}
+    seconds = time.perf_counter() - started
+    url = primary_url(urls)
+    if command == "deploy":
+        ctx.echo(f"Deployment complete{'!: ' + url if url else ': ' + str(out.get('function_arn'))} ({seconds:.1f}s)")
+    elif plan.has_changes:
+        ctx.echo(f"Your updated deployment is live{'!: ' + url if url else ': version ' + str(out.get('version'))} ({seconds:.1f}s)")
+    else:
+        ctx.echo(f"Nothing to update: the stage already runs this package and these settings ({seconds:.1f}s)")
+    return {
+        "stage": settings.stage, "command": command, "function_name": settings.function_name,
+        "function_arn": out.get("function_arn"), "version": out.get("version"), "alias": out.get("alias"),
+        "urls": urls, "url": url, "uploaded": bool(code.get("uploaded")), "bytes_uploaded": int(code.get("bytes") or 0),
+        "sha256": code.get("sha256"), "changes": [c.to_json() for c in plan.changes if c.changes_something],
+        "touch": touched, "seconds": round(seconds, 3),
+    }
+
+
+def _read(what: str, fn: Callable[[], Any], hint: str | None = None) -> Any:
+    """A read before any step runs: transient errors retried, AWS errors turned into AwsError."""
+    from zappa_core.engine import describe_aws_error
+    from zappa_core.retry import is_aws_error, retry
+
+    try:
+        return retry(fn, attempts=4)
+    except Exception as exc:
+        if is_aws_error(exc):
+            raise AwsError(f"{what}: {describe_aws_error(exc)}",
+                           hint=hint or "nothing is lost: run the command again; it continues from what exists") from exc
+        raise
+
+
+def _unsupported_image(docker_image_uri: str | None) -> None:
+    if docker_image_uri:
+        raise UsageError("--docker-image-uri: container-image functions are not supported by this version",
+                         hint="deploy the zip package (leave out -d)")
+
+
+def deploy(ctx: Any, zip: str | None = None, docker_image_uri: str | None = None, **_: Any) -> int:
+    _unsupported_image(docker_image_uri)
+    return for_each_stage(ctx, "deploy", lambda s: provision(ctx, s, "deploy", zip=zip))
+
+
+def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_image_uri: str | None = None, **_: Any) -> int:
+    _unsupported_image(docker_image_uri)
+    return for_each_stage(ctx, "update", lambda s: provision(ctx, s, "update", zip=zip, no_upload=no_upload))
+
+
+# -- plan -----------------------------------------------------------------------------------------------
+
+
+def plan(ctx: Any, destroy: bool = False, **_: Any) -> int:
+    from zappa_core.engine import Engine
+
+    def run(settings: Any) -> dict:
+        _apply_overrides(ctx, settings)
+        if not destroy:
+            _require_bucket(settings)
+        dctx = deploy_context(ctx, settings, "plan", remove_logs=False)
+        if not destroy:
+            dctx.package = build_package(ctx, settings, CallbackTarget(ctx, settings))
+        result = Engine(dctx).plan(destroy=destroy)
+        if not ctx.json and not ctx.quiet:
+            print(result.render())
+        return result.to_json()
+
+    return for_each_stage(ctx, "plan", run)
+
+
+# -- undeploy -------------------------------------------------------------------------------------------
+
+
+def _confirm(question: str) -> bool:
+    try:
+        print(question, end=" ", flush=True)
+        answer = sys.stdin.readline()
+    except (EOFError, OSError):
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def undeploy(ctx: Any, remove_logs: bool = False, yes: bool = False, **_: Any) -> int:
+    from zappa_core.engine import Engine
+
+    def run(settings: Any) -> dict:
+        if not yes and not _confirm(f"Are you sure you want to undeploy stage '{settings.stage}' "
+                                    f"({settings.function_name})? [y/n]"):
+            raise ZappaError("undeploy cancelled: nothing was removed", hint="pass --yes to skip the question")
+        started = time.perf_counter()
+        dctx = deploy_context(ctx, settings, "undeploy", remove_logs=remove_logs)
+        engine = Engine(dctx)
+        result = engine.plan(destroy=True)
+        ctx.echo(f"Undeploying {settings.function_name} ({len(result.pending)} resource(s) to remove)")
+        engine.apply(result)
+        seconds = time.perf_counter() - started
+        ctx.echo(f"Done: stage '{settings.stage}' removed ({seconds:.1f}s)" if result.has_changes
+                 else f"Nothing to remove: stage '{settings.stage}' is not deployed")
+        return {"stage": settings.stage, "removed": [c.to_json() for c in result.changes if c.changes_something],
+                "kept": [c.to_json() for c in result.changes if not c.changes_something], "seconds": round(seconds, 3)}
+
+    return for_each_stage(ctx, "undeploy", run)
+
+
+# -- rollback -------------------------------------------------------------------------------------------
+
+
+def rollback(ctx: Any, num_rollback: int = 1, **_: Any) -> int:
+    return for_each_stage(ctx, "rollback", lambda s: rollback_stage(ctx, s, num_rollback))
+
+
+def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
+    """Make the version ``n`` before the live one live again.
+
+    When that version's zip is still in the code bucket (``num_retained_versions`` zips are kept), its code
+    is re-published: ``$LATEST`` and a new version run it and the alias moves there, so unqualified and
+    aliased invocations agree. Otherwise only the alias moves."""
+    from zappa_core.engine import describe_aws_error
+    from zappa_core.resources.code import remote_function
+    from zappa_core.resources.function import FunctionStep, get_alias, list_versions, point_alias, published
+    from zappa_core.resources.util import ALIAS, b64_to_hex, code_key, wait_function_ready
+    from zappa_core.retry import is_aws_error
+
+    dctx = deploy_context(ctx, settings, "rollback")
+    name = settings.function_name
+    try:
+        if remote_function(dctx) is None:
+            raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {name})")
+        versions = published(list_versions(dctx))
+        alias = get_alias(dctx)
+        numbers = [v["Version"] for v in versions]
+        live = alias.get("FunctionVersion") if alias else (numbers[-1] if numbers else None)
+        if live not in numbers:
+            raise ZappaError(f"cannot find the live version of {name}")
+        index = numbers.index(live) - n
+        if index < 0:
+            raise ZappaError(f"cannot roll back {n} version(s): only {numbers.index(live)} earlier version(s) of "
+                             f"{name} are retained", hint="num_retained_versions sets how many are kept")
+        target = versions[index]
+        lam = dctx.aws.client("lambda")
+        sha_hex = b64_to_hex(target.get("CodeSha256"))
+        key = code_key(name, sha_hex) if sha_hex else None
+        s3 = dctx.aws.client("s3")
+        has_zip = False
+        if key and settings.s3_bucket:
+            try:
+                s3.head_object(Bucket=settings.s3_bucket, Key=key)
+                has_zip = True
+            except Exception as exc:
+                if not is_aws_error(exc):
+                    raise
+        if has_zip:
+            wait_function_ready(dctx, name)
+            lam.update_function_code(FunctionName=name, S3Bucket=settings.s3_bucket, S3Key=key, Publish=False,
+                                     Architectures=target.get("Architectures") or [settings.architecture])
+            wait_function_ready(dctx, name)
+            new_version = lam.publish_version(FunctionName=name)["Version"]
+            point_alias(dctx, new_version, exists=alias is not None)
+            FunctionStep().prune(dctx)
+            message = (f"Rolled back {name}: version {target['Version']}'s code is live again "
+                       f"(as version {new_version}; $LATEST and alias '{ALIAS}')")
+            live_now = new_version
+        else:
+            point_alias(dctx, target["Version"], exists=alias is not None)
+            message = (f"Rolled back {name}: alias '{ALIAS}' -> version {target['Version']} (its zip is no longer in S3, "
+                       f"so $LATEST still runs version {live}'s code)")
+            live_now = target["Version"]
+    except ZappaError:
+        raise
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        raise AwsError(f"rollback of {name} failed: {describe_aws_error(exc)}",
+                       hint=f"run 'zappa status {settings.stage}' to see the versions") from exc
+    ctx.echo(message)
+    return {"stage": settings.stage, "function_name": name, "rolled_back_to": target["Version"], "version": live_now,
+            "previous": live, "republished": has_zip}
+
+
+# -- status ---------------------------------------------------------------------------------------------
+
+
+def status(ctx: Any, policy: bool = False, **_: Any) -> int:
+    return for_each_stage(ctx, "status", lambda s: _print_status(ctx, stage_status(ctx, s, policy=policy)))
+
+
+def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
+    import datetime as dt
+
+    from zappa_core.engine import Engine, describe_aws_error
+    from zappa_core.resources.code import remote_function
+    from zappa_core.resources.function import get_alias, list_versions, published
+    from zappa_core.resources.logs import log_group_name
+    from zappa_core.resources.role import POLICY_NAME, policy_document, role_name_of
+    from zappa_core.resources.util import ALIAS
+    from zappa_core.retry import is_aws_error, is_not_found
+
+    dctx = deploy_context(ctx, settings, "status")
+    name = settings.function_name
+    try:
+        remote = remote_function(dctx)
+        if remote is None:
+            raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {name} in {dctx.region})",
+                             hint=f"deploy it: zappa deploy {settings.stage}")
+        conf = remote["Configuration"]
+        versions = published(list_versions(dctx))
+        alias = get_alias(dctx)
+        result: dict[str, Any] = {
+            "stage": settings.stage, "function_name": name, "function_arn": conf.get("FunctionArn"),
+            "alias": ALIAS, "live_version": alias.get("FunctionVersion") if alias else None,
+            "versions": [v["Version"] for v in versions], "runtime": conf.get("Runtime"),
+            "architecture": (conf.get("Architectures") or ["x86_64"])[0], "handler": conf.get("Handler"),
+            "memory_size": conf.get("MemorySize"), "timeout_seconds": conf.get("Timeout"),
+            "ephemeral_storage": (conf.get("EphemeralStorage") or {}).get("Size"), "role_arn": conf.get("Role"),
+            "code_size": conf.get("CodeSize"), "code_sha256": conf.get("CodeSha256"),
+            "last_modified": conf.get("LastModified"), "state": conf.get("State"),
+            "environment_variables": sorted(((conf.get("Environment") or {}).get("Variables") or {}).keys()),
+            "layers": [layer.get("Arn") for layer in conf.get("Layers") or []],
+            "reserved_concurrency": (remote.get("Concurrency") or {}).get("ReservedConcurrentExecutions"),
+            "tags": remote.get("Tags") or {}, "log_group": log_group_name(name), "region": dctx.region,
+        }
+        # last invocations: CloudWatch metrics over a day, and the newest log stream
+        now = dt.datetime.now(dt.timezone.utc)
+        cw = dctx.aws.client("cloudwatch")
+        for metric, key in (("Invocations", "invocations_24h"), ("Errors", "errors_24h")):
+            try:
+                points = cw.get_metric_statistics(Namespace="AWS/Lambda", MetricName=metric,
+                                                  Dimensions=[{"Name": "FunctionName", "Value": name}],
+                                                  StartTime=now - dt.timedelta(days=1), EndTime=now, Period=86400,
+                                                  Statistics=["Sum"]).get("Datapoints", [])
+                result[key] = int(sum(p.get("Sum", 0) for p in points))
+            except Exception as exc:
+                if not is_aws_error(exc):
+                    raise
+                result[key] = None
+        try:
+            streams = dctx.aws.client("logs").describe_log_streams(
+                logGroupName=log_group_name(name), orderBy="LastEventTime", descending=True, limit=1).get("logStreams", [])
+            last = streams[0].get("lastEventTimestamp") if streams else None
+            result["last_invocation"] = (dt.datetime.fromtimestamp(last / 1000, dt.timezone.utc).isoformat()
+                                         if last else None)
+        except Exception as exc:
+            if not is_aws_error(exc):
+                raise
+            result["last_invocation"] = None
+        plugins = stage_status_from_plugins(dctx)
+        urls = plugins.pop("urls", {}) or {}
+        for key, value in plugins.items():
+            result.setdefault(key, value)
+        result["urls"] = urls
+        result["url"] = primary_url(urls)
+        if policy:
+            Engine(dctx)  # collects the enabled steps into dctx.steps
+            generated = policy_document(dctx)
+            role = role_name_of(settings)
+            deployed = None
+            if settings.manage_roles and not settings.role_arn:
+                try:
+                    deployed = dctx.aws.client("iam").get_role_policy(RoleName=role, PolicyName=POLICY_NAME)["PolicyDocument"]
+                except Exception as exc:
+                    if not is_not_found(exc):
+                        raise
+            result["policy"] = {"role_name": role, "policy_name": POLICY_NAME, "document": generated,
+                                "deployed": deployed, "managed": bool(settings.manage_roles and not settings.role_arn)}
+    except ZappaError:
+        raise
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        raise AwsError(f"status of {name}: {describe_aws_error(exc)}") from exc
+    return result
+
+
+def _print_status(ctx: Any, st: dict) -> dict:
+    if ctx.json or ctx.quiet:
+        return st
+    rows = [
+        ("Function", st["function_name"]), ("ARN", st["function_arn"]), ("Region", st["region"]),
+        ("Live version", f"{st['live_version']} (alias {st['alias']})"), ("Versions", ", ".join(st["versions"]) or "-"),
+        ("Runtime", f"{st['runtime']} ({st['architecture']})"), ("Handler", st["handler"]),
+        ("Memory", f"{st['memory_size']} MB"), ("Timeout", f"{st['timeout_seconds']} s"),
+        ("Code size", f"{st['code_size']} bytes"), ("Last modified", st["last_modified"]), ("Role", st["role_arn"]),
+        ("Reserved concurrency", st["reserved_concurrency"] if st["reserved_concurrency"] is not None else "-"),
+        ("Invocations (24h)", st["invocations_24h"] if st["invocations_24h"] is not None else "n/a"),
+        ("Errors (24h)", st["errors_24h"] if st["errors_24h"] is not None else "n/a"),
+        ("Last invocation", st["last_invocation"] or "-"), ("Log group", st["log_group"]),
+    ]
+    for key, url in sorted(st["urls"].items()):
+        rows.append((f"URL ({key})", url))
+    for key in sorted(k for k in st if k not in {"stage", "urls", "url", "policy", "tags", "environment_variables",
+                                                   "layers", "alias", "code_sha256", "state"} and k not in dict(rows)):
+        value = st[key]
+        if key in {"function_name", "function_arn", "live_version", "versions", "runtime", "architecture", "handler",
+                   "memory_size", "timeout_seconds", "ephemeral_storage", "role_arn", "code_size", "last_modified",
+                   "reserved_concurrency", "invocations_24h", "errors_24h", "last_invocation", "log_group", "region"}:
+            continue
+        rows.append((key.replace("_", " ").capitalize(), json.dumps(value, default=str) if isinstance(value, (dict, list)) else value))
+    width = max(len(k) for k, _ in rows)
+    print(f"Status of stage '{st['stage']}':")
+    for key, value in rows:
+        print(f"  {key.ljust(width)} : {value}")
+    if "policy" in st:
+        pol = st["policy"]
+        print(f"\nExecution role policy ({pol['role_name']}, {pol['policy_name']}"
+              + ("" if pol["managed"] else "; not managed by zappa") + "):")
+        print(json.dumps(pol["document"], indent=2))
+        if pol["managed"] and pol["deployed"] is not None and pol["deployed"] != pol["document"]:
+            print("note: the deployed policy differs; 'zappa update' applies this one")
+    return st
+
+
+# -- invoke / manage ------------------------------------------------------------------------------------
+
+
+def _invoke(ctx: Any, settings: Any, payload: dict, *, qualifier: str | None, client_context: str | None,
+            no_color: bool) -> dict:
+    from zappa_core.engine import describe_aws_error
+    from zappa_core.retry import is_aws_error, is_not_found
+
+    dctx = deploy_context(ctx, settings, "invoke")
+    kwargs: dict[str, Any] = {"FunctionName": settings.function_name, "InvocationType": "RequestResponse",
+                              "LogType": "Tail", "Payload": json.dumps(payload).encode()}
+    if qualifier:
+        kwargs["Qualifier"] = qualifier
+    if client_context:
+        kwargs["ClientContext"] = base64.b64encode(client_context.encode()).decode()
+    try:
+        response = dctx.aws.client("lambda").invoke(**kwargs)
+    except Exception as exc:
+        if is_aws_error(exc) and is_not_found(exc):
+            raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name})") from exc
+        if is_aws_error(exc):
+            raise AwsError(f"invoke {settings.function_name}: {describe_aws_error(exc)}") from exc
+        raise
+    body = response["Payload"].read().decode("utf-8", "replace")
+    log = base64.b64decode(response["LogResult"]).decode("utf-8", "replace") if response.get("LogResult") else ""
+    try:
+        result: Any = json.loads(body) if body else None
+    except ValueError:
+        result = body
+    error = response.get("FunctionError")
+    out = {"stage": settings.stage, "status_code": response.get("StatusCode"), "function_error": error,
+           "log": log, "result": result}
+    if not ctx.json:
+        if log and not ctx.quiet:
+            print(_color_log(log, not no_color))
+        shown = result if isinstance(result, str) else json.dumps(result, indent=2)
+        print(shown)
+    if error:
+        if ctx.json:
+            ctx.emit_json(out)
+        raise ZappaError(f"the function raised an error ({error})", hint="the output above has the traceback")
+    return out
+
+
+def _color_log(text: str, color: bool) -> str:
+    lines = []
+    for line in text.rstrip("\n").splitlines():
+        if line.startswith(("START RequestId", "END RequestId")):
+            continue
+        if color and sys.stdout.isatty():
+            if line.startswith("REPORT RequestId"):
+                line = f"\033[2m{line}\033[0m"
+            elif "Traceback" in line or "Error" in line:
+                line = f"\033[31m{line}\033[0m"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def invoke(ctx: Any, function_path: str | None = None, raw: bool = False, no_color: bool = False,
+           client_context: str | None = None, qualifier: str | None = None, payload: str | None = None, **_: Any) -> int:
+    if payload is not None:
+        try:
+            event = json.loads(payload)
+        except ValueError as exc:
+            raise UsageError(f"--payload is not JSON: {exc}") from exc
+    elif function_path and raw:
+        event = {"raw_command": function_path}
+    elif function_path:
+        event = {"command": function_path}
+    else:
+        raise UsageError("give FUNCTION_PATH (module.function), --raw \"python source\" or --payload JSON")
+    return for_each_stage(ctx, "invoke", lambda s: _invoke(ctx, s, event, qualifier=qualifier,
+                                                           client_context=client_context, no_color=no_color))
+
+
+def manage(ctx: Any, command_rest: list[str] | None = None, no_color: bool = False, client_context: str | None = None,
+           qualifier: str | None = None, **_: Any) -> int:
+    words = [w for part in (command_rest or []) for w in part.split()]
+    if not words:
+        raise UsageError("give the management command, e.g. zappa manage dev \"migrate --noinput\"")
+
+    def run(settings: Any) -> dict:
+        if not settings.django_settings:
+            raise UsageError(f"stage '{settings.stage}': 'manage' is for Django projects ('django_settings' is not set)")
+        return _invoke(ctx, settings, {"manage": " ".join(words)}, qualifier=qualifier,
+                       client_context=client_context, no_color=no_color)
+
+    return for_each_stage(ctx, "manage", run)

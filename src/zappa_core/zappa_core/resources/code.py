@@ -20,11 +20,15 @@ def _s3_missing(exc: BaseException) -> bool:
 def remote_function(ctx: DeployContext) -> dict | None:
     """``get_function`` of the stage's function, or None when it does not exist."""
     try:
-        return ctx.aws.client("lambda").get_function(FunctionName=ctx.function_name)
+        remote = ctx.aws.client("lambda").get_function(FunctionName=ctx.function_name)
     except Exception as exc:
         if is_not_found(exc):
             return None
         raise
+    arn = remote.get("Configuration", {}).get("FunctionArn", "")
+    if getattr(ctx, "_account_id", "") is None and arn.count(":") >= 6:
+        ctx._account_id = arn.split(":")[4]  # saves an STS call: the function's ARN names the account
+    return remote
 
 
 class CodeStep(ResourceStep):

@@ -316,9 +316,16 @@ class FunctionStep(ResourceStep):
             if current_pc != s.provisioned_concurrency:
                 data["provisioned"] = s.provisioned_concurrency
                 details.append(f"provisioned_concurrency: {_show(current_pc)} -> {s.provisioned_concurrency}")
+        doomed, stale = self.prune_plan(ctx, extra_sha=sha if key else None)
+        data["prune"] = bool(doomed or stale)
+        if doomed:
+            details.append(f"num_retained_versions: delete version(s) {', '.join(doomed)}")
+        if stale:
+            details.append(f"delete_s3_zip: delete {len(stale)} zip(s) no version runs")
         if not ready_state_ok(data):
             details.append("waiting for a previous update to finish")
-        changed = update_code or config_keys or publish or want_tags or data["concurrency"] or data["provisioned"]
+        changed = (update_code or config_keys or publish or want_tags or data["concurrency"] or data["provisioned"]
+                   or data["prune"])
         if not changed:
             return Change(self.id, Action.UNCHANGED, f"Lambda function {name}",
                           [f"version {outputs['version']} (alias {ALIAS})"], data=data, outputs=outputs)
@@ -402,7 +409,7 @@ class FunctionStep(ResourceStep):
             point_alias(ctx, version, exists=data["alias_exists"])
             out["version"] = version
         self._concurrency(ctx, data["concurrency"], data["provisioned"])
-        if data["publish"]:
+        if data["publish"] or data.get("prune"):
             self.prune(ctx)
 
     def _concurrency(self, ctx: DeployContext, reserved: tuple | None, provisioned: int | None) -> None:
@@ -422,38 +429,44 @@ class FunctionStep(ResourceStep):
             lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS,
                                                    ProvisionedConcurrentExecutions=provisioned)
 
-    def prune(self, ctx: DeployContext) -> None:
-        """Delete published versions beyond ``num_retained_versions`` (never the live one), then, with
-        ``delete_s3_zip``, the zips in S3 that no remaining version runs (rollback needs the others)."""
+    def prune_plan(self, ctx: DeployContext, extra_sha: str | None = None) -> tuple[list[str], list[str]]:
+        """(versions, S3 keys) to delete: published versions beyond ``num_retained_versions`` (never the live
+        one) and, with ``delete_s3_zip``, the zips that no remaining version runs (rollback needs the others)."""
         s = ctx.settings
-        lam = ctx.aws.client("lambda")
         versions = list_versions(ctx)
         alias = get_alias(ctx)
         live = alias.get("FunctionVersion") if alias else None
         numbered = published(versions)
-        keep_n = s.num_retained_versions
-        if keep_n:
-            doomed = [v for v in numbered[:-keep_n] if v["Version"] != live]
-            for v in doomed:
-                try:
-                    lam.delete_function(FunctionName=ctx.function_name, Qualifier=v["Version"])
-                except Exception as exc:
-                    if not is_not_found(exc) and error_code(exc) != "ResourceConflictException":
-                        raise
-            gone = {v["Version"] for v in doomed}
-            versions = [v for v in versions if v.get("Version") not in gone]
+        doomed: list[str] = []
+        if s.num_retained_versions:
+            doomed = [v["Version"] for v in numbered[:-s.num_retained_versions] if v["Version"] != live]
+        stale: list[str] = []
         if s.delete_s3_zip and s.s3_bucket and not ctx.options.get("s3_zip"):
-            used = {b64_to_hex(v.get("CodeSha256")) for v in versions}
-            s3 = ctx.aws.client("s3")
+            used = {b64_to_hex(v.get("CodeSha256")) for v in versions if v.get("Version") not in doomed}
+            if extra_sha:
+                used.add(extra_sha)
             prefix = code_prefix(ctx.function_name)
-            stale = []
-            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=s.s3_bucket, Prefix=prefix):
-                for obj in page.get("Contents", []) or []:
-                    stem = obj["Key"][len(prefix):].removesuffix(".zip")
-                    if stem not in used:
-                        stale.append(obj["Key"])
-            if stale:
-                delete_objects(ctx, s.s3_bucket, stale)
+            try:
+                for page in ctx.aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=s.s3_bucket, Prefix=prefix):
+                    for obj in page.get("Contents", []) or []:
+                        if obj["Key"][len(prefix):].removesuffix(".zip") not in used:
+                            stale.append(obj["Key"])
+            except Exception as exc:
+                if not (is_not_found(exc) or error_code(exc) == "NoSuchBucket"):
+                    raise
+        return doomed, stale
+
+    def prune(self, ctx: DeployContext) -> None:
+        doomed, stale = self.prune_plan(ctx)
+        lam = ctx.aws.client("lambda")
+        for version in doomed:
+            try:
+                lam.delete_function(FunctionName=ctx.function_name, Qualifier=version)
+            except Exception as exc:
+                if not is_not_found(exc):
+                    raise
+        if stale:
+            delete_objects(ctx, ctx.settings.s3_bucket, stale)
 
     # -- destroy ------------------------------------------------------------------------------------------
 
