@@ -23,7 +23,8 @@ from zappa_core.errors import PluginError, ZappaError
 
 BUILTIN_COMMANDS = (
     "deploy", "update", "rollback", "schedule", "unschedule", "undeploy", "package", "template", "status",
-    "tail", "invoke", "manage", "certify", "init", "settings", "plan", "plugins", "local", "serve",
+    "tail", "invoke", "manage", "certify", "init", "settings", "plan", "plugins", "local", "serve", "shell",
+    "save-python-settings-file",
 )
 HELP_ARGS = (["--help"], ["-h"])
 # Plain click help: rich formatting costs ~50 ms of imports per run and adds nothing a user needs.
@@ -250,6 +251,20 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
         _dispatch("init", "init", _ctx(pm, None), yes=yes, stage=stage, app_function=app_function,
                   django_settings=django_settings, s3_bucket=s3_bucket, profile_name=profile_name, aws_region=aws_region,
                   format=format, global_deployment=global_deployment, force=force)
+
+    @command()
+    def shell(stage: Stage = None, settings_file: SettingsFile = None, quiet: Quiet = False, local: Local = False) -> None:
+        """Open a Python shell with the stage's settings and AWS clients loaded."""
+        _dispatch("compat", "shell", validate=True, ctx=_ctx(pm, stage, False, settings_file, quiet, False, local))
+
+    @command("save-python-settings-file")
+    def save_python_settings_file(
+        stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+        output_path: Annotated[Optional[str], typer.Option("-o", "--output_path", "--output-path", help="Where to write the settings module.")] = None,
+    ) -> None:
+        """Write the stage's settings as a Python module, for container-image deployments."""
+        _dispatch("compat", "save_python_settings_file", validate=True,
+                  ctx=_ctx(pm, stage, all_stages, settings_file, quiet), output_path=output_path)
 
     settings_app = typer.Typer(help="Show, generate and describe settings.", no_args_is_help=False, invoke_without_command=True,
                                rich_markup_mode=MARKUP)
