@@ -1,4 +1,5 @@
 """What goes into the package and what stays out: project files, dependency rules, options."""
+# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import tarfile
 import zipfile
 
-from pkgtest import api_gateway_event, serve, unzip
+from pkgtest import api_gateway_event, isolated_cache, make_project, package, unzip
 
 ZAPPA_SIDE = {"zappa_core", "typer", "rich", "ruamel", "boto3", "botocore", "s3transfer", "jmespath",
               "pip", "setuptools", "wheel", "pkg_resources", "_distutils_hack", "moto"}
@@ -164,6 +165,7 @@ def test_dependencies_layer_keeps_app_changes_small(make_project, package, tmp_p
     layer_bytes, zip_bytes = layer.read_bytes(), build.zip.read_bytes()
     (project / "app.py").write_text((project / "app.py").read_text() + "\n# a comment\n")
     again = package(project, build.zip)
+    assert again.code == 0, again.err
     assert layer.read_bytes() == layer_bytes and build.zip.read_bytes() != zip_bytes
 
     # As on Lambda: the layer's python/ folder and the function's folder both on the path.

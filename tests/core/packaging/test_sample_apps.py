@@ -1,4 +1,5 @@
 """Real sample apps, packaged by ``zappa package``, unzipped and served a real API Gateway event in a
+# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 separate ``python -I -S`` process that sees nothing but the package."""
 
 from __future__ import annotations
@@ -7,7 +8,11 @@ import json
 import sys
 from importlib.metadata import version
 
-from pkgtest import api_gateway_event, serve, unzip
+from pkgtest import (
+    api_gateway_event,
+    serve,
+    unzip,
+)
 
 NEVER_SHIPPED = {"boto3", "botocore", "s3transfer", "jmespath", "pip", "setuptools", "wheel", "pkg_resources",
                  "_distutils_hack", "zappa_core", "typer", "rich", "ruamel", "moto", "pytest"}

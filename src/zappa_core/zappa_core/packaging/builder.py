@@ -19,7 +19,13 @@ from typing import Any
 
 from zappa_core.packaging.context import PackageContext, PackagingError
 from zappa_core.packaging.dependencies import collect
-from zappa_core.packaging.entries import Entry, WheelReader, data_entry, file_entry, merge
+from zappa_core.packaging.entries import (
+    Entry,
+    WheelReader,
+    data_entry,
+    file_entry,
+    merge,
+)
 from zappa_core.packaging.project import ProjectFiles, include_entries, matches_any_glob
 from zappa_core.packaging.runtime import slim_archive_url
 from zappa_core.packaging.target import LambdaTarget

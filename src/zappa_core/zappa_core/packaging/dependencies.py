@@ -9,11 +9,22 @@ from packaging.utils import canonicalize_name
 
 from zappa_core.packaging.context import PackageContext
 from zappa_core.packaging.declared import declared_requirements, project_name
-from zappa_core.packaging.distfiles import installed_files, wheel_files, wheel_name_version, wheel_tags
+from zappa_core.packaging.distfiles import (
+    installed_files,
+    wheel_files,
+    wheel_name_version,
+    wheel_tags,
+)
 from zappa_core.packaging.entries import Entry, WheelReader
 from zappa_core.packaging.resolve import (
-    BUILD_TOOLS, LAMBDA_PROVIDED, closure, imported_distributions, installed_distributions, resolve,
-    runtime_requirements, zappa_distributions,
+    BUILD_TOOLS,
+    LAMBDA_PROVIDED,
+    closure,
+    imported_distributions,
+    installed_distributions,
+    resolve,
+    runtime_requirements,
+    zappa_distributions,
 )
 from zappa_core.packaging.target import LambdaTarget
 from zappa_core.packaging.wheels import WheelCache, fetch

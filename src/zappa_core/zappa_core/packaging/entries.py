@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import stat
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 FILE_MODE = 0o644
 EXEC_MODE = 0o755

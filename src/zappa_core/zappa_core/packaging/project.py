@@ -17,9 +17,9 @@ import fnmatch
 import os
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from zappa_core.packaging.entries import Entry, file_entry
 

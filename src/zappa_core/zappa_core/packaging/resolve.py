@@ -17,10 +17,9 @@ setuptools and wheel are never pulled in as somebody's dependency; they ship onl
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from collections.abc import Iterator, Mapping
-from typing import Iterable
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name

@@ -27,7 +27,11 @@ import uuid
 from importlib import metadata
 from pathlib import Path
 
-from zappa_core.packaging.distfiles import _module_files, installed_files, top_level_names
+from zappa_core.packaging.distfiles import (
+    _module_files,
+    installed_files,
+    top_level_names,
+)
 from zappa_core.packaging.entries import Entry, file_entry
 
 MANIFEST = "zappa_manifest.json"
@@ -192,7 +196,7 @@ def package_info(content_hash: str) -> dict:
         build_time = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).isoformat().replace("+00:00", "Z")
     try:
         user = getpass.getuser()
-    except Exception:  # no user name in some containers
+    except (KeyError, OSError):  # no user name in some containers
         user = None
     return {
         "build_platform": f"{sys.platform}-{platform.machine()} {platform.python_implementation()} {platform.python_version()}",

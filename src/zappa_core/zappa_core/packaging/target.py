@@ -31,7 +31,7 @@ class LambdaTarget:
     architecture: str  # "x86_64" or "arm64", as the setting says
 
     @classmethod
-    def for_settings(cls, settings) -> "LambdaTarget":
+    def for_settings(cls, settings) -> LambdaTarget:
         return cls(parse_runtime(settings.runtime), settings.architecture)
 
     @property

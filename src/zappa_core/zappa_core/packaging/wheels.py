@@ -81,7 +81,7 @@ def pip_download(target: LambdaTarget, requirements: list[str], dest: Path, *, n
     if no_deps:
         cmd.append("--no-deps")
     cmd += requirements
-    return subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, stdin=subprocess.DEVNULL)
 
 
 def _last_lines(text: str, count: int = 4) -> str:

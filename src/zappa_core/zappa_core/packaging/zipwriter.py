@@ -10,9 +10,9 @@ import json
 import os
 import tarfile
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from zappa_core.packaging.entries import Entry
 
@@ -59,18 +59,18 @@ def _zip_bytes(entries: list[Entry], out) -> int:
 
 def _tar_gz_bytes(entries: list[Entry], out) -> int:
     unpacked = 0
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=LEVEL) as gz:
-        with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            for entry in entries:
-                data = entry.read()
-                unpacked += len(data)
-                info = tarfile.TarInfo(entry.arcname)
-                info.size = len(data)
-                info.mtime = TAR_MTIME
-                info.mode = entry.mode
-                info.uid = info.gid = 0
-                info.uname = info.gname = ""
-                tar.addfile(info, io.BytesIO(data))
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=LEVEL) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for entry in entries:
+            data = entry.read()
+            unpacked += len(data)
+            info = tarfile.TarInfo(entry.arcname)
+            info.size = len(data)
+            info.mtime = TAR_MTIME
+            info.mode = entry.mode
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(data))
     return unpacked
 
 
