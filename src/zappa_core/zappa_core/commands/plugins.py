@@ -12,11 +12,9 @@ def plugins(ctx, **options):
     if ctx.json:
         ctx.emit_json([asdict(i) for i in infos])
         return 0
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("name", "distribution", "version", "hooks", box=None)
-    for info in infos:
-        table.add_row(info.name, info.distribution, info.version, ", ".join(info.hooks))
-    Console(width=200).print(table)
+    rows = [("name", "distribution", "version", "hooks")]
+    rows += [(i.name, i.distribution, i.version or "-", ", ".join(i.hooks) or "-") for i in infos]
+    widths = [max(len(row[c]) for row in rows) for c in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])
     return 0
