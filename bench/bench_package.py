@@ -117,9 +117,12 @@ def bench_ours(app: Path) -> dict:
 
 def main() -> int:
     app = make_app(SCRATCH / "app")
+    load_before = os.getloadavg()[0]
     ours = bench_ours(app)
     theirs = bench_zappa063(app)
     result = {
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # a shared machine
+
         "app": "one-route Flask app, requirements.txt: flask",
         "python": sys.version.split()[0],
         "runs": RUNS,
