@@ -62,6 +62,13 @@ def header_env_key(name: str) -> str:
     return key
 
 
+def context_env_key(name: str) -> str:
+    """The environ key of a ``context_header_mappings`` name. Unlike client headers, names with ``_`` are kept
+    (``Api_Stage`` → ``HTTP_API_STAGE``): the operator chose them and the value comes from AWS."""
+    upper = name.upper().replace("-", "_")
+    return upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
+
+
 def wsgi_str(text: str) -> str:
     """A str of code points as the WSGI 'native string' of its UTF-8 bytes (latin-1 mapped)."""
     return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("latin-1")
@@ -407,9 +414,9 @@ class WsgiAdapter:
         self.debug = bool(settings.get("debug"))
         self.responses = ResponseBuilder(settings)
         self.context_headers = [
-            (header_env_key(str(name)), str(path).split("."))
+            (context_env_key(str(name)), str(path).split("."))
             for name, path in (settings.get("context_header_mappings") or {}).items()
-            if header_env_key(str(name))
+            if str(name)
         ]
 
     def environ(self, event: dict, context: Any, kind: str) -> dict:
@@ -495,10 +502,12 @@ class WsgiAdapter:
                 environ["API_GATEWAY_AUTHORIZER"] = auth
             if user:
                 environ["REMOTE_USER"] = user
-            for key, parts in self.context_headers:
-                value = lookup_context(rc, parts)
-                if value is not None:
-                    environ[key] = wsgi_str(value if type(value) is str else str(value))
+        for key, parts in self.context_headers:
+            value = lookup_context(rc, parts)
+            if value is None:
+                environ.pop(key, None)  # a mapped header never comes from the client
+            else:
+                environ[key] = wsgi_str(value if type(value) is str else str(value))
         return environ
 
     def call_app(self, environ: dict) -> tuple[str, list, bytes]:

@@ -168,7 +168,9 @@ class Runtime:
             return
         kind = app_type or ("asgi" if is_asgi_app(app) else "wsgi")
         for impl in self.plugin_manager.hook.zappa_runtime_wrap_app.get_hookimpls():
-            wrapped = impl.function(app=app, settings=settings)
+            # like pluggy, pass only the arguments the implementation names (it may take just ``app``)
+            offered = {"app": app, "settings": settings}
+            wrapped = impl.function(**{name: offered[name] for name in impl.argnames})
             if wrapped is not None:
                 app = wrapped
         self._app, self.app_kind, self._app_loaded = app, kind, True
@@ -287,8 +289,8 @@ class Runtime:
             return
         import json
 
-        bucket, key = parse_s3_url(url)
         try:
+            bucket, key = parse_s3_url(url)
             body = s3_client(settings).get_object(Bucket=bucket, Key=key)["Body"].read()
             values = json.loads(body)
         except Exception as exc:  # noqa: BLE001 - Zappa logs and goes on without the remote variables

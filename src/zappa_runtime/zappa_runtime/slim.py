@@ -7,6 +7,7 @@ raises :class:`UnsafeArchiveError` and nothing of it is used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tarfile
@@ -26,33 +27,72 @@ def slim_folder(settings: dict) -> str:
     return os.path.join(base, project or "project")
 
 
+class ArchiveMismatchError(RuntimeError):
+    """The archive in S3 is not the one this package was built with (its SHA-256 differs from the manifest's).
+
+    The S3 key is the same for every deployment, so an older version of the function (a rollback, an alias)
+    would otherwise run whatever project was uploaded last."""
+
+
+class _HashingReader:
+    """A read-only stream that hashes what is read through it."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.digest = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.digest.update(data)
+        return data
+
+    def drain(self) -> str:
+        """Read what the tar reader left (padding, gzip trailer); the hex digest of the whole object."""
+        while self.read(1 << 16):
+            pass
+        return self.digest.hexdigest()
+
+
 def load_slim_archive(settings: dict, s3_client_factory: Callable[[dict], Any]) -> str:
-    """Make sure the project archive is extracted; return its folder (to put first on ``sys.path``)."""
+    """Make sure the project archive is extracted; return its folder (to put first on ``sys.path``).
+
+    When the manifest holds ``slim_archive_sha256`` (``zappa package`` writes it), the downloaded archive must
+    have that digest: another build's archive raises :class:`ArchiveMismatchError` and is not used. A folder
+    already extracted in this sandbox (warm ``/tmp``) is reused only when it came from the same URL and digest.
+    """
     from zappa_runtime.runtime import parse_s3_url
 
     url = settings.get("slim_archive")
     if not url:
         raise RuntimeError("slim_handler is on but the manifest has no 'slim_archive' (s3://bucket/key.tar.gz)")
+    expected = settings.get("slim_archive_sha256") or ""
+    stamp = f"{url}\n{expected}" if expected else url
     folder = slim_folder(settings)
     marker = os.path.join(folder, DONE_MARKER)
     try:
         with open(marker, encoding="utf-8") as fh:
-            if fh.read() == url:
+            if fh.read() == stamp:
                 return folder  # a warm /tmp from an earlier init of this sandbox
     except OSError:
         pass
     bucket, key = parse_s3_url(url)
-    body = s3_client_factory(settings).get_object(Bucket=bucket, Key=key)["Body"]
+    body = _HashingReader(s3_client_factory(settings).get_object(Bucket=bucket, Key=key)["Body"])
     partial = f"{folder}.partial-{os.getpid()}"
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)
     try:
         extract_tar_stream(body, partial)
+        got = body.drain()
+        if expected and got != expected:
+            raise ArchiveMismatchError(
+                f"slim archive {url} does not match the package (sha256 {got}, the package expects {expected}): "
+                "it was overwritten by another deployment; redeploy this version or update the function"
+            )
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
     with open(os.path.join(partial, DONE_MARKER), "w", encoding="utf-8") as fh:
-        fh.write(url)
+        fh.write(stamp)
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(partial, folder)
     return folder
