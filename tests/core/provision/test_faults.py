@@ -19,15 +19,20 @@ UPDATE_WRITES = ["PutObject", "UpdateFunctionCode", "UpdateFunctionConfiguration
                  "PutRolePolicy", "DeleteFunction", "DeleteObjects"]
 
 
+_CLEAN: dict = {}
+
+
 @pytest.fixture
 def clean_deploy(project, zappa, aws):
-    """The state a clean deploy makes, then the account emptied again."""
+    """The state a clean deploy makes (packages are deterministic, so it is the same in every test: made
+    once), in an account that is empty again."""
     project.set(lambda_concurrency=2, aws_environment_variables={"A": "1"})
-    assert zappa("deploy", "dev").code == 0
-    state = snapshot(aws)
-    assert zappa("undeploy", "dev", "--yes", "--remove-logs").code == 0
-    aws("s3").delete_bucket(Bucket="demo-code-bucket")  # the shared bucket outlives undeploy: start from nothing
-    return state
+    if not _CLEAN:
+        assert zappa("deploy", "dev").code == 0
+        _CLEAN.update(snapshot(aws))
+        assert zappa("undeploy", "dev", "--yes", "--remove-logs").code == 0
+        aws("s3").delete_bucket(Bucket="demo-code-bucket")  # the shared bucket outlives undeploy: start from nothing
+    return dict(_CLEAN)
 
 
 def test_the_fault_list_covers_every_write(project, zappa, aws, aws_calls):
