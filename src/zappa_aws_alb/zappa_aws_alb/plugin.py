@@ -22,8 +22,8 @@ def zappa_validate_settings(settings):
     problems = []
     if settings.get("base_path"):
         problems.append(SettingsProblem(
-            "'base_path' cannot be used with 'alb_enabled': a load balancer has no base path mappings "
-            "(as Zappa documents); route by host name instead, or serve the app under that path", key="base_path"))
+            "'base_path' cannot be used with 'alb_enabled': a load balancer has no base path mappings; "
+            "serve the app under that path itself, or route by host name", key="base_path"))
     subnets = settings.alb_vpc_config.SubnetIds
     if len(subnets) < 2:
         problems.append(SettingsProblem(
