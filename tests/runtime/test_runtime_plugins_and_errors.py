@@ -222,3 +222,27 @@ def test_a_remote_env_that_cannot_be_read_is_logged_and_the_cold_start_goes_on(s
         Runtime({"remote_env": url})._load_remote_env()
     assert loaded() == {"RT_A": None, "RT_B": None, "RT_C": None}
     assert f"remote_env {url}" in caplog.text and problem in caplog.text
+
+
+# ------------------------------------------------------------------------------- settings_file and include
+def test_a_settings_file_missing_from_the_package_fails_the_cold_start_by_name(tmp_path):
+    with pytest.raises(FileNotFoundError, match="settings_file 'conf/missing.py' is not in the package"):
+        Runtime({"settings_file": "conf/missing.py"}, root=str(tmp_path))._load_settings_file()
+
+
+def test_a_settings_file_is_found_by_its_base_name_at_the_package_root(tmp_path, monkeypatch):
+    # Zappa users often give the path on their machine; the package holds the file at its root
+    (tmp_path / "stage_conf.py").write_text("import os\nos.environ['RT_A'] = __name__\n")
+    monkeypatch.delenv("RT_A", raising=False)
+    monkeypatch.setitem(sys.modules, "stage_conf", None)  # removed again after the test
+    Runtime({"settings_file": "/home/me/project/stage_conf.py"}, root=str(tmp_path))._load_settings_file()
+    assert os.environ["RT_A"] == "stage_conf"
+    assert sys.modules["stage_conf"].__file__ == str(tmp_path / "stage_conf.py")
+
+
+def test_an_include_that_cannot_be_loaded_is_logged_and_the_cold_start_goes_on(tmp_path, caplog):
+    (tmp_path / "libbroken.so").write_bytes(b"not an ELF file")
+    with caplog.at_level(logging.ERROR, logger="zappa.runtime"):
+        Runtime({"include": ["libbroken.so", "libabsent.so"]}, root=str(tmp_path))._load_includes()
+    assert "include: failed to load libbroken.so" in caplog.text
+    assert "include: failed to load libabsent.so" in caplog.text

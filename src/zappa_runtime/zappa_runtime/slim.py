@@ -2,7 +2,8 @@
 
 Every member is checked before it is written: no absolute names, no ``..``, no link that points outside the
 project folder, no devices or FIFOs (and, where Python has it, tarfile's ``data`` filter on top). A bad archive
-raises :class:`UnsafeArchiveError` and nothing of it is used.
+raises :class:`UnsafeArchiveError` and nothing of it is used; an archive whose SHA-256 is not the one
+recorded in the manifest raises :class:`ArchiveMismatchError`.
 """
 
 from __future__ import annotations
