@@ -8,10 +8,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-
 from zappa_core.hookspecs import hookimpl
 from zappa_core.records import EventSourceType
 from zappa_events.awsutil import call, function_arn, is_not_found
@@ -26,7 +25,7 @@ class MqSource(BaseModel):
     secret_arn: str = Field(description="Secrets Manager secret with the broker's username and password.")
     batch_size: int = Field(100, ge=1, le=10000)
     enabled: bool = True
-    virtual_host: Optional[str] = Field(None, description="RabbitMQ virtual host.")
+    virtual_host: str | None = Field(None, description="RabbitMQ virtual host.")
 
 
 class MqEvent(BaseModel):

@@ -11,8 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import Change, DeployContext
+
 from zappa_events import naming, sns
-from zappa_events.awsutil import account, call, function_arn, is_not_found, lambda_function_arn, resource_name
+from zappa_events.awsutil import (
+    account,
+    call,
+    function_arn,
+    is_not_found,
+    lambda_function_arn,
+    resource_name,
+)
 from zappa_events.diffstep import DiffStep
 
 TTL_ATTRIBUTE = "ttl"

@@ -23,8 +23,9 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any, Callable
+from typing import Any
 
 PAYLOAD_LIMIT = 256_000  # bytes: AWS's limit for an asynchronous invocation and an SNS message
 RESPONSE_TTL_SECONDS = 600

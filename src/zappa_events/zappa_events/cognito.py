@@ -15,8 +15,15 @@ from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.plan import DeployContext
+
 from zappa_events import permissions
-from zappa_events.awsutil import account, call, function_arn, is_not_found, same_function
+from zappa_events.awsutil import (
+    account,
+    call,
+    function_arn,
+    is_not_found,
+    same_function,
+)
 from zappa_events.diffstep import DiffStep
 from zappa_events.naming import cognito_config_key
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import DeployContext
+
 from zappa_events import permissions
 from zappa_events.awsutil import call, function_arn, is_not_found, same_function
 from zappa_events.diffstep import DiffStep

@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import DeployContext
-from zappa_events.awsutil import arn_service, call, function_arn, is_not_found, resource_name
+
+from zappa_events.awsutil import (
+    arn_service,
+    call,
+    function_arn,
+    is_not_found,
+    resource_name,
+)
 from zappa_events.diffstep import DiffStep
 
 READ_ACTIONS = {

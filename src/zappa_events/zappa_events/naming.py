@@ -42,7 +42,7 @@ def keep_warm_rule_name(lambda_name: str) -> str:
 
 
 def is_keep_warm_rule(rule: str) -> bool:
-    return rule.endswith(KEEP_WARM_SUFFIX) or rule.endswith("-zappa-keep-warm-handler")
+    return rule.endswith((KEEP_WARM_SUFFIX, "-zappa-keep-warm-handler"))
 
 
 def rule_from_arn(arn: str) -> str:
@@ -65,7 +65,7 @@ def function_from_notification_id(configuration_id: str) -> str | None:
 def log_group_name(arn: str) -> str:
     """``arn:aws:logs:r:a:log-group:/aws/x:*`` -> ``/aws/x``."""
     name = arn.split(":log-group:", 1)[-1]
-    return name[:-2] if name.endswith(":*") else name
+    return name.removesuffix(":*")
 
 
 def async_topic_name(lambda_name: str) -> str:

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from zappa_core.plan import DeployContext
+
 from zappa_events.awsutil import call, is_not_found
 from zappa_events.naming import PERMISSION_PREFIX, permission_id
 
@@ -49,8 +50,8 @@ def grant(ctx: DeployContext, function_arn: str, principal: str, source_arn: str
     sid = permission_id(ctx.settings.function_name, principal, source_arn)
     if sid in granted(ctx, principal):
         return sid
-    kwargs: dict[str, Any] = dict(FunctionName=function_arn, StatementId=sid, Action="lambda:InvokeFunction",
-                                  Principal=principal, SourceArn=source_arn)
+    kwargs: dict[str, Any] = {"FunctionName": function_arn, "StatementId": sid, "Action": "lambda:InvokeFunction",
+                              "Principal": principal, "SourceArn": source_arn}
     if principal == "s3.amazonaws.com":  # bucket ARNs carry no account: pin it
         arn_account = function_arn.split(":")[4]
         if arn_account.isdigit():

@@ -58,6 +58,7 @@ def event_steps(settings: Any, pm: Any = None) -> list[Any]:
     """The resource steps of the stage's events: one per installed event-source type (so entries removed
     from the settings are removed from AWS), then Cognito, Lex and async tasks."""
     from zappa_core.settings import SettingsError
+
     from zappa_events.async_resources import AsyncStep
     from zappa_events.cognito import CognitoStep, LexStep
     from zappa_events.sources import event_source_types

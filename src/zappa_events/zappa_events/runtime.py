@@ -14,9 +14,10 @@ import json
 import logging
 from typing import Any
 
-from zappa_events import naming
 from zappa_runtime.hookspecs import hookimpl
 from zappa_runtime.records import Handled
+
+from zappa_events import naming
 
 log = logging.getLogger("zappa.events")
 

@@ -11,8 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import DeployContext
+
 from zappa_events import naming, permissions
-from zappa_events.awsutil import call, function_arn, is_not_found, resource_name, same_function
+from zappa_events.awsutil import (
+    call,
+    function_arn,
+    is_not_found,
+    resource_name,
+    same_function,
+)
 from zappa_events.diffstep import DiffStep
 from zappa_events.settings import S3Event
 

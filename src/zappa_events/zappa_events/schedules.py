@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from zappa_core.plan import DeployContext
+
 from zappa_events import naming
 from zappa_events.awsutil import call, function_arn, is_not_found, same_function
 from zappa_events.diffstep import DiffStep
@@ -153,8 +154,8 @@ class ScheduleStep(DiffStep):
     def _put(self, ctx: DeployContext, name: str, spec: dict[str, Any], *, tag: bool) -> None:
         events = ctx.aws.client("events")
         target_arn = function_arn(ctx, required=True)
-        kwargs: dict[str, Any] = dict(Name=name, State="ENABLED" if spec["enabled"] else "DISABLED",
-                                      Description=spec["description"][:512])
+        kwargs: dict[str, Any] = {"Name": name, "State": "ENABLED" if spec["enabled"] else "DISABLED",
+                                  "Description": spec["description"][:512]}
         if "expression" in spec:
             kwargs["ScheduleExpression"] = spec["expression"]
         else:

@@ -9,9 +9,16 @@ needs no change here.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from zappa_events.naming import COGNITO_CONFIG_KEYS, cognito_config_key
 
@@ -56,27 +63,27 @@ class ScheduleEvent(Strict):
     """A function run on a schedule: ``{function, expression | expressions, name, description, enabled, kwargs}``."""
 
     function: FunctionPath = Field(description="Dotted path of the function, called as `function(event, context)`.")
-    expression: Optional[str] = Field(None, description="`rate(...)` or `cron(...)`.")
-    expressions: Optional[list[str]] = Field(None, description="Several expressions; one rule each.")
-    name: Optional[str] = Field(None, description="Rule name (the function is appended, as Zappa does).")
-    description: Optional[str] = Field(None, description="Rule description.")
+    expression: str | None = Field(None, description="`rate(...)` or `cron(...)`.")
+    expressions: list[str] | None = Field(None, description="Several expressions; one rule each.")
+    name: str | None = Field(None, description="Rule name (the function is appended, as Zappa does).")
+    description: str | None = Field(None, description="Rule description.")
     enabled: bool = Field(True, description="Create the rule disabled when false.")
     kwargs: dict[str, Any] = Field(default_factory=dict, description="Delivered in the event as `event['kwargs']`.")
 
     @field_validator("expression")
     @classmethod
-    def _expression(cls, value: Optional[str]) -> Optional[str]:
+    def _expression(cls, value: str | None) -> str | None:
         return None if value is None else check_schedule_expression(value)
 
     @field_validator("expressions")
     @classmethod
-    def _expressions(cls, value: Optional[list[str]]) -> Optional[list[str]]:
+    def _expressions(cls, value: list[str] | None) -> list[str] | None:
         if value is not None and not value:
             raise ValueError("give at least one expression")
         return None if value is None else [check_schedule_expression(v) for v in value]
 
     @model_validator(mode="after")
-    def _one_expression_setting(self) -> "ScheduleEvent":
+    def _one_expression_setting(self) -> ScheduleEvent:
         if (self.expression is None) == (self.expressions is None):
             raise ValueError("give either 'expression' or 'expressions'")
         return self
@@ -90,8 +97,8 @@ class EventPatternEvent(Strict):
 
     function: FunctionPath
     event_pattern: dict[str, Any] = Field(description="An EventBridge event pattern, e.g. `{\"source\": [\"aws.ec2\"]}`.")
-    name: Optional[str] = Field(None, description="Rule name (the function is appended, as for schedules).")
-    description: Optional[str] = None
+    name: str | None = Field(None, description="Rule name (the function is appended, as for schedules).")
+    description: str | None = None
     enabled: bool = True
 
     @field_validator("event_pattern")
@@ -133,7 +140,7 @@ class S3Source(Strict):
 
 class SnsSource(Strict):
     arn: str = Field(description="Topic ARN.")
-    filters: Optional[dict[str, Any]] = Field(None, description="Subscription filter policy.")
+    filters: dict[str, Any] | None = Field(None, description="Subscription filter policy.")
     events: list[str] = Field(default_factory=list, description="Accepted for compatibility; SNS has one event.")
 
 
@@ -141,7 +148,7 @@ class SqsSource(Strict):
     arn: str = Field(description="Queue ARN.")
     batch_size: int = Field(10, ge=1, le=10000)
     enabled: bool = True
-    batch_window: Optional[int] = Field(None, ge=0, le=300, description="MaximumBatchingWindowInSeconds.")
+    batch_window: int | None = Field(None, ge=0, le=300, description="MaximumBatchingWindowInSeconds.")
     report_batch_item_failures: bool = Field(False, description="Retry only the records that failed (`batchItemFailures`).")
     events: list[str] = Field(default_factory=list, description="Accepted for compatibility.")
 
@@ -151,7 +158,7 @@ class StreamSource(Strict):
     starting_position: Literal["TRIM_HORIZON", "LATEST"] = "TRIM_HORIZON"
     batch_size: int = Field(100, ge=1, le=10000)
     enabled: bool = True
-    batch_window: Optional[int] = Field(None, ge=0, le=300, description="MaximumBatchingWindowInSeconds.")
+    batch_window: int | None = Field(None, ge=0, le=300, description="MaximumBatchingWindowInSeconds.")
     report_batch_item_failures: bool = Field(False, description="Retry from the first failed record (`batchItemFailures`).")
     events: list[str] = Field(default_factory=list, description="Accepted for compatibility.")
 
@@ -219,8 +226,8 @@ class EventsSettings(Strict):
     keep_warm: bool = Field(True, description="Ping the function on a schedule to keep it warm.")
     keep_warm_expression: str = Field("rate(4 minutes)", description="Schedule of the keep-warm ping.")
     bot_events: list[BotEvent] = Field(default_factory=list, description="Amazon Lex intents: `{function, event_source: {intent, invocation_source}}`.")
-    cognito: Optional[CognitoSettings] = Field(None, description="`{user_pool, triggers: [{source, function}]}` Cognito user pool triggers.")
-    async_source: Optional[Literal["lambda", "sns"]] = Field(None, description="Default service for `@task`: `lambda` or `sns`.")
+    cognito: CognitoSettings | None = Field(None, description="`{user_pool, triggers: [{source, function}]}` Cognito user pool triggers.")
+    async_source: Literal["lambda", "sns"] | None = Field(None, description="Default service for `@task`: `lambda` or `sns`.")
     async_resources: bool = Field(True, description="Create the SNS topic and DynamoDB table that async tasks use.")
     async_response_table: str = Field("", description="DynamoDB table for `capture_response=True` task results.")
     async_response_table_read_capacity: int = Field(1, ge=1, description="Read capacity of the response table.")

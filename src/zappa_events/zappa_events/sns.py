@@ -10,8 +10,15 @@ import json
 from typing import Any
 
 from zappa_core.plan import DeployContext
+
 from zappa_events import naming, permissions
-from zappa_events.awsutil import call, function_arn, is_not_found, resource_name, same_function
+from zappa_events.awsutil import (
+    call,
+    function_arn,
+    is_not_found,
+    resource_name,
+    same_function,
+)
 from zappa_events.diffstep import DiffStep
 from zappa_events.settings import SnsEvent
 
@@ -36,7 +43,7 @@ def subscribe(ctx: DeployContext, topic_arn: str, filters: dict[str, Any] | None
     permissions.grant(ctx, target, PRINCIPAL, topic_arn)
     sns = ctx.aws.client("sns")
     attributes = {"FilterPolicy": json.dumps(filters, sort_keys=True)} if filters else {}
-    kwargs: dict[str, Any] = dict(TopicArn=topic_arn, Protocol="lambda", Endpoint=target, ReturnSubscriptionArn=True)
+    kwargs: dict[str, Any] = {"TopicArn": topic_arn, "Protocol": "lambda", "Endpoint": target, "ReturnSubscriptionArn": True}
     if attributes:
         kwargs["Attributes"] = attributes
     return call(f"subscribing {ctx.settings.function_name} to {topic_arn}", sns.subscribe, **kwargs)["SubscriptionArn"]

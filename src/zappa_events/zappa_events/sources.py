@@ -8,9 +8,11 @@ picks the type. A plugin adds a type by returning another record from ``zappa_ev
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from zappa_core.records import EventSourceType
+
 from zappa_events.awsutil import arn_service
 from zappa_events.logs import LogsStep
 from zappa_events.mappings import DynamoDBStep, KinesisStep, SqsStep

@@ -8,11 +8,12 @@ and an entry no installed type recognises gets a message that lists the installe
 from __future__ import annotations
 
 import difflib
+import functools
+import operator
 import typing
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Discriminator, Tag, TypeAdapter, ValidationError
-
 from zappa_core.records import EventSourceType, SettingsProblem
 
 UNKNOWN = "unknown_event_type"
@@ -42,7 +43,8 @@ def events_adapter(types: list[EventSourceType]) -> TypeAdapter:
     choices = tuple(Annotated[t.model, Tag(t.type)] for t in types)
     if len(choices) == 1:
         choices += (Annotated[_NoOtherType, Tag("\0none")],)
-    union = Annotated[Union[choices], Discriminator(discriminator(types), custom_error_type=UNKNOWN,
+    members = functools.reduce(operator.or_, choices)  # Union[...] of the installed types' models
+    union = Annotated[members, Discriminator(discriminator(types), custom_error_type=UNKNOWN,
                                                    custom_error_message="no installed event type matches this entry")]
     return TypeAdapter(list[union])
 

@@ -5,7 +5,6 @@ import os
 
 import boto3
 from flask import Flask, jsonify
-
 from zappa.asynchronous import get_async_response, task
 
 app = Flask(__name__)
