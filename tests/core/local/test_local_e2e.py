@@ -12,7 +12,6 @@ import socket
 import urllib.request
 
 import pytest
-
 from zappa_core.local_state import process_alive, read_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.needs_plugins]

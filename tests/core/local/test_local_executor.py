@@ -8,7 +8,6 @@ import time
 import uuid
 
 import pytest
-
 from conftest import make_zip
 
 pytestmark = pytest.mark.e2e

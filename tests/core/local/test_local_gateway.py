@@ -9,7 +9,6 @@ import urllib.request
 
 import pluggy
 import pytest
-
 from zappa_core.local.gateway import Gateway, routes_from_plugins, split_key
 from zappa_core.local.http import LocalRequest, LocalResponse
 from zappa_core.records import LocalRoute

@@ -7,7 +7,6 @@ import inspect
 import moto
 import pytest
 from moto.awslambda import models
-
 from zappa_core.local import executor
 
 
@@ -33,9 +32,8 @@ def test_invoke_lambda_has_the_contract_the_executor_replaces():
 
 @pytest.mark.usefixtures("aws_credentials")
 def test_function_attributes_the_executor_reads_exist():
-    from moto import mock_aws
-
     from conftest import make_zip
+    from moto import mock_aws
 
     with mock_aws():
         import boto3

@@ -71,12 +71,11 @@ SERVICES = {
 
 
 def test_every_client_of_a_local_command_stays_on_loopback(local_aws, zappa_project, monkeypatch, loopback_only):
-    from zappa_core.context import CommandContext
-    from zappa_core.plugins import get_plugin_manager
-
     # The local AWS runs in a process of its own with a clean environment; this one shares ours, so its
     # backends are loaded before the environment gets a profile that does not exist on this machine.
     from zappa_core.aws import AwsClients
+    from zappa_core.context import CommandContext
+    from zappa_core.plugins import get_plugin_manager
 
     warm = AwsClients(region="eu-west-1", local_endpoint=local_aws.aws_endpoint)
     for service, call in SERVICES.items():

@@ -6,8 +6,13 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-
-from zappa_core.local.scheduler import CronSchedule, RateSchedule, ScheduleError, Scheduler, parse_schedule
+from zappa_core.local.scheduler import (
+    CronSchedule,
+    RateSchedule,
+    ScheduleError,
+    Scheduler,
+    parse_schedule,
+)
 
 
 def utc(*args):

@@ -16,8 +16,9 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from zappa_core.errors import UsageError
 from zappa_core.local.gateway import _Handler, _Server
@@ -66,7 +67,12 @@ def event_shape(kind: str, stage: str, port: int) -> tuple[Callable[[LocalReques
             raise UsageError("this stage sits behind a load balancer", hint='pip install "zappa[alb]"') from None
         return (lambda request: alb_event(request, TARGET_GROUP, port=port)), alb_response
     try:
-        from zappa_aws_apigw.local_events import decoded_path, proxy_response, rest_event, v2_event
+        from zappa_aws_apigw.local_events import (
+            decoded_path,
+            proxy_response,
+            rest_event,
+            v2_event,
+        )
     except ImportError:
         raise UsageError("this stage sits behind API Gateway", hint='pip install "zappa[apigw]"') from None
     bad_gateway = {"message": "Internal server error"}

@@ -14,8 +14,9 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from zappa_core.local.http import LocalRequest, LocalResponse
 
@@ -134,7 +135,7 @@ class Gateway:
     def invalidate(self) -> None:
         self.table.invalidate()
 
-    def start(self) -> "Gateway":
+    def start(self) -> Gateway:
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="zappa-local-gateway",
                                         daemon=True)
         self._thread.start()

@@ -16,9 +16,10 @@ import re
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any
 
 log = logging.getLogger("zappa.local.scheduler")
 
@@ -49,8 +50,8 @@ class CronSchedule:
     hours: frozenset[int]
     months: frozenset[int]
     years: frozenset[int]
-    days: "DaySpec | None" = None  # day-of-month, None for '?'
-    weekdays: "WeekdaySpec | None" = None  # day-of-week, None for '?'
+    days: DaySpec | None = None  # day-of-month, None for '?'
+    weekdays: WeekdaySpec | None = None  # day-of-week, None for '?'
 
     def matches_day(self, day: datetime) -> bool:
         if day.year not in self.years or day.month not in self.months:

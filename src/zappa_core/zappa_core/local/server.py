@@ -11,8 +11,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs
 
 from zappa_core.local import executor
@@ -26,7 +27,17 @@ log = logging.getLogger("zappa.local")
 FRONT_DOOR_SERVICES = {"apigateway", "lambda", "elasticloadbalancing", "cloudformation"}
 READ_PREFIXES = ("Describe", "List", "Get")
 #: Backends touched once in the background after start, so the first deploy does not pay for the imports.
-PREWARM_SERVICES = ("sts", "iam", "s3", "lambda", "logs", "events", "apigateway", "apigatewayv2", "cloudformation")
+PREWARM_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sts": ("get_caller_identity", {}),
+    "iam": ("list_roles", {"MaxItems": 1}),
+    "s3": ("list_buckets", {}),
+    "lambda": ("list_functions", {"MaxItems": 1}),
+    "logs": ("describe_log_groups", {"limit": 1}),
+    "events": ("list_rules", {"Limit": 1}),
+    "apigateway": ("get_rest_apis", {"limit": 1}),
+    "apigatewayv2": ("get_apis", {}),
+    "cloudformation": ("list_stacks", {}),
+}
 
 
 class ChangeWatcher:
@@ -103,8 +114,12 @@ class LocalAws:
         assert self.gateway is not None, "start() first"
         return self.gateway.url
 
-    def start(self) -> "LocalAws":
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    def start(self) -> LocalAws:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
         from werkzeug.serving import make_server
 
         class QuietHandler(MotoRequestHandler):
@@ -155,10 +170,10 @@ class LocalAws:
             self._moto_server.shutdown()
             self._moto_server.server_close()
 
-    def __enter__(self) -> "LocalAws":
+    def __enter__(self) -> LocalAws:
         return self.start()
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def status(self) -> dict[str, Any]:
@@ -191,20 +206,9 @@ class LocalAws:
         """Load the moto backends a deploy uses (cloudformation alone costs about 2 s of imports)."""
         assert self.state is not None
         started = time.perf_counter()
-        for service in PREWARM_SERVICES:
+        for service, (operation, kwargs) in PREWARM_CALLS.items():
             try:
-                client = self.state.aws.client(service)
-                {
-                    "sts": lambda: client.get_caller_identity(),
-                    "iam": lambda: client.list_roles(MaxItems=1),
-                    "s3": lambda: client.list_buckets(),
-                    "lambda": lambda: client.list_functions(MaxItems=1),
-                    "logs": lambda: client.describe_log_groups(limit=1),
-                    "events": lambda: client.list_rules(Limit=1),
-                    "apigateway": lambda: client.get_rest_apis(limit=1),
-                    "apigatewayv2": lambda: client.get_apis(),
-                    "cloudformation": lambda: client.list_stacks(),
-                }[service]()
+                getattr(self.state.aws.client(service), operation)(**kwargs)
             except Exception as exc:  # a warm-up failure only costs speed later
                 log.debug("pre-warming %s failed: %s", service, exc)
         log.info("backends ready in %.1fs", time.perf_counter() - started)
