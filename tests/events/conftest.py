@@ -61,21 +61,23 @@ class Driver:
     """Plans and applies the events plugin's steps the way the engine does, and keeps the last plan."""
 
     def __init__(self, aws: Any, function: dict[str, str]) -> None:
+        from zappa_core.plugins import get_plugin_manager
+
         self.aws = aws
         self.function = function
+        self.pm = get_plugin_manager()
 
     def context(self, settings: Any) -> Any:
         from zappa_core.plan import DeployContext
-        from zappa_core.plugins import get_plugin_manager
 
-        return DeployContext(settings=settings, aws=self.aws, pm=get_plugin_manager(),
+        return DeployContext(settings=settings, aws=self.aws, pm=self.pm,
                              outputs={"core:function": {"function_name": self.function["name"],
                                                         "function_arn": self.function["arn"]}})
 
     def steps(self, settings: Any) -> list[Any]:
         from zappa_events.plugin import event_steps
 
-        return event_steps(settings, self.context(settings).pm)
+        return event_steps(settings, self.pm)
 
     def apply(self, settings: Any) -> dict[str, Any]:
         ctx = self.context(settings)

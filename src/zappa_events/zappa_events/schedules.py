@@ -107,10 +107,10 @@ class ScheduleStep(DiffStep):
         desired = self.desired(ctx)
         found: dict[str, Any] = {}
         for name in names:
-            if not self._owned(ctx, name):
-                continue
             try:
                 rule = events.describe_rule(Name=name)
+                if not self._owned(ctx, rule):
+                    continue
             except Exception as exc:
                 if is_not_found(exc):
                     continue
@@ -131,18 +131,11 @@ class ScheduleStep(DiffStep):
             found[name] = spec
         return found
 
-    def _owned(self, ctx: DeployContext, name: str) -> bool:
-        lambda_name = self.settings.function_name
-        if name.startswith(f"{lambda_name}-"):
+    def _owned(self, ctx: DeployContext, rule: dict[str, Any]) -> bool:
+        """The stage's rule: named after the function (Zappa's rules too), or tagged with the stage."""
+        if rule["Name"].startswith(f"{self.settings.function_name}-"):
             return True
-        events = ctx.aws.client("events")
-        try:
-            arn = events.describe_rule(Name=name)["Arn"]
-            tags = events.list_tags_for_resource(ResourceARN=arn).get("Tags", [])
-        except Exception as exc:
-            if is_not_found(exc):
-                return False
-            raise
+        tags = ctx.aws.client("events").list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", [])
         return any(t.get("Key") == "ZappaProject" and t.get("Value") == self.settings.zappa_project_tag for t in tags)
 
     def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
