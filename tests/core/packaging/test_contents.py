@@ -1,4 +1,5 @@
 """What goes into the package and what stays out: project files, dependency rules, options."""
+
 # ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
 from __future__ import annotations

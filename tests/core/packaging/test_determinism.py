@@ -1,4 +1,5 @@
 """Same inputs, same bytes: what ``update`` relies on to skip an upload."""
+
 # ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
 """Compiled dependencies that cannot run on Lambda as installed.
-# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
 Simulated here, because the tests have no network: a tiny C extension (``fastthing``) is compiled with gcc
 by ``pip wheel``. The build installed in the environment is tagged ``linux_x86_64`` (a local build, as
@@ -8,6 +7,8 @@ a local wheelhouse (``pip --no-index --find-links``) holding a second build of t
 with a different ``VARIANT`` string and retagged ``manylinux2014_x86_64`` with ``wheel tags``. The served
 response tells which of the two builds the package shipped.
 """
+
+# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from pathlib import Path
 import pytest
 from pkgtest import (
     api_gateway_event,
+    isolated_cache,
+    make_project,
+    package,
     serve,
     unzip,
 )

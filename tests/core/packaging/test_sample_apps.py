@@ -1,6 +1,7 @@
 """Real sample apps, packaged by ``zappa package``, unzipped and served a real API Gateway event in a
-# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 separate ``python -I -S`` process that sees nothing but the package."""
+
+# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from importlib.metadata import version
 
 from pkgtest import (
     api_gateway_event,
+    isolated_cache,
+    make_project,
+    package,
     serve,
     unzip,
 )
