@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alb_helpers import import_self_signed
 from zappa_core.plan import DeployContext
 
 
@@ -100,28 +101,7 @@ def _run_steps(ctx: DeployContext, steps, *, destroy: bool = False) -> list:
 @pytest.fixture
 def issued_certificate(moto_aws):
     """``issued_certificate(domain, region)`` -> the ARN of an ISSUED (imported) ACM certificate for ``domain``."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    def make(domain: str = "shop.example.com", region: str = "us-east-1") -> str:
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-        now = dt.datetime.now(dt.timezone.utc)
-        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-                .not_valid_after(now + dt.timedelta(days=90))
-                .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-                .sign(key, hashes.SHA256()))
-        return moto_aws.client("acm", region=region).import_certificate(
-            Certificate=cert.public_bytes(serialization.Encoding.PEM),
-            PrivateKey=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                         serialization.NoEncryption()))["CertificateArn"]
-
-    return make
+    return lambda domain="shop.example.com", region="us-east-1": import_self_signed(moto_aws.client("acm", region=region), domain)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from alb_helpers import import_self_signed
 
 pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e]
 
@@ -109,9 +110,27 @@ def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_i
     assert code == 0, out + err
     assert elb.describe_load_balancers(Names=["albshop-dev"])["LoadBalancers"][0]["LoadBalancerArn"] == lb["LoadBalancerArn"]
 
+    # certify --local: the certificate goes on a new HTTPS listener, the domain becomes an alias of the LB
+    cert = import_self_signed(local.state.aws.client("acm"), "shop.example.com")
+    zone = local.state.aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="alb-local")["HostedZone"]["Id"]
+    settings = json.loads((project / "zappa_settings.json").read_text())
+    settings["dev"].update(domain="shop.example.com", certificate_arn=cert)
+    (project / "zappa_settings.json").write_text(json.dumps(settings))
+    code, out, err = zappa(capsys, "certify", "dev", "--local", "--yes")
+    assert code == 0, out + err
+    listeners = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+    assert sorted((l["Protocol"], l["Port"]) for l in listeners) == [("HTTP", 80), ("HTTPS", 443)]
+    records = local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    assert [r["AliasTarget"]["DNSName"].rstrip(".") for r in records if r["Type"] == "A"] == [lb["DNSName"]]
+    status, _, body = http(url + "after-certify")
+    assert status == 201 and json.loads(body)["path"] == "/after-certify"
+
     code, out, err = zappa(capsys, "undeploy", "dev", "--local", "--yes")
     assert code == 0, out + err
     assert "albshop-dev" not in [l["LoadBalancerName"] for l in elb.describe_load_balancers()["LoadBalancers"]]
     assert "albshop-dev" not in [t["TargetGroupName"] for t in elb.describe_target_groups()["TargetGroups"]]
     status, _, _ = http(url)
     assert status == 404
+    records = local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    assert [r for r in records if r["Type"] == "A"] == []  # the alias went with the load balancer
+
