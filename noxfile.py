@@ -27,7 +27,10 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def tests_core(session: nox.Session) -> None:
     """The core and the runtime alone, with no feature plugin installed."""
-    session.install("-e", "src/zappa_runtime", "-e", "src/zappa_core", "pytest", "hypothesis", "moto[server]==5.2.5", "flask")
+    session.install(
+        "-e", "src/zappa_runtime", "-e", "src/zappa_core",
+        "pytest", "pytest-xdist", "hypothesis", "moto[server]==5.2.5", "flask", "django", "fastapi",
+    )
     session.run("pytest", "-q", "tests/core", "tests/runtime", "-m", "not needs_plugins", *session.posargs)
 
 
