@@ -2,10 +2,10 @@
 
 Both tools are installed the way users install them (regular, non-editable installs) into their own venvs
 under ``bench/.work/`` (created on first use): ``zappa063`` holds ``zappa==0.63.0``, ``ours`` holds the six
-distributions of this workspace. Each command runs once to warm up (compiling bytecode, filling zappa's
-help cache), then 7 times; the median is reported. Also shown: this tool with its help cache turned off
-(``ZAPPA_NO_CACHE=1``: typer, pluggy, every plugin loaded) and from the editable dev venv when present.
-Writes ``bench/results/cli.json``.
+distributions of this workspace. Each command runs once to warm up (bytecode, zappa's help cache), then 7
+times, interleaved with the other cases; the median is reported. Also shown: this tool with its help cache
+off (``ZAPPA_NO_CACHE=1``: typer, pluggy and every plugin loaded), ``--version``, the editable dev venv
+when present, and a bare interpreter start (the floor). Writes ``bench/results/cli.json``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,12 +28,16 @@ RUNS = 7
 DISTS = ["zappa_runtime", "zappa_core", "zappa_aws_apigw", "zappa_aws_alb", "zappa_events", "zappa_certs"]
 
 
-def venv(name: str, requirements: list[str]) -> Path:
-    """A venv under bench/.work with ``requirements`` installed (once)."""
+def venv(name: str, requirements: list[str], *, refresh: bool = False) -> Path:
+    """A venv under bench/.work with ``requirements`` installed (once; ``refresh`` reinstalls them without
+    their dependencies, for the workspace's own sources)."""
     path = WORK / name
     marker = path / ".installed"
     wanted = "\n".join(requirements)
     if marker.is_file() and marker.read_text() == wanted:
+        if refresh:
+            subprocess.run([str(path / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                            "--no-deps", "--force-reinstall", *requirements], check=True)
         return path
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(path)], check=True)
     subprocess.run([str(path / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
@@ -41,22 +46,22 @@ def venv(name: str, requirements: list[str]) -> Path:
     return path
 
 
-def median_wall(command: list[str], env: dict[str, str], cwd: str) -> tuple[float, list[float]]:
-    subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        result = subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - start)
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed: {result.stderr.decode()[-500:]}")
-    return statistics.median(times), times
+def run_once(command: list[str], env: dict[str, str], cwd: str) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    result = subprocess.run(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {result.stderr.decode()[-500:]}")
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> int:
     WORK.mkdir(exist_ok=True)
     anchor = venv("zappa063", ["zappa==0.63.0"])
-    ours = venv("ours", [str(REPO / "src" / d) for d in DISTS])
+    ours = venv("ours", [str(REPO / "src" / d) for d in DISTS], refresh=True)
     cache = tempfile.mkdtemp(prefix="zappa-bench-cache-", dir=WORK)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("ZAPPA_")}
     base_env.update(ZAPPA_CACHE_DIR=cache, COLUMNS="80")
@@ -74,20 +79,32 @@ def main() -> int:
         cases.append(("this tool, editable dev venv", [str(dev), "--help"], {}))
     python = [str(ours / "bin" / "python"), "-c", "pass"]
     cases.append(("python -c pass (floor)", python, {}))
-    for label, command, extra in cases:
-        median, times = median_wall(command, {**base_env, **extra}, cwd)
-        rows[label] = {"median_s": round(median, 4), "runs_s": [round(t, 4) for t in times]}
+    for _label, command, extra in cases:  # warm-up: bytecode, zappa's help cache
+        run_once(command, {**base_env, **extra}, cwd)
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in cases}
+    for _ in range(RUNS):  # interleaved, so that a busy moment slows every case alike
+        for label, command, extra in cases:
+            times[label].append(run_once(command, {**base_env, **extra}, cwd))
+    for label, values in times.items():
+        walls, cpus = [w for w, _ in values], [c for _, c in values]
+        rows[label] = {"median_s": round(statistics.median(walls), 4), "median_cpu_s": round(statistics.median(cpus), 4),
+                       "runs_s": [round(t, 4) for t in walls]}
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
 
     ratio = rows["this tool"]["median_s"] / rows["zappa 0.63.0"]["median_s"]
-    print(f"{'case':<32} {'median':>9}")
+    cpu_ratio = rows["this tool"]["median_cpu_s"] / max(rows["zappa 0.63.0"]["median_cpu_s"], 1e-6)
+    print(f"{'case':<32} {'wall':>10} {'cpu':>10}")
     for label, row in rows.items():
-        print(f"{label:<32} {row['median_s'] * 1000:>7.1f} ms")
-    print(f"\nratio this tool / zappa 0.63.0: {ratio:.2f}x (goal: at most 0.6x)")
+        print(f"{label:<32} {row['median_s'] * 1000:>7.1f} ms {row['median_cpu_s'] * 1000:>7.1f} ms")
+    print(f"\nratio this tool / zappa 0.63.0: wall {ratio:.2f}x, cpu {cpu_ratio:.2f}x (goal: at most 0.6x); "
+          f"load average {load}")
     results = {
         "benchmark": "zappa --help wall time, median of 7 after one warm-up run",
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+                    "load_average_1min": load},
         "cases": rows,
         "ratio_vs_zappa_0_63": round(ratio, 3),
+        "cpu_ratio_vs_zappa_0_63": round(cpu_ratio, 3),
         "goal_ratio": 0.6,
     }
     (HERE / "results").mkdir(exist_ok=True)
