@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from zappa_core.hookspecs import hookimpl
 from zappa_core.records import EventSourceType
-from zappa_events.awsutil import call, function_arn, is_not_found
+from zappa_core.retry import is_not_found
+from zappa_events.awsutil import function_arn
 from zappa_events.diffstep import DiffStep
 
 
@@ -98,13 +99,11 @@ class MqStep(DiffStep):
         access = [{"Type": "BASIC_AUTH", "URI": spec["secret_arn"]}]
         if spec["virtual_host"]:
             access.append({"Type": "VIRTUAL_HOST", "URI": spec["virtual_host"]})
-        call(f"mapping the broker {spec['arn']}", ctx.aws.client("lambda").create_event_source_mapping,
-             EventSourceArn=spec["arn"], FunctionName=function_arn(ctx, required=True), Queues=[spec["queue"]],
+        ctx.aws.client("lambda").create_event_source_mapping(EventSourceArn=spec["arn"], FunctionName=function_arn(ctx, required=True), Queues=[spec["queue"]],
              BatchSize=spec["batch_size"], Enabled=spec["enabled"], SourceAccessConfigurations=access)
 
     def update(self, ctx: Any, key: str, old: Any, new: Any) -> None:
-        call(f"updating the mapping of {new['arn']}", ctx.aws.client("lambda").update_event_source_mapping,
-             UUID=old["uuid"], BatchSize=new["batch_size"], Enabled=new["enabled"])
+        ctx.aws.client("lambda").update_event_source_mapping(UUID=old["uuid"], BatchSize=new["batch_size"], Enabled=new["enabled"])
 
     def delete(self, ctx: Any, key: str, spec: Any) -> None:
         try:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import Change, DeployContext
+from zappa_core.retry import is_not_found
 
 from zappa_events import naming, sns
 from zappa_events.awsutil import (
     account,
-    call,
     function_arn,
-    is_not_found,
     lambda_function_arn,
     resource_name,
 )
@@ -110,24 +109,23 @@ class AsyncStep(DiffStep):
 
     def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
         if spec["kind"] == "topic":
-            topic_arn = call(f"creating the topic {spec['name']}", ctx.aws.client("sns").create_topic, Name=spec["name"],
+            topic_arn = ctx.aws.client("sns").create_topic(Name=spec["name"],
                              Tags=[{"Key": "ZappaProject", "Value": self.settings.zappa_project_tag}])["TopicArn"]
             sns.subscribe(ctx, topic_arn, None)
             return
         dynamodb = ctx.aws.client("dynamodb")
-        call(f"creating the table {spec['name']}", dynamodb.create_table, TableName=spec["name"],
+        dynamodb.create_table(TableName=spec["name"],
              AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
              KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
              ProvisionedThroughput={"ReadCapacityUnits": spec["read"], "WriteCapacityUnits": spec["write"]},
              Tags=[{"Key": "ZappaProject", "Value": self.settings.zappa_project_tag}])
         dynamodb.get_waiter("table_exists").wait(TableName=spec["name"], WaiterConfig={"Delay": 1, "MaxAttempts": 60})
-        call(f"turning on expiry in the table {spec['name']}", dynamodb.update_time_to_live, TableName=spec["name"],
+        dynamodb.update_time_to_live(TableName=spec["name"],
              TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
 
     def update(self, ctx: DeployContext, key: str, old: Any, new: Any) -> None:
         if new["kind"] == "table" and not old.get("external"):
-            call(f"changing the capacity of the table {new['name']}", ctx.aws.client("dynamodb").update_table,
-                 TableName=new["name"],
+            ctx.aws.client("dynamodb").update_table(TableName=new["name"],
                  ProvisionedThroughput={"ReadCapacityUnits": new["read"], "WriteCapacityUnits": new["write"]})
 
     def delete(self, ctx: DeployContext, key: str, spec: Any) -> None:

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from zappa_core.errors import AwsError
 from zappa_core.plan import DeployContext
-
-
-def error_code(exc: BaseException) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
-def is_not_found(exc: BaseException) -> bool:
-    code = error_code(exc)
-    return code.startswith("ResourceNotFound") or code in {"NotFound", "NoSuchBucket", "NoSuchEntity", "404"}
+from zappa_core.retry import is_not_found
 
 
 def function_arn(ctx: DeployContext, *, required: bool = False) -> str | None:
@@ -76,15 +65,3 @@ def account(ctx: DeployContext) -> str:
         return ctx.aws.account_id()
     except Exception:  # noqa: BLE001 - no credentials to ask: a policy scoped by name is still least privilege
         return "*"
-
-
-def call(what: str, fn: Any, **kwargs: Any) -> Any:
-    """Run one AWS call; a failure becomes an :class:`AwsError` that names what was being done."""
-    try:
-        return fn(**kwargs)
-    except AwsError:
-        raise
-    except Exception as exc:
-        if error_code(exc) or type(exc).__name__ in ("ClientError", "ParamValidationError"):
-            raise AwsError(f"{what}: {exc}") from exc
-        raise

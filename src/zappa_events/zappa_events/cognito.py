@@ -15,15 +15,10 @@ from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
 from zappa_events import permissions
-from zappa_events.awsutil import (
-    account,
-    call,
-    function_arn,
-    is_not_found,
-    same_function,
-)
+from zappa_events.awsutil import account, function_arn, same_function
 from zappa_events.diffstep import DiffStep
 from zappa_events.naming import cognito_config_key
 
@@ -123,8 +118,7 @@ class CognitoStep(DiffStep):
         if "UnusedAccountValidityDays" in admin and "TemporaryPasswordValidityDays" in (kwargs.get("Policies") or {}).get("PasswordPolicy", {}):
             admin.pop("UnusedAccountValidityDays")  # deprecated twin that AWS refuses alongside the new one
             kwargs["AdminCreateUserConfig"] = admin
-        call(f"updating the triggers of user pool {pool['Id']}", client.update_user_pool,
-             UserPoolId=pool["Id"], LambdaConfig=lambda_config, **kwargs)
+        client.update_user_pool(UserPoolId=pool["Id"], LambdaConfig=lambda_config, **kwargs)
 
 
 class LexStep(DiffStep):

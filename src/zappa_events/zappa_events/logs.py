@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
 from zappa_events import permissions
-from zappa_events.awsutil import call, function_arn, is_not_found, same_function
+from zappa_events.awsutil import function_arn, same_function
 from zappa_events.diffstep import DiffStep
 from zappa_events.naming import log_group_name
 from zappa_events.settings import LogsEvent
@@ -77,8 +78,7 @@ class LogsStep(DiffStep):
     def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
         target = function_arn(ctx, required=True)
         permissions.grant(ctx, target, PRINCIPAL, spec["arn"])
-        call(f"subscribing {target} to the log group {spec['group']}", ctx.aws.client("logs").put_subscription_filter,
-             logGroupName=spec["group"], filterName=spec["name"], filterPattern=spec["pattern"], destinationArn=target)
+        ctx.aws.client("logs").put_subscription_filter(logGroupName=spec["group"], filterName=spec["name"], filterPattern=spec["pattern"], destinationArn=target)
 
     def update(self, ctx: DeployContext, key: str, old: Any, new: Any) -> None:
         self.create(ctx, key, new)

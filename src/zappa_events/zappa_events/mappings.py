@@ -10,14 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
-from zappa_events.awsutil import (
-    arn_service,
-    call,
-    function_arn,
-    is_not_found,
-    resource_name,
-)
+from zappa_events.awsutil import arn_service, function_arn
 from zappa_events.diffstep import DiffStep
 
 READ_ACTIONS = {
@@ -119,16 +114,14 @@ class MappingStep(DiffStep):
         kwargs = dict(EventSourceArn=key, FunctionName=target, **self._options(spec))
         if "starting_position" in spec:
             kwargs["StartingPosition"] = spec["starting_position"]
-        call(f"mapping {resource_name(key)} to {self.settings.function_name}",
-             ctx.aws.client("lambda").create_event_source_mapping, **kwargs)
+        ctx.aws.client("lambda").create_event_source_mapping(**kwargs)
 
     def update(self, ctx: DeployContext, key: str, old: Any, new: Any) -> None:
         if old.get("starting_position") != new.get("starting_position"):  # fixed at creation
             self.delete(ctx, key, old)
             self.create(ctx, key, new)
             return
-        call(f"updating the mapping of {resource_name(key)}", ctx.aws.client("lambda").update_event_source_mapping,
-             UUID=old["uuid"], FunctionName=function_arn(ctx, required=True), **self._options(new))
+        ctx.aws.client("lambda").update_event_source_mapping(UUID=old["uuid"], FunctionName=function_arn(ctx, required=True), **self._options(new))
 
     def delete(self, ctx: DeployContext, key: str, spec: Any) -> None:
         try:

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
-from zappa_events.awsutil import call, is_not_found
 from zappa_events.naming import PERMISSION_PREFIX, permission_id
 
 
@@ -56,8 +56,7 @@ def grant(ctx: DeployContext, function_arn: str, principal: str, source_arn: str
         arn_account = function_arn.split(":")[4]
         if arn_account.isdigit():
             kwargs["SourceAccount"] = arn_account
-    call(f"allowing {principal} to invoke {ctx.settings.function_name} for {source_arn}",
-         ctx.aws.client("lambda").add_permission, **kwargs)
+    ctx.aws.client("lambda").add_permission(**kwargs)
     return sid
 
 

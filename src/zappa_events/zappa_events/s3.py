@@ -11,15 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
 from zappa_events import naming, permissions
-from zappa_events.awsutil import (
-    call,
-    function_arn,
-    is_not_found,
-    resource_name,
-    same_function,
-)
+from zappa_events.awsutil import function_arn, resource_name, same_function
 from zappa_events.diffstep import DiffStep
 from zappa_events.settings import S3Event
 
@@ -94,8 +89,7 @@ class S3Step(DiffStep):
         return {key: current[key] for key in CONFIG_KEYS if key in current}
 
     def _write(self, ctx: DeployContext, bucket: str, config: dict[str, Any]) -> None:
-        call(f"writing the notification configuration of bucket {bucket}",
-             ctx.aws.client("s3").put_bucket_notification_configuration, Bucket=bucket, NotificationConfiguration=config)
+        ctx.aws.client("s3").put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
 
     def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
         target = function_arn(ctx, required=True)

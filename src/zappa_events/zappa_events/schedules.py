@@ -11,9 +11,10 @@ import json
 from typing import Any
 
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
 from zappa_events import naming
-from zappa_events.awsutil import call, function_arn, is_not_found, same_function
+from zappa_events.awsutil import function_arn, same_function
 from zappa_events.diffstep import DiffStep
 from zappa_events.settings import EventPatternEvent, ScheduleEvent
 
@@ -155,11 +156,11 @@ class ScheduleStep(DiffStep):
             kwargs["EventPattern"] = spec["pattern"]
         if tag:
             kwargs["Tags"] = [{"Key": "ZappaProject", "Value": self.settings.zappa_project_tag}]
-        rule_arn = call(f"creating the rule {name}", events.put_rule, **kwargs)["RuleArn"]
+        rule_arn = events.put_rule(**kwargs)["RuleArn"]
         target: dict[str, Any] = {"Id": TARGET_ID, "Arn": target_arn}
         if spec["kwargs"]:
             target["Input"] = scheduled_input(rule_arn, spec["kwargs"])
-        call(f"pointing the rule {name} at {target_arn}", events.put_targets, Rule=name, Targets=[target])
+        events.put_targets(Rule=name, Targets=[target])
         from zappa_events.permissions import grant
 
         grant(ctx, target_arn, PRINCIPAL, rule_arn)

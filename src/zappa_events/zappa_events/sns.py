@@ -10,15 +10,10 @@ import json
 from typing import Any
 
 from zappa_core.plan import DeployContext
+from zappa_core.retry import is_not_found
 
 from zappa_events import naming, permissions
-from zappa_events.awsutil import (
-    call,
-    function_arn,
-    is_not_found,
-    resource_name,
-    same_function,
-)
+from zappa_events.awsutil import function_arn, resource_name, same_function
 from zappa_events.diffstep import DiffStep
 from zappa_events.settings import SnsEvent
 
@@ -46,7 +41,7 @@ def subscribe(ctx: DeployContext, topic_arn: str, filters: dict[str, Any] | None
     kwargs: dict[str, Any] = {"TopicArn": topic_arn, "Protocol": "lambda", "Endpoint": target, "ReturnSubscriptionArn": True}
     if attributes:
         kwargs["Attributes"] = attributes
-    return call(f"subscribing {ctx.settings.function_name} to {topic_arn}", sns.subscribe, **kwargs)["SubscriptionArn"]
+    return sns.subscribe(**kwargs)["SubscriptionArn"]
 
 
 def unsubscribe(ctx: DeployContext, topic_arn: str) -> None:
@@ -115,8 +110,7 @@ class SnsStep(DiffStep):
         for sub in function_subscriptions(ctx, arn):
             if sub.get("TopicArn") == key:
                 policy = json.dumps(new["filters"], sort_keys=True) if new["filters"] else ""
-                call(f"setting the filter policy of {key}", sns.set_subscription_attributes,
-                     SubscriptionArn=sub["SubscriptionArn"], AttributeName="FilterPolicy", AttributeValue=policy)
+                sns.set_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"], AttributeName="FilterPolicy", AttributeValue=policy)
 
     def delete(self, ctx: DeployContext, key: str, spec: Any) -> None:
         unsubscribe(ctx, key)
