@@ -209,6 +209,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # keep-alive: headers and body are two writes; no 40 ms delayed-ACK stall
     server: _Server
 
     def _serve(self) -> None:
