@@ -26,7 +26,7 @@ class Commands:
 
 def test_core_plugins_are_registered_first_and_named():
     pm = get_plugin_manager(load_entry_points=False)
-    names = [name for name, _ in pm.list_name_plugin()]
+    names = [name for name, plugin in pm.list_name_plugin() if plugin is not None]
     assert names[:3] == ["core.settings", "core.packaging", "core.resources"]
 
 
