@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from zappa_core.errors import ZappaError
 from zappa_core.records import SettingsProblem, SettingsSection
 from zappa_core.settings.catalog import KNOWN_KEYS
-from zappa_core.settings.files import LoadedFile, SettingsFileError, find_settings_file, load_file
+from zappa_core.settings.files import LoadedFile, SettingsFileError, find_settings_file
 
 STAGE_NAME = re.compile(r"^[a-zA-Z0-9_]+$")
 
