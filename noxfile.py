@@ -56,6 +56,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
+    """The docs site: the drift checks (pages in the nav, links and anchors, settings examples, the generated
+    settings reference, one section per hook), then `mkdocs build --strict` into site/."""
     install_workspace(session)
-    session.install("mkdocs>=1.6")
-    session.run("mkdocs", "build", "--strict")
+    session.install("mkdocs>=1.6,<2")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/docs", "tests/core/test_settings_reference.py",
+                "tests/core/test_plugins_docs.py")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
