@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 import yaml
 from docs_markdown import Block, fenced_blocks
-
 from zappa_core.plugins import get_plugin_manager
 from zappa_core.settings import SettingsError, load_stages
 from zappa_core.settings.compose import key_owners, settings_sections
