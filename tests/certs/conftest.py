@@ -46,7 +46,7 @@ def certify_ctx(moto_aws, zappa_pm):
         lines: list[str] = []
         ctx = CertifyContext(settings=settings, aws=AwsClients.for_settings(settings), pm=zappa_pm, domain=settings.domain,
                              echo=lines.append, **kwargs)
-        ctx.data["lines"] = lines
+        ctx.lines = lines  # what the provider printed
         return ctx
 
     return make

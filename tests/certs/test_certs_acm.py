@@ -24,7 +24,7 @@ def test_an_issued_certificate_in_us_east_1_is_used_for_an_edge_api(moto_aws, pk
     assert front_door(settings) == "edge"
     ctx = certify_ctx(settings)
     assert get_provider("acm").obtain(ctx) == arn
-    assert "valid until" in ctx.data["lines"][0]
+    assert "valid until" in ctx.lines[0]
 
 
 def test_a_certificate_outside_us_east_1_is_refused_for_an_edge_domain(moto_aws, pki, stage, certify_ctx, get_provider):
@@ -71,7 +71,7 @@ def test_an_imported_certificate_close_to_expiry_is_flagged(moto_aws, pki, stage
     arn = _imported(moto_aws, pki, not_before=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=80), days=90)
     ctx = certify_ctx(stage(domain="shop.example.com", certificate_arn=arn))
     assert get_provider("acm").obtain(ctx) == arn
-    assert "Warning" in ctx.data["lines"][0] and "re-import a renewed certificate" in ctx.data["lines"][0]
+    assert "Warning" in ctx.lines[0] and "re-import a renewed certificate" in ctx.lines[0]
 
 
 def test_the_load_balancer_takes_a_certificate_of_its_own_region(moto_aws, pki, stage, certify_ctx, get_provider):

@@ -32,7 +32,7 @@ def test_valid_files_are_imported_into_acm_with_their_chain_and_tags(moto_aws, p
     assert pki.intermediate.cert_pem.decode().strip() in got["CertificateChain"]
     tags = {t["Key"]: t["Value"] for t in acm.list_tags_for_certificate(CertificateArn=arn)["Tags"]}
     assert tags == {"ZappaProject": "shop-dev", "ZappaCertificateSource": "files", "ZappaDomain": "shop.example.com"}
-    assert any("Imported certificate cert.pem" in line for line in ctx.data["lines"])
+    assert any("Imported certificate cert.pem" in line for line in ctx.lines)
 
 
 def test_unchanged_files_are_not_imported_again_and_changed_ones_are_reimported_in_place(
@@ -41,14 +41,14 @@ def test_unchanged_files_are_not_imported_again_and_changed_ones_are_reimported_
     first = get_provider("files").obtain(certify_ctx(settings))
     ctx = certify_ctx(settings)
     assert get_provider("files").obtain(ctx) == first
-    assert "already in ACM" in ctx.data["lines"][0]
+    assert "already in ACM" in ctx.lines[0]
     assert len(_acm_certs(moto_aws)) == 1
 
     renewed = pki.leaf()
     pki.write(project, renewed)
     ctx = certify_ctx(settings)
     assert get_provider("files").obtain(ctx) == first  # same ARN: bindings keep working
-    assert "Re-imported the changed certificate" in ctx.data["lines"][0]
+    assert "Re-imported the changed certificate" in ctx.lines[0]
     pem = moto_aws.client("acm").get_certificate(CertificateArn=first)["Certificate"]
     assert pem.strip() == renewed.cert_pem.decode().strip()
     assert len(_acm_certs(moto_aws)) == 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from zappa_core.errors import UsageError, ZappaError
@@ -35,7 +35,6 @@ class CertifyContext:
     yes: bool = False
     local: bool = False
     confirm: Callable[[str], Any] | None = None
-    data: dict[str, Any] = field(default_factory=dict)
 
 
 def _confirm(message: str) -> None:
@@ -50,14 +49,18 @@ def _confirm(message: str) -> None:
 def _local_env(local: bool) -> Iterator[None]:
     """Front doors build their own clients in ``zappa_bind_domain``; ``ZAPPA_LOCAL`` tells them to use the
     local AWS when ``--local`` was given on the command line."""
-    if not local or os.environ.get("ZAPPA_LOCAL"):
+    if not local:
         yield
         return
+    before = os.environ.get("ZAPPA_LOCAL")
     os.environ["ZAPPA_LOCAL"] = "1"
     try:
         yield
     finally:
-        os.environ.pop("ZAPPA_LOCAL", None)
+        if before is None:
+            os.environ.pop("ZAPPA_LOCAL", None)
+        else:
+            os.environ["ZAPPA_LOCAL"] = before
 
 
 def choose_provider(pm: Any, settings: Any) -> Any:
