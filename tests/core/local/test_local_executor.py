@@ -78,8 +78,7 @@ def test_new_code_and_new_version_get_fresh_workers(local_aws, deploy_function):
     name = deploy_function({"app.py": APP})
     version = lam.publish_version(FunctionName=name)["Version"]
     _, latest = invoke(lam, name)
-    # moto 5.2.5 ignores the Qualifier parameter of Invoke; the qualified name form selects the version.
-    _, published = invoke(lam, f"{name}:{version}")
+    _, published = invoke(lam, name, Qualifier=version)
     assert published["version"] == version and latest["version"] == "$LATEST"
     assert published["pid"] != latest["pid"]
     lam.update_function_code(FunctionName=name, ZipFile=make_zip({"app.py": APP.replace("init of", "init v2 of")}))
@@ -88,6 +87,30 @@ def test_new_code_and_new_version_get_fresh_workers(local_aws, deploy_function):
     assert f"init v2 of {name}" in log_messages(local_aws, name)
     _, again = invoke(lam, f"{name}:{version}")
     assert again["pid"] == published["pid"]  # the published version's environment stays warm
+
+
+def test_qualifier_and_alias_run_the_version_they_name(local_aws, deploy_function):
+    lam = local_aws.state.aws.client("lambda")
+    name = deploy_function({"app.py": APP})
+    version = lam.publish_version(FunctionName=name)["Version"]
+    lam.update_function_code(FunctionName=name, ZipFile=make_zip({"app.py": APP.replace("init of", "init v2 of")}))
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    _, by_number = invoke(lam, name, Qualifier=version)
+    _, by_alias = invoke(lam, name, Qualifier="live")
+    _, by_alias_arn = invoke(lam, f"{arn}:live")
+    _, latest = invoke(lam, name)
+    assert (by_number["version"], by_alias["version"], by_alias_arn["version"]) == (version, version, version)
+    assert latest["version"] == "$LATEST" and latest["pid"] != by_number["pid"]
+    # As on Lambda, the context names the ARN the caller invoked.
+    assert (by_number["arn"], by_alias["arn"], latest["arn"]) == (f"{arn}:{version}", f"{arn}:live", arn)
+    # The gateway's path (LocalState.invoke, given an integration URI of an alias) runs the alias' version.
+    uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}:live/invocations"
+    via_gateway, error = local_aws.state.invoke(uri, {"n": 2})
+    assert error is None and via_gateway["version"] == version and via_gateway["arn"] == f"{arn}:live"
+    assert via_gateway["pid"] == by_alias["pid"]
+    with pytest.raises(Exception, match="ResourceNotFound|Function not found"):
+        invoke(lam, name, Qualifier="no-such-alias")
 
 
 def test_timeout_kills_the_worker_and_reports_it(local_aws, deploy_function):
@@ -183,6 +206,28 @@ def test_s3_and_sqs_triggers_run_the_function(local_aws, deploy_function):
     sources = {record["eventSource"]: record for event in stored for record in event["Records"]}
     assert sources["aws:s3"]["s3"]["object"]["key"] == "photo.jpg"
     assert sources["aws:sqs"]["body"] == "job-1"
+
+
+def test_sns_publish_delivers_the_topic_and_subscription_it_came_from(local_aws, deploy_function):
+    aws = local_aws.state.aws
+    s3, sns, lam = aws.client("s3"), aws.client("sns"), aws.client("lambda")
+    sink = f"sink-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=sink)
+    name = deploy_function({"app.py": SINK.replace("{bucket}", sink)})
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    topic = sns.create_topic(Name=f"notices-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    subscription = sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=arn)["SubscriptionArn"]
+    sent = sns.publish(TopicArn=topic, Message="hello", Subject="greeting",
+                       MessageAttributes={"kind": {"DataType": "String", "StringValue": "note"}})
+
+    [stored] = wait_for_objects(s3, sink, 1)
+    [record] = json.loads(s3.get_object(Bucket=sink, Key=stored["Key"])["Body"].read())["Records"]
+    assert record["EventSource"] == "aws:sns" and record["EventSubscriptionArn"] == subscription
+    message = record["Sns"]
+    assert (message["TopicArn"], message["MessageId"]) == (topic, sent["MessageId"])
+    assert (message["Message"], message["Subject"]) == ("hello", "greeting")
+    assert message["MessageAttributes"] == {"kind": {"Type": "String", "Value": "note"}}
+    assert message["Timestamp"].endswith("Z") and "EXAMPLE" not in json.dumps(record)
 
 
 def wait_for_objects(s3, bucket, count, timeout=20):

@@ -168,3 +168,44 @@ def test_a_route_invokes_a_deployed_function_through_the_state(local_aws, deploy
     with pytest.raises(urllib.error.HTTPError) as failure:
         urllib.request.urlopen(f"{local_aws.gateway_endpoint}/{name}-missing/")
     assert failure.value.code == 404
+
+
+def listed_keys(local_aws) -> set[str]:
+    with urllib.request.urlopen(f"{local_aws.gateway_endpoint}/") as response:
+        return {door["key"] for door in json.loads(response.read())["front_doors"]}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("service", ["apigateway", "apigatewayv2", "lambda", "elbv2"])
+def test_a_front_door_write_refreshes_the_listed_routes(local_aws, service):
+    """The gateway's listing refreshes after a write to any front-door service, not only on a missed key."""
+    import uuid
+
+    clients = local_aws.state.aws
+    writes = {
+        "apigateway": lambda: clients.client("apigateway").create_rest_api(name="rest"),
+        "apigatewayv2": lambda: clients.client("apigatewayv2").create_api(Name="http", ProtocolType="HTTP"),
+        "lambda": lambda: clients.client("lambda").tag_resource(
+            Resource="arn:aws:lambda:us-east-1:123456789012:function:nothing", Tags={"a": "b"}),
+        "elbv2": lambda: clients.client("elbv2").create_target_group(Name=f"tg-{uuid.uuid4().hex[:8]}",
+                                                                     TargetType="lambda"),
+    }
+    key = f"door-{uuid.uuid4().hex[:8]}"
+    listed_keys(local_aws)  # the table is loaded now
+    local_aws.routes.append(echo_route(key))
+    try:
+        assert key not in listed_keys(local_aws)  # a listing alone does not discover again
+        clients.client("sns").create_topic(Name=f"t-{key}")  # not a front-door service: still not listed
+        assert key not in listed_keys(local_aws)
+        try:
+            writes[service]()
+        except Exception as exc:  # a rejected write may still have changed something: it refreshes too
+            assert "Error" in type(exc).__name__ or "NotFound" in str(exc), exc
+        assert key in listed_keys(local_aws)
+    finally:
+        local_aws.routes.remove(echo_route_by_key(local_aws, key))
+        local_aws.gateway.invalidate()
+
+
+def echo_route_by_key(local_aws, key):
+    return next(route for route in local_aws.routes if route.key == key)

@@ -30,6 +30,37 @@ def test_invoke_lambda_has_the_contract_the_executor_replaces():
         assert f"def {path}" in backend_source, path
 
 
+def _unwrapped(cls, name, key):
+    method = getattr(cls, name)
+    return executor._side_originals.get(key, method) if executor._side_originals else method
+
+
+def test_sns_delivery_seam_is_where_the_executor_expects_it():
+    from moto.sns import models as sns_models
+
+    publish = _unwrapped(sns_models.Subscription, "publish", "publish")
+    assert list(inspect.signature(publish).parameters)[:5] == [
+        "self", "message", "message_id", "subject", "message_attributes"]
+    # moto delivers to a Lambda subscription through LambdaBackend.send_sns_message, inside publish.
+    assert f".{executor.SNS_DELIVERY_METHOD}(" in inspect.getsource(publish)
+    delivery = _unwrapped(models.LambdaBackend, executor.SNS_DELIVERY_METHOD, executor.SNS_DELIVERY_METHOD)
+    assert list(inspect.signature(delivery).parameters) == ["self", "function_name", "message", "subject", "qualifier"]
+    source = inspect.getsource(delivery)
+    assert "get_function_by_name_or_arn_with_qualifier" in source and ".invoke(json.dumps(event), {}, {})" in source
+    subscription_source = inspect.getsource(sns_models.Subscription)
+    assert "self.arn = " in subscription_source and "def topic_arn" in subscription_source
+
+
+def test_invoke_response_seam_still_reads_the_lowercase_qualifier():
+    from moto.awslambda import responses
+
+    invoke = _unwrapped(responses.LambdaResponse, "invoke", "invoke")
+    source = inspect.getsource(invoke)
+    # If moto starts reading "Qualifier" itself, the wrapper is no longer needed: drop it.
+    assert 'self._get_param("qualifier")' in source and "self.backend.invoke(" in source
+    assert 'unquote(self.path.rsplit("/", 2)[-2])' in source
+
+
 @pytest.mark.usefixtures("aws_credentials")
 def test_function_attributes_the_executor_reads_exist():
     from conftest import make_zip
@@ -56,13 +87,25 @@ def test_function_attributes_the_executor_reads_exist():
 
 
 def test_install_is_idempotent_and_uninstall_restores_moto():
+    from moto.awslambda import responses
+    from moto.sns import models as sns_models
+
+    if executor.installed() is not None:
+        executor.uninstall()  # another module of this process left it installed
     original = models.LambdaFunction._invoke_lambda
+    originals = (sns_models.Subscription.publish, models.LambdaBackend.send_sns_message,
+                 responses.LambdaResponse.invoke)
     try:
         first = executor.install(aws_endpoint="http://127.0.0.1:1")
         second = executor.install(aws_endpoint="http://127.0.0.1:2")
         assert first is second and second.aws_endpoint == "http://127.0.0.1:2"
         assert models.LambdaFunction._invoke_lambda is executor._invoke_lambda
+        assert sns_models.Subscription.publish is executor._subscription_publish
+        assert models.LambdaBackend.send_sns_message is executor._send_sns_message
+        assert responses.LambdaResponse.invoke is executor._invoke_response
     finally:
         executor.uninstall()
     assert models.LambdaFunction._invoke_lambda is original
+    assert (sns_models.Subscription.publish, models.LambdaBackend.send_sns_message,
+            responses.LambdaResponse.invoke) == originals
     assert executor.installed() is None

@@ -4,8 +4,20 @@ moto keeps functions, versions, layers and event-source wiring, but runs no code
 invocation path (``lambda.invoke``, S3/SNS/SQS/DynamoDB/Kinesis triggers, Logs subscriptions) ends in
 ``LambdaFunction._invoke_lambda(self, event) -> (payload, errored, log_tail)``. :func:`install` replaces
 that method so the real handler from the real uploaded zip runs in a warm worker process per function
-version (:mod:`zappa_core.local.worker`). Nothing else in the project touches moto's internals; the pinned
-version and the seam are checked by ``tests/core/local/test_moto_hook.py``.
+version (:mod:`zappa_core.local.worker`).
+
+Two smaller seams fix what moto gets wrong on the way in:
+
+- SNS: moto hands a publish to a Lambda subscription over as ``LambdaBackend.send_sns_message(function_name,
+  message, subject, qualifier)`` and builds the event with the placeholder ``arn:aws:sns:EXAMPLE`` as topic
+  and subscription. ``Subscription.publish`` is wrapped to note which subscription is delivering (its ARN,
+  the topic, the message id and attributes), and ``send_sns_message`` is replaced to build the event Lambda
+  really receives from them.
+- ``Invoke``: moto reads the ``qualifier`` query parameter while the API sends ``Qualifier``, so every
+  invoke ran ``$LATEST``; the response handler is wrapped to hand the qualifier over under both names.
+
+Nothing else in the project touches moto's internals; the pinned version and the seams are checked by
+``tests/core/local/test_local_moto_hook.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ import threading
 import time
 import uuid
 import zipfile
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +47,9 @@ log = logging.getLogger("zappa.local.executor")
 MOTO_VERSION = "5.2.5"
 HOOK_CLASS = "moto.awslambda.models.LambdaFunction"
 HOOK_METHOD = "_invoke_lambda"
+SNS_SUBSCRIPTION_CLASS = "moto.sns.models.Subscription"
+SNS_DELIVERY_METHOD = "send_sns_message"
+INVOKE_RESPONSE_CLASS = "moto.awslambda.responses.LambdaResponse"
 DEFAULT_ACCOUNT = "123456789012"
 
 #: Packages the Lambda Python runtime provides next to the function's own code.
@@ -235,8 +251,13 @@ class Executor:
 
     # -- public -------------------------------------------------------------------------------------------
 
-    def invoke(self, spec: FunctionSpec, event: Any, *, client_context: Any = None) -> InvocationResult:
-        """Run one invocation of ``spec`` with ``event``; never raises for a function failure."""
+    def invoke(self, spec: FunctionSpec, event: Any, *, client_context: Any = None,
+               invoked_arn: str | None = None) -> InvocationResult:
+        """Run one invocation of ``spec`` with ``event``; never raises for a function failure.
+
+        ``invoked_arn`` is the ARN the caller named (an alias ARN, say): the handler's
+        ``context.invoked_function_arn``; the version's own ARN by default.
+        """
         request_id = str(uuid.uuid4())
         worker, cold = self._acquire(spec)
         started = time.time()  # Lambda's clock starts after the init phase
@@ -253,7 +274,7 @@ class Executor:
             "deadline_ms": deadline_ms,
             "trace_id": f"Root=1-{int(started):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
             "context": {
-                "function_name": spec.name, "function_version": spec.version, "invoked_function_arn": spec.arn,
+                "function_name": spec.name, "function_version": spec.version, "invoked_function_arn": invoked_arn or spec.arn,
                 "memory_limit_in_mb": spec.memory_size, "aws_request_id": request_id,
                 "log_group_name": spec.log_group, "log_stream_name": worker.log_stream,
                 "client_context": client_context,
@@ -508,6 +529,7 @@ def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None) -
         if current is not _invoke_lambda:
             _original = current
             setattr(models.LambdaFunction, HOOK_METHOD, _invoke_lambda)
+        _install_side_seams()
     return _executor
 
 
@@ -520,6 +542,7 @@ def uninstall() -> None:
         if _original is not None:
             setattr(models.LambdaFunction, HOOK_METHOD, _original)
             _original = None
+        _uninstall_side_seams()
         if _executor is not None:
             _executor.shutdown()
             _executor = None
@@ -542,8 +565,10 @@ def run_moto_function(fn: Any, event: Any) -> InvocationResult:
     if event is None or event == "{}":  # moto hands an empty payload over as the string "{}"
         event = {}
     spec = spec_from_moto(fn)
+    invoked_arn = getattr(_delivery, "invoked_arn", None)
+    _delivery.invoked_arn = None  # it names this invocation only (not the ones the handler sets off)
     try:
-        result = _executor.invoke(spec, event)
+        result = _executor.invoke(spec, event, invoked_arn=invoked_arn)
     except ValueError as exc:
         return InvocationResult(payload=json.dumps({"errorMessage": str(exc), "errorType": "InvalidRuntimeException"}),
                                 function_error="Unhandled", request_id=str(uuid.uuid4()), log_stream="",
@@ -605,9 +630,110 @@ def invoke_deployed(function: str, event: Any, *, qualifier: str | None = None, 
         fn = lambda_backends[account][region].get_function(function, qualifier)
     except Exception as exc:
         raise LookupError(f"function not found on the local AWS: {function}") from exc
+    _delivery.invoked_arn = _invoked_arn(fn, qualifier)
     return run_moto_function(fn, event)
 
 
+def _invoked_arn(fn: Any, qualifier: str | None) -> str:
+    """The ARN a caller invoked: unqualified, or qualified by the version or alias it named."""
+    base = f"arn:aws:lambda:{fn.region}:{fn.account_id}:function:{fn.function_name}"
+    return f"{base}:{qualifier}" if qualifier else base
+
+
+
+
+# -- the SNS and Invoke seams -------------------------------------------------------------------------------
+
+_side_originals: dict[str, Any] = {}
+_delivery = threading.local()
+
+
+def _install_side_seams() -> None:
+    from moto.awslambda import models, responses
+    from moto.sns import models as sns_models
+
+    if _side_originals:
+        return
+    _side_originals["publish"] = sns_models.Subscription.publish
+    _side_originals[SNS_DELIVERY_METHOD] = getattr(models.LambdaBackend, SNS_DELIVERY_METHOD)
+    _side_originals["invoke"] = responses.LambdaResponse.invoke
+    sns_models.Subscription.publish = _subscription_publish
+    setattr(models.LambdaBackend, SNS_DELIVERY_METHOD, _send_sns_message)
+    responses.LambdaResponse.invoke = _invoke_response
+
+
+def _uninstall_side_seams() -> None:
+    from moto.awslambda import models, responses
+    from moto.sns import models as sns_models
+
+    if not _side_originals:
+        return
+    sns_models.Subscription.publish = _side_originals.pop("publish")
+    setattr(models.LambdaBackend, SNS_DELIVERY_METHOD, _side_originals.pop(SNS_DELIVERY_METHOD))
+    responses.LambdaResponse.invoke = _side_originals.pop("invoke")
+
+
+def _subscription_publish(self: Any, message: str, message_id: str, subject: str | None = None,
+                          message_attributes: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> None:
+    """Wraps ``Subscription.publish``: remembers which subscription delivers while moto delivers it."""
+    _delivery.current = {"subscription_arn": self.arn, "topic_arn": self.topic_arn, "message_id": message_id,
+                         "message_attributes": message_attributes or {}}
+    try:
+        return _side_originals["publish"](self, message, message_id, subject, message_attributes, *args, **kwargs)
+    finally:
+        _delivery.current = None
+
+
+def _send_sns_message(self: Any, function_name: str, message: str, subject: str | None = None,
+                      qualifier: str | None = None) -> None:
+    """Replaces ``LambdaBackend.send_sns_message``: the event of the subscription that is delivering."""
+    func = self._lambdas.get_function_by_name_or_arn_with_qualifier(function_name, qualifier)
+    current = getattr(_delivery, "current", None) or {}
+    func.invoke(json.dumps(sns_event(message, subject=subject, region=func.region, **current)), {}, {})
+
+
+def sns_event(message: str, *, subject: str | None, region: str, subscription_arn: str = "", topic_arn: str = "",
+              message_id: str = "", message_attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The event Lambda receives for one SNS delivery (moto's attributes are ``{"Type", "Value"}`` already)."""
+    now = datetime.now(timezone.utc)
+    host = f"https://sns.{region}.amazonaws.com"
+    return {"Records": [{
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": subscription_arn,
+        "Sns": {
+            "Type": "Notification",
+            "MessageId": message_id or str(uuid.uuid4()),
+            "TopicArn": topic_arn,
+            "Subject": subject,
+            "Message": message,
+            "Timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+            "SignatureVersion": "1",
+            "Signature": "",
+            "SigningCertUrl": f"{host}/SimpleNotificationService-local.pem",
+            "UnsubscribeUrl": f"{host}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}",
+            "MessageAttributes": {name: {"Type": value.get("Type"), "Value": value.get("Value")}
+                                  for name, value in (message_attributes or {}).items()},
+        },
+    }]}
+
+
+def _invoke_response(self: Any) -> Any:
+    """Wraps ``LambdaResponse.invoke``: the API's ``Qualifier`` reaches moto, which only reads ``qualifier``."""
+    qualifier = self.querystring.get("Qualifier")
+    if qualifier and "qualifier" not in self.querystring:
+        self.querystring["qualifier"] = qualifier
+    from urllib.parse import unquote
+
+    named = unquote(self.path.rsplit("/", 2)[-2])
+    if named.startswith("arn:") and named.count(":") >= 7:
+        _delivery.invoked_arn = named
+    elif qualifier:
+        _delivery.invoked_arn = f"arn:aws:lambda:{self.region}:{self.current_account}:function:{named}:{qualifier[0]}"
+    try:
+        return _side_originals["invoke"](self)
+    finally:
+        _delivery.invoked_arn = None
 
 
 def active_regions(account: str = DEFAULT_ACCOUNT) -> list[str]:
