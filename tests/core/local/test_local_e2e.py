@@ -57,6 +57,23 @@ def test_deploy_the_example_to_the_local_aws_and_use_it(tmp_path, repo_root, zap
         invoked = zappa(project, "invoke", "dev", "app.tick", "--local").stdout
         assert '"ticked": true' in invoked
 
+        # --qualifier runs the version it names: its invocation logs to a stream of that version, as on AWS.
+        import boto3
+
+        kwargs = dict(endpoint_url=read_state(project)["aws_endpoint"], region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+        version = boto3.client("lambda", **kwargs).publish_version(FunctionName="hello-dev")["Version"]
+
+        def streams():
+            found = boto3.client("logs", **kwargs).describe_log_streams(logGroupName="/aws/lambda/hello-dev")
+            return {s["logStreamName"].split("]")[0].split("[")[1] for s in found["logStreams"]}
+
+        assert streams() == {"$LATEST"}
+        qualified = zappa(project, "invoke", "dev", "app.tick", "--qualifier", version, "--local").stdout
+        assert '"ticked": true' in qualified and streams() == {"$LATEST", version}
+        missing = zappa(project, "invoke", "dev", "app.tick", "--qualifier", "99", "--local", check=False)
+        assert missing.returncode == 1 and streams() == {"$LATEST", version}
+
         logs = zappa(project, "tail", "dev", "--local", "--disable-keep-open").stdout
         assert "tick" in logs and "GET / HTTP/1.1" in logs
 
