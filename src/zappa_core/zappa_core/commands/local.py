@@ -36,10 +36,10 @@ def _running(project: Path) -> dict[str, Any] | None:
 
 
 def start(ctx, *, port: int = 0, gateway_port: int | None = None, **_: Any) -> int:
-    try:
-        import moto  # noqa: F401
-    except ImportError:
-        raise UsageError("the local AWS needs moto", hint='pip install "zappa[local]"') from None
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is None:  # found, not imported: the server process imports it
+        raise UsageError("the local AWS needs moto", hint='pip install "zappa[local]"')
     project = _project()
     state = _running(project)
     if state is not None:

@@ -1,7 +1,9 @@
 """The local AWS as a background process: argument parsing, the state file, signals.
 
-The process writes the project's state file (``.zappa/local.json``) once every part answers, so the
-``zappa local start`` that launched it knows it is ready; it removes the file when it stops.
+The process writes the project's state file (``.zappa/local.json``) once both ports accept connections, so
+the ``zappa local start`` that launched it knows it is ready; moto is still loading then, and calls made
+meanwhile wait for it (see :mod:`zappa_core.local.server`). If loading fails, the process removes the file
+and exits with 1; it removes the file too when it stops.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, t
     aws = LocalAws(port=port, gateway_port=gateway_port, region=region,
                    cache_dir=project / local_state.STATE_DIR / "cache", prewarm=True)
     aws.control = lambda path: {"token": token, "project_dir": str(project)}
-    aws.start()
+    aws.start(wait=False)
     state = {
         "pid": os.getpid(),
         "token": token,
@@ -64,6 +66,15 @@ def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, t
     logging.getLogger("zappa.local").info(
         "local AWS ready in %.2fs: aws %s, gateway %s", time.perf_counter() - started, aws.aws_endpoint,
         aws.gateway_endpoint)
+
+    def watch_load() -> None:
+        aws.wait_ready_quietly()
+        if aws.load_error is not None:
+            failed.set()
+            stopping.set()
+
+    failed = threading.Event()
+    threading.Thread(target=watch_load, name="zappa-local-watch", daemon=True).start()
     try:
         stopping.wait()
     finally:
@@ -73,4 +84,4 @@ def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, t
         current = local_state.read_state(project)
         if current and current.get("pid") == os.getpid():
             local_state.state_path(project).unlink(missing_ok=True)
-    return 0
+    return 1 if failed.is_set() else 0

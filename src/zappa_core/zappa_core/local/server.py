@@ -2,6 +2,11 @@
 
 ``zappa local start`` runs ``python -m zappa_core.local serve ...`` in the background; tests and other
 tools embed :class:`LocalAws` directly (``with LocalAws() as aws: ...``).
+
+Start-up: importing moto takes most of a second or more, and nothing else needs it. So :meth:`LocalAws.start`
+binds both ports first (the endpoints are known and accept connections from then on) and starts the gateway;
+moto is imported, the executor hooked in and the API served by a loader thread. A call that arrives while it
+loads waits in the listening socket's queue and is answered once the API serves (:meth:`LocalAws.wait_ready`).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -102,40 +108,40 @@ class LocalAws:
         self.scheduler: Scheduler | None = None
         self.state: LocalState | None = None
         self.control: Callable[[str], Any] | None = None
+        self._listener: socket.socket | None = None
         self._moto_server: Any = None
         self._moto_thread: threading.Thread | None = None
+        self._loader: threading.Thread | None = None
+        self._ready = threading.Event()
+        self.load_error: BaseException | None = None
+        self.loaded_seconds: float | None = None
         self._executor: executor.Executor | None = None
 
     @property
     def aws_endpoint(self) -> str:
-        assert self._moto_server is not None, "start() first"
-        return f"http://127.0.0.1:{self._moto_server.server_address[1]}"
+        assert self._listener is not None, "start() first"
+        return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
     @property
     def gateway_endpoint(self) -> str:
         assert self.gateway is not None, "start() first"
         return self.gateway.url
 
-    def start(self) -> LocalAws:
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
+    def start(self, *, wait: bool = True) -> LocalAws:
+        """Bind the ports, start the gateway and load the AWS API in the background.
 
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, code: Any = "-", size: Any = "-") -> None:
-                log.debug("aws %s %s", self.requestline, code)
-
-        holder: dict[str, Gateway] = {}
-        app = ChangeWatcher(DomainDispatcherApplication(create_backend_app),
-                            lambda: holder["gateway"].invalidate() if "gateway" in holder else None)
-        self._moto_server = make_server("127.0.0.1", self.port, app, threaded=True, request_handler=QuietHandler)
-        self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, args=(0.05,),
-                                             name="zappa-local-aws", daemon=True)
-        self._moto_thread.start()
-        self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir)
+        ``wait=False`` returns as soon as the ports accept connections (``zappa local start``); calls made
+        before the API has loaded wait for it. Otherwise returns once it serves (raising if it failed).
+        """
+        started = time.perf_counter()
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._listener.bind(("127.0.0.1", self.port))
+        except OSError:
+            self._listener.close()
+            raise
+        self._listener.listen(128)
 
         provider = self.route_provider
         state_box: list[LocalState] = []
@@ -149,19 +155,71 @@ class LocalAws:
                 return routes_from_plugins(self.pm, state_box[0])()
 
         self.gateway = Gateway(provider, port=self.gateway_port, control=self._control)
-        holder["gateway"] = self.gateway
         self.state = LocalState(aws_endpoint=self.aws_endpoint, gateway_endpoint=self.gateway.url, region=self.region)
         state_box.append(self.state)
         self.gateway.start()
-        if self.with_scheduler:
-            self.scheduler = Scheduler(self.state, regions=lambda: executor.active_regions() or [self.region])
-            self.scheduler.start()
         self.started_at = time.time()
-        if self.prewarm:
-            threading.Thread(target=self._prewarm, name="zappa-local-prewarm", daemon=True).start()
+        self._loader = threading.Thread(target=self._load, args=(started,), name="zappa-local-load", daemon=True)
+        self._loader.start()
+        if wait:
+            self.wait_ready()
         return self
 
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Wait until the AWS API serves; raises the loader's error if it failed."""
+        if not self._ready.wait(timeout):
+            raise TimeoutError(f"the local AWS API did not load in {timeout} s")
+        if self.load_error is not None:
+            raise RuntimeError(f"the local AWS API failed to load: {self.load_error}") from self.load_error
+
+    def wait_ready_quietly(self) -> None:
+        """Wait for the loader to finish, successful or not (see :attr:`load_error`)."""
+        self._ready.wait()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set() and self.load_error is None
+
+    def _load(self, started: float) -> None:
+        """moto, the executor hooked into it, the API on the bound socket, then the scheduler."""
+        try:
+            from moto.moto_server.werkzeug_app import (
+                DomainDispatcherApplication,
+                MotoRequestHandler,
+                create_backend_app,
+            )
+            from werkzeug.serving import make_server
+
+            class QuietHandler(MotoRequestHandler):
+                def log_request(self, code: Any = "-", size: Any = "-") -> None:
+                    log.debug("aws %s %s", self.requestline, code)
+
+            gateway = self.gateway
+            assert gateway is not None and self._listener is not None
+            app = ChangeWatcher(DomainDispatcherApplication(create_backend_app), gateway.invalidate)
+            self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir)
+            self._moto_server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler,
+                                            fd=self._listener.fileno())
+            self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, args=(0.05,),
+                                                 name="zappa-local-aws", daemon=True)
+            self._moto_thread.start()
+            if self.with_scheduler:
+                assert self.state is not None
+                self.scheduler = Scheduler(self.state, regions=lambda: executor.active_regions() or [self.region])
+                self.scheduler.start()
+        except BaseException as exc:  # reported by wait_ready() and the serving process
+            log.exception("the local AWS API failed to load")
+            self.load_error = exc
+        self.loaded_seconds = time.perf_counter() - started
+        self._ready.set()
+        if self.load_error is None:
+            log.info("AWS API serving after %.2fs", self.loaded_seconds)
+            if self.prewarm:
+                self._prewarm()
+
     def stop(self) -> None:
+        if self._loader is not None:
+            self._ready.wait(60)  # a stop during the load: let it finish, then close what it opened
         if self._executor is not None:
             self._executor.shutdown()
         if self.scheduler is not None:
@@ -171,6 +229,8 @@ class LocalAws:
         if self._moto_server is not None:
             self._moto_server.shutdown()
             self._moto_server.server_close()
+        if self._listener is not None:
+            self._listener.close()
 
     def __enter__(self) -> LocalAws:
         return self.start()
@@ -185,6 +245,8 @@ class LocalAws:
             "gateway_endpoint": self.gateway_endpoint,
             "region": self.region,
             "started_at": self.started_at,
+            "api_ready": self.ready,
+            "api_loaded_seconds": self.loaded_seconds,
             "workers": self._executor.workers() if self._executor else [],
             "front_doors": [{"kind": r.kind, "key": r.key, "url": f"{self.gateway_endpoint}/{r.key}/"}
                             for r in self.gateway.table.cached()] if self.gateway else [],
