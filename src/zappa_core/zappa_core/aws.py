@@ -8,6 +8,7 @@ local mode points at the embedded local AWS with dummy credentials, so nothing r
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -15,6 +16,7 @@ DEFAULT_LOCAL_REGION = "us-east-1"
 
 
 _LOADER: Any = None
+_CLIENT_LOCK = threading.RLock()
 
 
 def _shared_loader() -> Any:
@@ -91,15 +93,21 @@ class AwsClients:
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region)
-        if key not in self._clients:
-            session = self.session
-            self._clients[key] = session.client(
-                service,
-                region_name=region or self.region,
-                endpoint_url=self.endpoint_for(service),
-                config=self._config(),
-            )
-        return self._clients[key]
+        client = self._clients.get(key)
+        if client is None:
+            # Clients are thread-safe once made, but making them from one session is not (the engine plans
+            # independent steps in parallel threads).
+            with _CLIENT_LOCK:
+                client = self._clients.get(key)
+                if client is None:
+                    session = self.session
+                    client = self._clients[key] = session.client(
+                        service,
+                        region_name=region or self.region,
+                        endpoint_url=self.endpoint_for(service),
+                        config=self._config(),
+                    )
+        return client
 
     def resource(self, service: str, region: str | None = None) -> Any:
         return self.session.resource(

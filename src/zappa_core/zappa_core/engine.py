@@ -181,7 +181,7 @@ class Engine:
     """Plans and applies the resource steps of one stage."""
 
     def __init__(self, ctx: DeployContext, steps: list[ResourceStep] | None = None,
-                 *, attempts: int = 5, base_delay: float = 0.5) -> None:
+                 *, attempts: int = 5, base_delay: float = 0.5, threads: int = 8) -> None:
         self.ctx = ctx
         if steps is None:
             pairs = collect_steps(ctx)
@@ -191,6 +191,7 @@ class Engine:
         self.steps = order_steps([step for _, step in pairs])
         ctx.steps = list(self.steps)
         self.attempts = attempts
+        self.threads = threads
         self.base_delay = base_delay
         self.timings: dict[str, float] = {}
 
@@ -228,14 +229,58 @@ class Engine:
             self.ctx.outputs.setdefault(step.id, {}).update(change.outputs)
         return change
 
+    def waves(self) -> list[list[ResourceStep]]:
+        """The steps in dependency levels: every step of a level depends only on steps of earlier levels,
+        so the steps of one level can be planned at the same time."""
+        ids = {s.id for s in self.steps}
+        level: dict[str, int] = {}
+        for step in self.steps:  # already in dependency order
+            deps = [d for d in (step.depends_on or ()) if d in ids]
+            level[step.id] = 1 + max((level[d] for d in deps), default=-1)
+        out: list[list[ResourceStep]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+        for step in self.steps:
+            out[level[step.id]].append(step)
+        return out
+
+    def _prefetch_account(self) -> None:
+        """Resolve the account id once, before threads would each ask STS for it."""
+        if self.ctx.aws is None or getattr(self.ctx, "_account_id", None) is not None:
+            return
+        try:
+            self.ctx.account_id
+        except Exception as exc:
+            if not _retry.is_aws_error(exc):
+                raise
+            raise AwsError(f"reading the AWS account: {describe_aws_error(exc)}",
+                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command)) from exc
+
     def plan(self, *, destroy: bool = False) -> Plan:
-        """Read AWS for every step (in order; reverse order for ``destroy``) and return the plan."""
+        """Read AWS for every step and return the plan, in dependency order (reverse order for ``destroy``).
+
+        Reads are I/O: the steps of one dependency level are planned in parallel threads (``threads``), and
+        a level starts once the previous one has published its predicted outputs."""
         settings = self.ctx.settings
         result = Plan(stage=settings.stage, function_name=settings.function_name, destroy=destroy)
+        changes: dict[str, Change] = {}
+        if self.threads <= 1:
+            for step in (reversed(self.steps) if destroy else self.steps):
+                changes[step.id] = self._plan_step(step, destroy)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._prefetch_account()
+            waves = self.waves()
+            with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="zappa-plan") as pool:
+                for wave in (reversed(waves) if destroy else waves):
+                    if len(wave) == 1:
+                        changes[wave[0].id] = self._plan_step(wave[0], destroy)
+                        continue
+                    futures = [(step, pool.submit(self._plan_step, step, destroy)) for step in wave]
+                    for step, future in futures:  # in order: the first failing step is the one reported
+                        changes[step.id] = future.result()
         steps = list(reversed(self.steps)) if destroy else self.steps
         for step in steps:
-            change = self._plan_step(step, destroy)
-            result.items.append(PlannedStep(step, change, self.plugin_of.get(step.id, "")))
+            result.items.append(PlannedStep(step, changes[step.id], self.plugin_of.get(step.id, "")))
         return result
 
     # -- applying -----------------------------------------------------------------------------------------

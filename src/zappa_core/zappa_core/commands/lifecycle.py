@@ -207,32 +207,40 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     target = CallbackTarget(ctx, settings)
     run_callback(settings, "settings", target)
     dctx = deploy_context(ctx, settings, command, no_upload=no_upload, s3_zip=s3_zip, zip=zip)
-    remote = _read(f"reading function {settings.function_name}", lambda: remote_function(dctx))
-    if command == "deploy" and remote is not None and INCOMPLETE_TAG not in (remote.get("Tags") or {}):
-        raise ZappaError(f"stage '{settings.stage}' is already deployed (function {settings.function_name})",
-                         hint=f"did you mean: zappa update {settings.stage}")
-    if command == "update" and remote is None:
-        raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
-                         f"{dctx.region})", hint=f"deploy it first: zappa deploy {settings.stage}")
-    built_here = False  # the builder runs the 'zip' callback itself
-    if zip and not s3_zip:
-        dctx.package = package_from_zip(zip)
-    elif not s3_zip:
-        dctx.package = build_package(ctx, settings, target)
-        built_here = True
-    if dctx.package is not None:
-        target.zip_path = str(dctx.package.path)
-    engine = Engine(dctx)
-    plan = engine.plan()
-    verb = "Deploying" if command == "deploy" else "Updating"
-    ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
-    engine.apply(plan)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zappa-provision") as pool:
+        # Building the package is local work, reading AWS is waiting: both at once.
+        built_here = not zip and not s3_zip  # the builder runs the 'zip' callback itself
+        package = pool.submit(build_package, ctx, settings, target) if built_here else None
+        remote = _read(f"reading function {settings.function_name}", lambda: remote_function(dctx))
+        if command == "deploy" and remote is not None and INCOMPLETE_TAG not in (remote.get("Tags") or {}):
+            raise ZappaError(f"stage '{settings.stage}' is already deployed (function {settings.function_name})",
+                             hint=f"did you mean: zappa update {settings.stage}")
+        if command == "update" and remote is None:
+            raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
+                             f"{dctx.region})", hint=f"deploy it first: zappa deploy {settings.stage}")
+        engine = Engine(dctx)
+        if zip and not s3_zip:
+            dctx.package = package_from_zip(zip)
+        elif package is not None:
+            dctx.package = package.result()
+        if dctx.package is not None:
+            target.zip_path = str(dctx.package.path)
+        # The plugins' status (URLs) is read while planning; when nothing changes it is already the answer.
+        early_status = pool.submit(stage_status_from_plugins, dctx) if command == "update" else None
+        plan = engine.plan()
+        verb = "Deploying" if command == "deploy" else "Updating"
+        ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
+        engine.apply(plan)
+        status = early_status.result() if early_status is not None and not plan.has_changes else None
     out = dctx.outputs.get("core:function") or {}
     if out.get("incomplete"):
         _read("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
             Resource=out["function_arn"], TagKeys=[INCOMPLETE_TAG]),
               hint=f"everything is deployed; run 'zappa update {settings.stage}' (or deploy again) to finish")
-    status = stage_status_from_plugins(dctx)
+    if status is None:
+        status = stage_status_from_plugins(dctx)
     urls = status.get("urls") or {}
     touched = None
     if settings.touch and urls:
