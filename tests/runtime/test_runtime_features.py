@@ -18,7 +18,7 @@ from pathlib import Path
 import boto3
 import events_factory as ev
 import pytest
-from conftest import APPS, LambdaError, Worker
+from rtharness import APPS, LambdaError, Worker
 
 BUCKET = "rt-features-bucket"
 REMOTE_ENV = {"REMOTE_SECRET": "s3cr3t", "OVERRIDDEN": "from remote_env", "NUMBER": 7}

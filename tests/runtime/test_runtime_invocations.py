@@ -7,7 +7,7 @@ import json
 
 import events_factory as ev
 import pytest
-from conftest import LambdaError, load_event
+from rtharness import LambdaError, load_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -12,7 +12,7 @@ import json
 from urllib.parse import parse_qsl
 
 import pytest
-from conftest import LambdaError, load_event
+from rtharness import LambdaError, load_event
 
 APPS = ["raw", "flask", "django", "fastapi"]
 
