@@ -123,7 +123,6 @@ def test_settings_cross_checks(make_settings):
         ({"authorizer": {"function": "a.b", "type": "REQUEST", "validation_expression": "x"}}, "TOKEN authorizers only"),
         ({"authorizer": {"function": "a.b"}, "iam_authorization": True}, "exclude each other"),
         ({"apigateway_version": "v2", "api_key_required": True}, "REST APIs (v1) only"),
-        ({"api_key": "abc"}, "api_key_required"),
         ({"function_url_config": {"authorizer": "MAYBE"}}, "function_url_config.authorizer"),
         ({"cloudwatch_log_level": "LOUD"}, "cloudwatch_log_level"),
         ({"cors": {"allowed_header": ["x"]}}, "cors"),
