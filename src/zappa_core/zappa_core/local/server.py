@@ -154,7 +154,11 @@ class LocalAws:
                     self.pm = get_plugin_manager()
                 return routes_from_plugins(self.pm, state_box[0])()
 
-        self.gateway = Gateway(provider, port=self.gateway_port, control=self._control)
+        try:
+            self.gateway = Gateway(provider, port=self.gateway_port, control=self._control)
+        except OSError:
+            self._listener.close()
+            raise
         self.state = LocalState(aws_endpoint=self.aws_endpoint, gateway_endpoint=self.gateway.url, region=self.region)
         state_box.append(self.state)
         self.gateway.start()
