@@ -21,7 +21,7 @@ def install_workspace(session: nox.Session, extras: str = "all,dev") -> None:
 def tests(session: nox.Session) -> None:
     """The whole test suite, every distribution installed."""
     install_workspace(session)
-    session.run("pytest", *(session.posargs or ["-q"]))
+    session.run("pytest", *(session.posargs or ["-q", "-n", "auto"]))
 
 
 @nox.session
