@@ -126,6 +126,8 @@ def test_settings_cross_checks(make_settings):
         ({"function_url_config": {"authorizer": "MAYBE"}}, "function_url_config.authorizer"),
         ({"cloudwatch_log_level": "LOUD"}, "cloudwatch_log_level"),
         ({"cors": {"allowed_header": ["x"]}}, "cors"),
+        ({"websocket_handler_module": "app.ws"}, "WebSocket APIs are not supported yet"),
+        ({"function_url_domains": ["a.example.com"]}, "custom domains for function URLs are not supported yet"),
     ]
     for keys, message in bad:
         with pytest.raises(SettingsError) as info:

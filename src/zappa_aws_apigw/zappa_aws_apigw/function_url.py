@@ -157,7 +157,8 @@ class FunctionUrlStep(ResourceStep):
         except Exception as exc:
             raise AwsError(f"apigw:function-url: could not configure the function URL of {name}: {exc}") from None
         ctx.outputs[self.id] = {"url": live["FunctionUrl"], "auth_type": want["AuthType"]}
-        ctx.echo(f"Function URL: {live['FunctionUrl']}")
+        if not ctx.local:  # locally, the gateway URL is printed from the stage status instead
+            ctx.echo(f"Function URL: {live['FunctionUrl']}")
 
     def plan_destroy(self, ctx: DeployContext) -> Change:
         lam = ctx.aws.client("lambda")

@@ -199,7 +199,8 @@ class HttpApiStep(ResourceStep):
             raise AwsError(f"apigw:http-api: could not converge HTTP API {s.function_name}: {exc}") from None
         url = http_api_url(want["region"], api_id)
         ctx.outputs[self.id] = {"api_id": api_id, "url": url, "region": want["region"], "stage": "$default"}
-        ctx.echo(f"HTTP API: {url}")
+        if not ctx.local:  # locally, the gateway URL is printed from the stage status instead
+            ctx.echo(f"HTTP API: {url}")
 
     def _apply_permissions(self, ctx: DeployContext, want: dict[str, Any], live: dict[str, Any], api_id: str) -> None:
         lam = ctx.aws.client("lambda")

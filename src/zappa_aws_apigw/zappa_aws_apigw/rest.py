@@ -331,7 +331,8 @@ class RestApiStep(ResourceStep):
         url = rest_api_url(want.region, live.api_id, want.stage)
         ctx.outputs[self.id] = {"api_id": live.api_id, "stage": want.stage, "url": url, "region": want.region}
         self._apply_keys(ctx, apigw, live)
-        ctx.echo(f"REST API: {url}")
+        if not ctx.local:  # locally, the gateway URL is printed from the stage status instead
+            ctx.echo(f"REST API: {url}")
 
     def _apply_stack(self, ctx: DeployContext, how: str, want: Desired) -> None:
         cfn = ctx.aws.client("cloudformation")

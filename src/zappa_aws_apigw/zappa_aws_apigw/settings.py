@@ -62,6 +62,14 @@ class ApiGatewaySettings(BaseModel):
     function_url_cloudfront_config: dict[str, Any] = Field(default_factory=dict, description="Extra CloudFront settings for `function_url_domains`.")
 
 
+# Zappa settings that load but whose feature is not built: refused rather than silently ignored.
+UNSUPPORTED = {
+    "websocket_handler_module": "WebSocket APIs",
+    "function_url_domains": "custom domains for function URLs",
+    "function_url_cloudfront_config": "CloudFront distributions for function URLs",
+}
+
+
 def validate(settings: Any) -> list:
     """Cross-field rules of the API Gateway settings (the core prints every problem and exits 2)."""
     from pathlib import Path
@@ -69,6 +77,9 @@ def validate(settings: Any) -> list:
     from zappa_core.records import SettingsProblem
 
     problems = []
+    for key, what in UNSUPPORTED.items():
+        if getattr(settings, key):
+            problems.append(SettingsProblem(f"{what} are not supported yet: nothing would be created for this setting; remove it", key=key))
     auth = settings.authorizer
     if auth is not None:
         if auth.type == "COGNITO_USER_POOLS":
