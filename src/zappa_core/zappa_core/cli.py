@@ -116,10 +116,11 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Use this prebuilt zip (local path or s3://).")] = None,
                no_upload: Annotated[bool, typer.Option("-n", "--no-upload", "--no_upload", help="Build the package but do not upload it.")] = False,
                docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri")] = None,
+               refresh: Annotated[bool, typer.Option("--refresh", help="Read every resource even when the package and settings are those of the last update.")] = False,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Update the code and configuration of a deployed stage (skips the upload when nothing changed)."""
         _dispatch("lifecycle", "update", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
-                  disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri)
+                  disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri, refresh=refresh)
 
     @command()
     def rollback(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.usefixtures("core_only")
 # Every AWS write of a clean deploy of the core's steps (checked by test_the_fault_list_covers_every_write).
 DEPLOY_WRITES = ["CreateRole", "PutRolePolicy", "CreateBucket", "PutBucketEncryption", "PutPublicAccessBlock",
                  "PutObject", "CreateLogGroup", "CreateFunction", "CreateAlias", "PutFunctionConcurrency",
-                 "UntagResource"]
+                 "TagResource", "UntagResource"]
 UPDATE_WRITES = ["PutObject", "UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion", "UpdateAlias",
-                 "PutRolePolicy", "DeleteFunction", "DeleteObjects"]
+                 "PutRolePolicy", "DeleteFunction", "DeleteObjects", "TagResource"]
 
 
 _CLEAN: dict = {}
@@ -47,7 +47,7 @@ def test_deploy_converges_after_a_failure(operation, clean_deploy, project, zapp
     failed = zappa("deploy", "dev")
     assert failed.code == 1, failed
     assert "InjectedFailure" in failed.err and f"injected failure of {operation}" in failed.err
-    assert "step 'core:" in failed.err or operation == "UntagResource"  # names the step ...
+    assert "step 'core:" in failed.err or operation in ("TagResource", "UntagResource")  # names the step ...
     assert "zappa update dev" in failed.err  # ... and how to go on
     again = zappa("deploy", "dev")
     assert again.code == 0, again

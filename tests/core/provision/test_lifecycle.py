@@ -24,7 +24,8 @@ def test_deploy_creates_every_core_resource_tagged(project, zappa, aws):
     assert conf["Handler"] == "handler.lambda_handler" and conf["Runtime"] == "python3.11"
     assert conf["MemorySize"] == 512 and conf["Timeout"] == 30
     assert conf["Role"].endswith(":role/demo-dev-ZappaLambdaExecutionRole")
-    assert fn["Tags"] == {"ZappaProject": "demo-dev"}  # the in-progress marker is gone once deploy succeeded
+    # the in-progress marker is gone once deploy succeeded; the fingerprint records what was deployed
+    assert set(fn["Tags"]) == {"ZappaProject", "ZappaFingerprint"} and fn["Tags"]["ZappaProject"] == "demo-dev"
     alias = aws("lambda").get_alias(FunctionName="demo-dev", Name="current")
     assert alias["FunctionVersion"] == "1"
     role_tags = aws("iam").list_role_tags(RoleName="demo-dev-ZappaLambdaExecutionRole")["Tags"]
@@ -294,3 +295,26 @@ def test_a_missing_policy_file_is_a_settings_error(project, zappa, aws_calls):
     result = zappa("deploy", "dev")
     assert result.code == 2 and "policy file not found" in result.err
     assert aws_calls.calls == []
+
+
+def test_update_notices_a_function_changed_by_hand(project, zappa, aws):
+    assert zappa("deploy", "dev").code == 0
+    lam = aws("lambda")
+    lam.update_function_configuration(FunctionName="demo-dev", MemorySize=2048)
+    result = zappa("update", "dev", "--json")
+    assert result.code == 0, result
+    assert lam.get_function_configuration(FunctionName="demo-dev")["MemorySize"] == 512
+    assert result.json()["version"] == "2"
+
+
+def test_refresh_reads_every_resource(project, zappa, aws):
+    assert zappa("deploy", "dev").code == 0
+    logs = aws("logs")
+    logs.delete_log_group(logGroupName="/aws/lambda/demo-dev")
+    # same package, same settings, function untouched: update reads only the function ...
+    assert zappa("update", "dev").code == 0
+    assert logs.describe_log_groups()["logGroups"] == []
+    # ... plan and --refresh read everything
+    assert "+ core:log-group" in zappa("plan", "dev").out
+    assert zappa("update", "dev", "--refresh").code == 0
+    assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/aws/lambda/demo-dev"]

@@ -193,8 +193,55 @@ def _require_bucket(settings: Any) -> None:
         raise UsageError(f"stage '{settings.stage}': 's3_bucket' is not set", hint="add \"s3_bucket\": \"<a bucket name>\" to the stage")
 
 
-def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, no_upload: bool = False) -> dict:
-    """Package, plan and apply one stage (``deploy`` or ``update``)."""
+FINGERPRINT_TAG = "ZappaFingerprint"
+
+
+def stage_fingerprint(ctx: Any, settings: Any, package: Any) -> str:
+    """What a successful deploy/update applied: the package, every resolved setting, the plugins in use."""
+    from zappa_core import __version__
+
+    plugins = sorted(name for name, plugin in ctx.pm.list_name_plugin() if plugin is not None)
+    data = {"package": package.sha256, "settings": settings.to_dict(), "plugins": plugins, "zappa": __version__}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:40]
+
+
+def unchanged_since_last_update(dctx: DeployContext, remote: dict, fingerprint: str) -> bool:
+    """True when the function carries this exact fingerprint (the last update applied these settings and
+    this package, and finished) and its own code and configuration have not drifted since."""
+    from zappa_core.resources.function import current_values, desired_values, diff_values
+    from zappa_core.resources.role import role_name_of
+    from zappa_core.resources.util import INCOMPLETE_TAG, hex_to_b64
+
+    tags = remote.get("Tags") or {}
+    if tags.get(FINGERPRINT_TAG) != fingerprint or INCOMPLETE_TAG in tags:
+        return False
+    settings = dctx.settings
+    conf = remote["Configuration"]
+    if conf.get("CodeSha256") != hex_to_b64(dctx.package.sha256):
+        return False
+    if settings.role_arn:
+        role = settings.role_arn
+    elif settings.manage_roles:
+        role = f"arn:{dctx.partition}:iam::{dctx.account_id}:role/{role_name_of(settings)}"
+    else:
+        role = None
+    dctx.outputs["core:role"] = {"role_arn": role}
+    current = current_values(conf)
+    try:
+        drift = diff_values(current, desired_values(dctx, current["Environment"]))
+    finally:
+        dctx.outputs.pop("core:role", None)
+    reserved = (remote.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
+    return not drift and reserved == settings.lambda_concurrency and (conf.get("Architectures") or ["x86_64"])[0] == settings.architecture
+
+
+def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, no_upload: bool = False,
+              refresh: bool = False) -> dict:
+    """Package, plan and apply one stage (``deploy`` or ``update``).
+
+    ``update`` reads only the function when the package and every setting are those of the last successful
+    update and the function has not drifted (``--refresh`` reads everything anyway; ``zappa plan`` always
+    does)."""
     from zappa_core.engine import Engine
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.util import INCOMPLETE_TAG
@@ -220,20 +267,40 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         if command == "update" and remote is None:
             raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
                              f"{dctx.region})", hint=f"deploy it first: zappa deploy {settings.stage}")
-        engine = Engine(dctx)
         if zip and not s3_zip:
             dctx.package = package_from_zip(zip)
         elif package is not None:
             dctx.package = package.result()
         if dctx.package is not None:
             target.zip_path = str(dctx.package.path)
-        # The plugins' status (URLs) is read while planning; when nothing changes it is already the answer.
-        early_status = pool.submit(stage_status_from_plugins, dctx) if command == "update" else None
-        plan = engine.plan()
-        verb = "Deploying" if command == "deploy" else "Updating"
-        ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
-        engine.apply(plan)
-        status = early_status.result() if early_status is not None and not plan.has_changes else None
+        fingerprint = stage_fingerprint(ctx, settings, dctx.package) if built_here else None
+        fast = (command == "update" and not refresh and not no_upload and fingerprint is not None and remote is not None
+                and unchanged_since_last_update(dctx, remote, fingerprint))
+        if fast:
+            from zappa_core.engine import Plan
+            from zappa_core.resources.function import get_alias
+
+            plan = Plan(stage=settings.stage, function_name=settings.function_name)
+            dctx.outputs["core:function"] = {"function_arn": remote["Configuration"].get("FunctionArn"), "version": None}
+            live = _read("reading the live version", lambda: get_alias(dctx)) if ctx.json else None
+            dctx.outputs["core:function"]["version"] = live.get("FunctionVersion") if live else None
+            status = stage_status_from_plugins(dctx) if (ctx.json or settings.touch) else {"urls": {}}
+        else:
+            # The plugins' status (URLs) is read while planning; when nothing changes it is already the answer.
+            early_status = pool.submit(stage_status_from_plugins, dctx) if command == "update" else None
+            engine = Engine(dctx)
+            plan = engine.plan()
+            verb = "Deploying" if command == "deploy" else "Updating"
+            ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
+            engine.apply(plan)
+            status = early_status.result() if early_status is not None and not plan.has_changes else None
+            lam = dctx.aws.client("lambda")
+            done = dctx.outputs.get("core:function") or {}
+            recorded = ((remote or {}).get("Tags") or {}).get(FINGERPRINT_TAG)
+            if fingerprint and done.get("function_arn") and (plan.has_changes or recorded != fingerprint):
+                _read("recording what was deployed", lambda: lam.tag_resource(
+                    Resource=done["function_arn"], Tags={FINGERPRINT_TAG: fingerprint}),
+                      hint=f"everything is deployed; run 'zappa update {settings.stage}' to finish")
     out = dctx.outputs.get("core:function") or {}
     if out.get("incomplete"):
         _read("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
@@ -291,9 +358,11 @@ def deploy(ctx: Any, zip: str | None = None, docker_image_uri: str | None = None
     return for_each_stage(ctx, "deploy", lambda s: provision(ctx, s, "deploy", zip=zip))
 
 
-def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_image_uri: str | None = None, **_: Any) -> int:
+def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_image_uri: str | None = None,
+           refresh: bool = False, **_: Any) -> int:
     _unsupported_image(docker_image_uri)
-    return for_each_stage(ctx, "update", lambda s: provision(ctx, s, "update", zip=zip, no_upload=no_upload))
+    return for_each_stage(ctx, "update", lambda s: provision(ctx, s, "update", zip=zip, no_upload=no_upload,
+                                                             refresh=refresh))
 
 
 # -- plan -----------------------------------------------------------------------------------------------
