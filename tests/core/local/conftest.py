@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
-import textwrap
 import uuid
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-
-def make_zip(files: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
-            archive.writestr(name, textwrap.dedent(text))
-    return buffer.getvalue()
+from local_zip import make_zip
 
 
 @pytest.fixture(scope="module")

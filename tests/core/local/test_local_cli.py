@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import make_zip
+from local_zip import make_zip
 from zappa_core.local_state import process_alive, read_state, state_path
 
 pytestmark = pytest.mark.e2e

@@ -60,8 +60,8 @@ def test_deploy_the_example_to_the_local_aws_and_use_it(tmp_path, repo_root, zap
         # --qualifier runs the version it names: its invocation logs to a stream of that version, as on AWS.
         import boto3
 
-        kwargs = dict(endpoint_url=read_state(project)["aws_endpoint"], region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+        kwargs = {"endpoint_url": read_state(project)["aws_endpoint"], "region_name": "us-east-1",
+                  "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
         version = boto3.client("lambda", **kwargs).publish_version(FunctionName="hello-dev")["Version"]
 
         def streams():

@@ -8,7 +8,7 @@ import time
 import uuid
 
 import pytest
-from conftest import make_zip
+from local_zip import make_zip
 
 pytestmark = pytest.mark.e2e
 

@@ -9,6 +9,7 @@ import urllib.request
 
 import pluggy
 import pytest
+from local_zip import make_zip
 from zappa_core.local.gateway import Gateway, routes_from_plugins, split_key
 from zappa_core.local.http import LocalRequest, LocalResponse
 from zappa_core.records import LocalRoute
@@ -185,8 +186,8 @@ def test_a_front_door_write_refreshes_the_listed_routes(local_aws, service):
     writes = {
         "apigateway": lambda: clients.client("apigateway").create_rest_api(name="rest"),
         "apigatewayv2": lambda: clients.client("apigatewayv2").create_api(Name="http", ProtocolType="HTTP"),
-        "lambda": lambda: clients.client("lambda").tag_resource(
-            Resource="arn:aws:lambda:us-east-1:123456789012:function:nothing", Tags={"a": "b"}),
+        "lambda": lambda: clients.client("lambda").publish_layer_version(
+            LayerName=f"layer-{key}", Content={"ZipFile": make_zip({"python/x.py": ""})}),
         "elbv2": lambda: clients.client("elbv2").create_target_group(Name=f"tg-{uuid.uuid4().hex[:8]}",
                                                                      TargetType="lambda"),
     }
@@ -197,10 +198,7 @@ def test_a_front_door_write_refreshes_the_listed_routes(local_aws, service):
         assert key not in listed_keys(local_aws)  # a listing alone does not discover again
         clients.client("sns").create_topic(Name=f"t-{key}")  # not a front-door service: still not listed
         assert key not in listed_keys(local_aws)
-        try:
-            writes[service]()
-        except Exception as exc:  # a rejected write may still have changed something: it refreshes too
-            assert "Error" in type(exc).__name__ or "NotFound" in str(exc), exc
+        writes[service]()
         assert key in listed_keys(local_aws)
     finally:
         local_aws.routes.remove(echo_route_by_key(local_aws, key))

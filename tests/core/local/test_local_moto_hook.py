@@ -63,7 +63,7 @@ def test_invoke_response_seam_still_reads_the_lowercase_qualifier():
 
 @pytest.mark.usefixtures("aws_credentials")
 def test_function_attributes_the_executor_reads_exist():
-    from conftest import make_zip
+    from local_zip import make_zip
     from moto import mock_aws
 
     with mock_aws():

@@ -36,3 +36,18 @@ def test_a_port_in_use_is_a_clear_error_at_start(tmp_path):
             LocalAws(port=taken.getsockname()[1], scheduler=False, cache_dir=tmp_path).start()
     finally:
         taken.close()
+
+
+def test_stop_forgets_what_was_deployed(tmp_path, aws_module_credentials):
+    """moto's state lives in this process; a stopped local AWS leaves none of it to the next one."""
+    from zappa_core.local import executor
+    from zappa_core.local.server import LocalAws
+
+    try:
+        with LocalAws(scheduler=False, cache_dir=tmp_path) as first:
+            first.state.aws.client("s3").create_bucket(Bucket="left-behind")
+            assert "left-behind" in [b["Name"] for b in first.state.aws.client("s3").list_buckets()["Buckets"]]
+        with LocalAws(scheduler=False, cache_dir=tmp_path) as second:
+            assert "left-behind" not in [b["Name"] for b in second.state.aws.client("s3").list_buckets()["Buckets"]]
+    finally:
+        executor.uninstall()

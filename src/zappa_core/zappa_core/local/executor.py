@@ -37,8 +37,8 @@ import threading
 import time
 import uuid
 import zipfile
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 

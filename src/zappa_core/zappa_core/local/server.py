@@ -222,8 +222,15 @@ class LocalAws:
                 self._prewarm()
 
     def stop(self) -> None:
+        """Stop every part; what was deployed is forgotten, as the process's exit forgets it.
+
+        moto keeps its state in this process's memory, shared with any other moto user here (tests run
+        several local AWSs and moto servers one after another), so it is reset through moto's own API first.
+        """
         if self._loader is not None:
             self._ready.wait(60)  # a stop during the load: let it finish, then close what it opened
+        if self.ready:
+            self._reset_moto()
         if self._executor is not None:
             self._executor.shutdown()
         if self.scheduler is not None:
@@ -269,6 +276,16 @@ class LocalAws:
             return {"fired": [{"rule": f.rule_arn, "target": f.target_arn, "function_error": f.function_error}
                               for f in fired]}
         return None
+
+    def _reset_moto(self) -> None:
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.aws_endpoint}/moto-api/reset", data=b"", method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                pass
+        except OSError as exc:  # stopping goes on; only the memory is not freed early
+            log.warning("resetting the local AWS state failed: %s", exc)
 
     def _prewarm(self) -> None:
         """Load the moto backends a deploy uses (cloudformation alone costs about 2 s of imports)."""
