@@ -62,7 +62,7 @@ def make_project(root: Path, stage: dict) -> Path:
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> dict:
     started = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=900, check=False)
     seconds = time.perf_counter() - started
     result = {"seconds": round(seconds, 3), "exit": proc.returncode}
     if proc.returncode != 0:

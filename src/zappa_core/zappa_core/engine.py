@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from zappa_core import retry as _retry
 from zappa_core.errors import AwsError, PluginError, ZappaError
@@ -247,7 +248,7 @@ class Engine:
         if self.ctx.aws is None or getattr(self.ctx, "_account_id", None) is not None:
             return
         try:
-            self.ctx.account_id
+            _ = self.ctx.account_id
         except Exception as exc:
             if not _retry.is_aws_error(exc):
                 raise

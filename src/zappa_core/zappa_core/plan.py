@@ -107,7 +107,7 @@ class DeployContext:
 
     @property
     def region(self) -> str:
-        self.aws.session  # resolves the region from the profile/environment when not set
+        _ = self.aws.session  # resolves the region from the profile/environment when not set
         return self.aws.region
 
     @property

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -85,7 +86,11 @@ def is_aws_error(exc: BaseException) -> bool:
 def is_transient(exc: BaseException) -> bool:
     """Throttling, a 5xx, a conflict that goes away by itself, a connection hiccup, or IAM propagation."""
     try:
-        from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
+        from botocore.exceptions import (
+            ConnectionClosedError,
+            EndpointConnectionError,
+            ReadTimeoutError,
+        )
     except ImportError:  # pragma: no cover
         return False
     if isinstance(exc, (ConnectionClosedError, EndpointConnectionError, ReadTimeoutError)):
@@ -98,9 +103,7 @@ def is_transient(exc: BaseException) -> bool:
         return True
     message = error_message(exc)
     # A new IAM role takes a few seconds before Lambda may assume it.
-    if code == "InvalidParameterValueException" and "cannot be assumed" in message:
-        return True
-    return False
+    return code == "InvalidParameterValueException" and "cannot be assumed" in message
 
 
 def backoff_delays(attempts: int, base: float = 0.5, cap: float = 8.0) -> list[float]:
@@ -115,7 +118,7 @@ def retry(fn: Callable[[], T], *, attempts: int = 6, base: float = 0.5, cap: flo
     for delay in delays:
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - classified by `when`
+        except Exception as exc:
             if not when(exc):
                 raise
             sleep(delay)
@@ -133,7 +136,7 @@ def wait_until(check: Callable[[], Any], *, what: str, timeout: float = 300.0, i
             result = check()
             if result:
                 return result
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if not is_transient(exc):
                 raise
         if time.monotonic() >= deadline:

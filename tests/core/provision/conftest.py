@@ -4,8 +4,9 @@ a recorder of the AWS calls the CLI makes."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-
-from zappa_core import retry as retry_module
 from zappa_core.engine import Engine, order_steps
 from zappa_core.errors import AwsError, PluginError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+
+from zappa_core import retry as retry_module
 
 
 class FakeSettings:
     stage = "dev"
     function_name = "demo-dev"
     zappa_project_tag = "demo-dev"
-    tags: dict = {}
+    tags = None
 
 
 class Step(ResourceStep):

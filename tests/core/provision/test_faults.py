@@ -81,7 +81,6 @@ def test_update_converges_after_a_failure(operation, project, zappa, aws, fail_a
 def test_throttling_is_retried(project, zappa, aws, monkeypatch):
     """botocore's retries see real 429 answers (injected before the request is sent)."""
     from botocore.awsrequest import AWSResponse
-
     from zappa_core.aws import AwsClients
 
     class Raw:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from zappa_core.commands.logs import is_http_line, keep, parse_since
 from zappa_core.errors import UsageError
 

@@ -13,8 +13,9 @@ import importlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from zappa_core.errors import AwsError, UsageError, ZappaError
 from zappa_core.plan import DeployContext
@@ -208,7 +209,11 @@ def stage_fingerprint(ctx: Any, settings: Any, package: Any) -> str:
 def unchanged_since_last_update(dctx: DeployContext, remote: dict, fingerprint: str) -> bool:
     """True when the function carries this exact fingerprint (the last update applied these settings and
     this package, and finished) and its own code and configuration have not drifted since."""
-    from zappa_core.resources.function import current_values, desired_values, diff_values
+    from zappa_core.resources.function import (
+        current_values,
+        desired_values,
+        diff_values,
+    )
     from zappa_core.resources.role import role_name_of
     from zappa_core.resources.util import INCOMPLETE_TAG, hex_to_b64
 
@@ -435,8 +440,19 @@ def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
     aliased invocations agree. Otherwise only the alias moves."""
     from zappa_core.engine import describe_aws_error
     from zappa_core.resources.code import remote_function
-    from zappa_core.resources.function import FunctionStep, get_alias, list_versions, point_alias, published
-    from zappa_core.resources.util import ALIAS, b64_to_hex, code_key, wait_function_ready
+    from zappa_core.resources.function import (
+        FunctionStep,
+        get_alias,
+        list_versions,
+        point_alias,
+        published,
+    )
+    from zappa_core.resources.util import (
+        ALIAS,
+        b64_to_hex,
+        code_key,
+        wait_function_ready,
+    )
     from zappa_core.retry import is_aws_error
 
     dctx = deploy_context(ctx, settings, "rollback")

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 import sys
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from zappa_core.errors import AwsError, UsageError
 
@@ -56,9 +57,7 @@ def keep(message: str, *, http: bool, non_http: bool) -> bool:
         return False
     if http and not is_http_line(message):
         return False
-    if non_http and is_http_line(message):
-        return False
-    return True
+    return not (non_http and is_http_line(message))
 
 
 def format_event(event: dict, *, color: bool) -> str:

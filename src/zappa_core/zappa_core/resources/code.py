@@ -9,7 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
-from zappa_core.resources.util import code_key, code_prefix, hex_to_b64, human_bytes, short, upload_file
+from zappa_core.resources.util import (
+    code_key,
+    code_prefix,
+    hex_to_b64,
+    human_bytes,
+    short,
+    upload_file,
+)
 from zappa_core.retry import error_code, http_status, is_not_found
 
 

@@ -10,7 +10,13 @@ from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 from zappa_core.resources.code import delete_objects, remote_function
 from zappa_core.resources.util import (
-    ALIAS, INCOMPLETE_TAG, b64_to_hex, code_prefix, hex_to_b64, short, wait_function_ready,
+    ALIAS,
+    INCOMPLETE_TAG,
+    b64_to_hex,
+    code_prefix,
+    hex_to_b64,
+    short,
+    wait_function_ready,
 )
 from zappa_core.retry import error_code, is_not_found, retry
 

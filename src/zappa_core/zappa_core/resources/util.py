@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import contextlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.retry import wait_until
@@ -42,7 +43,7 @@ def short(sha256_hex: str | None) -> str:
     return (sha256_hex or "?")[:12]
 
 
-def human_bytes(n: int | float) -> str:
+def human_bytes(n: float) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -73,7 +74,13 @@ def upload_file(ctx: Any, path: Path, bucket: str, key: str, extra: dict[str, An
         s3.upload_file(str(path), bucket, key, ExtraArgs=extra, Config=config)
         return size
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TransferSpeedColumn,
+    )
 
     with Progress(TextColumn("  uploading {task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                   console=Console(stderr=True), transient=True) as progress:
