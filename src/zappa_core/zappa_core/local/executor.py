@@ -560,13 +560,13 @@ def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
 
 def run_moto_function(fn: Any, event: Any) -> InvocationResult:
     """Invoke a moto ``LambdaFunction`` through the executor and write its log to CloudWatch Logs."""
+    invoked_arn = getattr(_delivery, "invoked_arn", None)
+    _delivery.invoked_arn = None  # it names this invocation only (not the ones the handler sets off)
     if _executor is None:
         raise RuntimeError("the local executor is not installed")
     if event is None or event == "{}":  # moto hands an empty payload over as the string "{}"
         event = {}
     spec = spec_from_moto(fn)
-    invoked_arn = getattr(_delivery, "invoked_arn", None)
-    _delivery.invoked_arn = None  # it names this invocation only (not the ones the handler sets off)
     try:
         result = _executor.invoke(spec, event, invoked_arn=invoked_arn)
     except ValueError as exc:
