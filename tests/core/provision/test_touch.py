@@ -72,3 +72,18 @@ def test_a_5xx_from_touch_fails_the_update(project, zappa, aws, web, front_door)
     result = zappa("update", "dev")
     assert result.code == 1
     assert "HTTP 502" in result.err and "zappa tail" in result.err
+
+
+def test_local_mode_never_touches_a_non_loopback_url(web):
+    from types import SimpleNamespace
+
+    from zappa_core.commands.lifecycle import touch
+
+    said = []
+    settings = SimpleNamespace(touch_path="/")
+    # An AWS-looking URL in local mode is skipped without a request (a request to it would raise).
+    assert touch(settings, {"api": "https://abc.execute-api.us-east-1.amazonaws.com/dev"}, said.append, local=True) is None
+    assert said == ["touch: skipped, https://abc.execute-api.us-east-1.amazonaws.com/dev is not served by the local gateway"]
+    # The local gateway's URL is requested as usual.
+    assert touch(settings, {"api": web["url"]}, said.append, local=True)["status"] == 200
+    assert web["paths"] == ["/dev/"]

@@ -124,13 +124,19 @@ def primary_url(urls: dict[str, str]) -> str | None:
     return next((u for u in urls.values() if isinstance(u, str) and u), None)
 
 
-def touch(settings: Any, urls: dict[str, str], echo: Callable[[str], None]) -> dict | None:
-    """GET the stage's public URL + ``touch_path``; a 5xx (or no answer) fails the deploy."""
+def touch(settings: Any, urls: dict[str, str], echo: Callable[[str], None], *, local: bool = False) -> dict | None:
+    """GET the stage's public URL + ``touch_path``; a 5xx (or no answer) fails the deploy.
+
+    In local mode only a loopback URL is requested: nothing may reach a real AWS endpoint."""
     import urllib.error
+    import urllib.parse
     import urllib.request
 
     base = primary_url(urls)
     if not base:
+        return None
+    if local and urllib.parse.urlsplit(base).hostname not in ("127.0.0.1", "localhost", "::1"):
+        echo(f"touch: skipped, {base} is not served by the local gateway")
         return None
     url = base.rstrip("/") + "/" + (settings.touch_path or "/").lstrip("/")
     try:
@@ -316,7 +322,7 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     urls = status.get("urls") or {}
     touched = None
     if settings.touch and urls:
-        touched = touch(settings, urls, ctx.echo)
+        touched = touch(settings, urls, ctx.echo, local=dctx.local)
     if built_here and settings.delete_local_zip and dctx.package is not None:
         Path(dctx.package.path).unlink(missing_ok=True)
     run_callback(settings, "post", target)
