@@ -84,7 +84,8 @@ def is_aws_error(exc: BaseException) -> bool:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Throttling, a 5xx, a conflict that goes away by itself, a connection hiccup, or IAM propagation."""
+    """Throttling, a 5xx, a conflict that goes away by itself, or a connection hiccup. (A role that IAM has
+    not propagated yet is retried where a function is created, not here: a wrong role must fail fast.)"""
     try:
         from botocore.exceptions import (
             ConnectionClosedError,
@@ -99,11 +100,7 @@ def is_transient(exc: BaseException) -> bool:
     if code in TRANSIENT_CODES:
         return True
     status = http_status(exc)
-    if status == 429 or (status >= 500 and "NotImplemented" not in code and status != 501):
-        return True
-    message = error_message(exc)
-    # A new IAM role takes a few seconds before Lambda may assume it.
-    return code == "InvalidParameterValueException" and "cannot be assumed" in message
+    return status == 429 or (status >= 500 and "NotImplemented" not in code and status != 501)
 
 
 def backoff_delays(attempts: int, base: float = 0.5, cap: float = 8.0) -> list[float]:

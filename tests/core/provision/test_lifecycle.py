@@ -268,8 +268,7 @@ def test_callbacks_run_at_settings_zip_and_post(project, zappa, aws):
 
 
 def test_all_stages_continue_past_a_failed_stage(project, zappa, aws):
-    project.stages["bad"] = dict(project.stages["dev"], project_name="other", role_arn="arn:aws:iam::123456789012:role/missing",
-                                 manage_roles=False)
+    project.stages["bad"] = dict(project.stages["dev"], project_name="other", role_name="missing-role", manage_roles=False)
     project.stages["prod"] = dict(project.stages["dev"])
     project.save()
     result = zappa("deploy", "--all")

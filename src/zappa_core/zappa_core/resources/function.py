@@ -376,7 +376,7 @@ class FunctionStep(ResourceStep):
                                        Publish=True, Architectures=[s.architecture], Tags=tags, **params)
 
         # A new role takes a few seconds before Lambda may assume it: retried with backoff.
-        created = retry(create, attempts=8, base=1.0, cap=8.0,
+        created = retry(create, attempts=6, base=1.0, cap=5.0,
                         when=lambda e: error_code(e) == "InvalidParameterValueException" and "assume" in str(e))
         arn = created["FunctionArn"]
         wait_function_ready(ctx, ctx.function_name)
