@@ -37,7 +37,7 @@ class CommandContext:
         if self.all_stages and self.stage:
             raise UsageError("give a stage or --all, not both")
         if self.all_stages:
-            return list(load_stages(None, pm=self.pm, settings_file=self.settings_file).values())
+            return self._without_common_stages(list(load_stages(None, pm=self.pm, settings_file=self.settings_file).values()))
         if self.stage is None:
             from zappa_core.settings import stage_names
 
@@ -49,6 +49,20 @@ class CommandContext:
             else:
                 return []
         return [load_stages([self.stage], pm=self.pm, settings_file=self.settings_file)[self.stage]]
+
+    def _without_common_stages(self, stages: list[Any]) -> list[Any]:
+        """``--all`` leaves out a stage that only holds settings shared by others: one that other stages
+        ``extends`` and that has no ``s3_bucket`` (so it cannot be deployed), as the common stage of a
+        global deployment written by ``zappa init --global``."""
+        data = stages[0].source.data if stages and stages[0].source is not None else {}
+        extended = {value.get("extends") for value in data.values() if isinstance(value, dict)}
+        common = [s for s in stages if s.stage in extended and not s.s3_bucket]
+        if not common or len(common) == len(stages):
+            return stages
+        for s in common:
+            self.echo(f"--all: leaving out stage '{s.stage}': other stages extend it and it has no s3_bucket",
+                      err=True)
+        return [s for s in stages if s not in common]
 
     def aws(self, settings: Any) -> Any:
         """The client factory for ``settings``; in local mode every client points at the local AWS."""

@@ -94,6 +94,16 @@ def random_bucket() -> str:
     return "zappa-" + "".join(secrets.choice(alphabet) for _ in range(9))
 
 
+# Regions enabled in every account. AWS made every region launched since March 2019 opt-in, so this set is
+# closed: any other region must be enabled in the account before anything can be deployed there.
+DEFAULT_ENABLED_REGIONS = frozenset({
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-central-1", "eu-north-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1",
+    "ap-southeast-1", "ap-southeast-2",
+})
+BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+
+
 def lambda_regions() -> list[str]:
     """The commercial regions where Lambda runs (from botocore's bundled endpoint data, no AWS call)."""
     import botocore.session
@@ -102,12 +112,24 @@ def lambda_regions() -> list[str]:
 
 
 def global_regions(which: str) -> list[str]:
+    """``primary``: the regions ending in ``-1`` that every account has enabled; ``all``: every Lambda
+    region, opt-in ones included (they must be enabled in the account)."""
     regions = lambda_regions()
     if which == "primary":
-        return [r for r in regions if r.endswith("-1")]
+        return [r for r in regions if r.endswith("-1") and r in DEFAULT_ENABLED_REGIONS]
     if which == "all":
         return regions
     raise UsageError(f"--global takes 'primary' or 'all', not {which!r}")
+
+
+def regional_bucket(bucket: str, region: str) -> str:
+    """The code bucket of one region's stage: bucket names are global, so each region gets its own."""
+    name = f"{bucket}-{region}"
+    if not BUCKET_NAME.match(name) or ".." in name:
+        raise UsageError(f"bucket '{bucket}' cannot be used for a global deployment: '{name}' is not a valid S3 "
+                         "bucket name (3 to 63 lowercase letters, digits, '.' and '-')",
+                         hint=f"choose a bucket name of at most {62 - len(region)} characters")
+    return name
 
 
 def project_slug(folder: Path) -> str:
@@ -134,7 +156,7 @@ def build_stages(*, stage: str, app: DetectedApp | None, bucket: str, region: st
     for r in global_regions(global_deployment):
         stages.append({
             "name": f"{stage}_{r.replace('-', '_')}",
-            "settings": [("extends", stage), ("aws_region", r), ("s3_bucket", f"{bucket}-{r}")],
+            "settings": [("extends", stage), ("aws_region", r), ("s3_bucket", regional_bucket(bucket, r))],
             "comment": None,
         })
     return stages
@@ -227,7 +249,10 @@ def init(ctx, *, yes: bool, stage: str, app_function: str | None, django_setting
     if existing is not None and existing != target:
         existing.unlink()
     target.write_text(text, encoding="utf-8")
-    first = f"{stages[1]['name']} (one stage per region)" if global_deployment else stage
-    echo(f"Wrote {target.name}. Next: zappa deploy {first}")
+    if global_deployment:
+        echo(f"Wrote {target.name}: stage '{stage}' holds the common settings, {len(stages) - 1} stages extend it "
+             f"(one per region). Next: zappa deploy --all")
+    else:
+        echo(f"Wrote {target.name}. Next: zappa deploy {stage}")
     sys.stdout.flush()
     return 0
