@@ -111,6 +111,39 @@ def project(tmp_path, monkeypatch, zappa, moto_server) -> Path:
     return root
 
 
+def test_primary_regions_are_the_dash_one_regions_every_account_has():
+    from zappa_core.commands.init import global_regions
+
+    primary = global_regions("primary")
+    assert {"us-east-1", "us-west-1", "eu-west-1", "eu-central-1", "ap-northeast-1", "sa-east-1"} <= set(primary)
+    assert all(r.endswith("-1") for r in primary)
+    assert "af-south-1" not in primary and "me-south-1" not in primary  # opt-in regions
+    assert "af-south-1" in global_regions("all")
+
+
+def test_a_bucket_too_long_for_a_region_is_refused_and_nothing_is_written(zappa, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(APP)
+    result = zappa("init", "--yes", "--global", "primary", "--s3-bucket", "b" * 50)
+    assert result.code == 2, result
+    assert "is not a valid S3 bucket name" in result.err and "ap-northeast-1" in result.err
+    assert not (tmp_path / "zappa_settings.json").exists()
+
+
+def test_all_keeps_a_stage_that_others_extend_when_it_can_be_deployed(zappa, tmp_path, monkeypatch, moto_server):
+    """The common stage is left out only because it has no bucket: with 'prod extends dev', --all is both."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(APP)
+    stages = {"dev": {"project_name": "hello", "s3_bucket": "hello-code", "aws_region": "us-east-1",
+                      "app_function": "app.app", "aws_endpoint_urls": {s: moto_server for s in SERVICES}},
+              "prod": {"extends": "dev"}}
+    (tmp_path / "zappa_settings.json").write_text(json.dumps(stages))
+    result = zappa("status", "--all", "--json")
+    assert result.code == 1, result  # neither is deployed
+    assert [(r["stage"], r["ok"]) for r in result.json()] == [("dev", False), ("prod", False)]
+    assert "leaving out" not in result.err
+
+
 def settings_of(root: Path) -> dict:
     return load_file(root / "zappa_settings.json").data
 
@@ -129,6 +162,18 @@ def rest_apis(client, region: str) -> list[str]:
     return sorted(a["name"] for a in client("apigateway", region).get_rest_apis()["items"])
 
 
+def leftovers(client, region: str) -> dict[str, list[str]]:
+    """What a stage could leave behind in a region, but for its code bucket (kept, as in Zappa)."""
+    found = {
+        "functions": functions(client, region),
+        "rest_apis": rest_apis(client, region),
+        "http_apis": sorted(a["Name"] for a in client("apigatewayv2", region).get_apis()["Items"]),
+        "rules": sorted(r["Name"] for r in client("events", region).list_rules()["Rules"]),
+        "log_groups": sorted(g["logGroupName"] for g in client("logs", region).describe_log_groups()["logGroups"]),
+    }
+    return {kind: names for kind, names in found.items() if names}
+
+
 def test_init_global_then_deploy_update_status_undeploy_every_region(project, zappa, client):
     settings = settings_of(project)
     bucket_of = {r: settings[stage_of(r)]["s3_bucket"] for r in REGIONS}
@@ -142,6 +187,7 @@ def test_init_global_then_deploy_update_status_undeploy_every_region(project, za
         assert functions(client, region) == [f"hello-{stage_of(region).replace('_', '-')}"]
         assert buckets(client, region) == [bucket_of[region]], region
         assert len(rest_apis(client, region)) == 1, region
+        assert {"functions", "rest_apis"} <= set(leftovers(client, region))
     assert "FAILED" not in deployed.out
 
     (project / "app.py").write_text(APP.replace("every region", "every region, again"))
@@ -163,8 +209,91 @@ def test_init_global_then_deploy_update_status_undeploy_every_region(project, za
         assert entry["function_arn"].split(":")[3] == region
         assert entry["url"] and region in entry["url"], entry
 
-    removed = zappa("undeploy", "--all", "--yes")
+    removed = zappa("undeploy", "--all", "--yes", "--remove-logs")
     assert removed.code == 0, removed
     for region in REGIONS:
-        assert functions(client, region) == [], region
-        assert rest_apis(client, region) == [], region
+        assert leftovers(client, region) == {}, region
+    assert [r["RoleName"] for r in client("iam", "us-east-1").list_roles()["Roles"]] == []
+
+
+def set_stage(root: Path, stage: str, **values: Any) -> None:
+    path = root / "zappa_settings.json"
+    data = json.loads(path.read_text())
+    data[stage].update(values)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def test_a_region_with_an_invalid_bucket_fails_alone(project, zappa, client):
+    broken = stage_of("eu-west-1")
+    set_stage(project, broken, s3_bucket="Not A Bucket!")
+
+    deployed = zappa("deploy", "--all")
+    assert deployed.code == 1, deployed
+    summary = deployed.out.split("deploy summary:", 1)[1].splitlines()
+    row = next(line for line in summary if line.split()[:1] == [broken])
+    assert "FAILED" in row and "Not A Bucket!" in row, row
+    for region in ("us-east-1", "ap-northeast-1"):
+        ok_row = next(line for line in summary if line.split()[:1] == [stage_of(region)])
+        assert " ok " in ok_row, ok_row
+        assert functions(client, region) == [f"hello-{stage_of(region).replace('_', '-')}"]
+    assert functions(client, "eu-west-1") == []
+    assert f"stage '{broken}'" in deployed.err
+
+    # undeploy still trips on the broken stage, and still removes the others
+    removed = zappa("undeploy", "--all", "--yes", "--remove-logs")
+    assert removed.code == 1, removed
+    assert [line.split()[:2] for line in removed.out.split("undeploy summary:", 1)[1].splitlines() if line.strip()] == [
+        [stage_of("ap-northeast-1"), "ok"], [broken, "FAILED"], [stage_of("us-east-1"), "ok"]]
+    for region in REGIONS:
+        assert leftovers(client, region) == {}, region
+
+    set_stage(project, broken, s3_bucket="hello-code-eu-west-1")
+    assert zappa("deploy", broken).code == 0
+    assert functions(client, "eu-west-1") == ["hello-dev-eu-west-1"]
+    removed = zappa("undeploy", "--all", "--yes", "--remove-logs")
+    assert removed.code == 0, removed
+    for region in REGIONS:
+        assert leftovers(client, region) == {}, region
+
+
+def test_an_aws_error_in_one_region_fails_that_stage_alone_json(project, zappa, client, monkeypatch):
+    """AWS refusing a call in one region is injected by wrapping botocore's call method (moto cannot be told
+    to fail a single region); every other call reaches the moto server."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    original = BaseClient._make_api_call
+
+    def refuse_in_tokyo(self, operation_name, api_params):
+        if operation_name == "CreateFunction" and self.meta.region_name == "ap-northeast-1":
+            raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed in this region"},
+                               "ResponseMetadata": {"HTTPStatusCode": 403}}, operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", refuse_in_tokyo)
+    deployed = zappa("deploy", "--all", "--json")
+    assert deployed.code == 1, deployed
+    results = {r["stage"]: r for r in deployed.json()}
+    assert sorted(results) == sorted(stage_of(r) for r in REGIONS)
+    failed = results.pop(stage_of("ap-northeast-1"))
+    assert failed["ok"] is False and "not allowed in this region" in failed["error"], failed
+    for stage, result in results.items():
+        region = stage[len("dev_"):].replace("_", "-")
+        assert result["ok"] is True and result["function_arn"].split(":")[3] == region, result
+    assert functions(client, "ap-northeast-1") == []
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", original)
+    status = zappa("status", "--all", "--json")
+    assert status.code == 1, status
+    entries = {e["stage"]: e for e in status.json()}
+    assert entries[stage_of("ap-northeast-1")]["ok"] is False
+    assert "not deployed" in entries[stage_of("ap-northeast-1")]["error"]
+    assert all(entries[stage_of(r)]["ok"] for r in ("us-east-1", "eu-west-1"))
+
+    retried = zappa("deploy", stage_of("ap-northeast-1"))
+    assert retried.code == 0, retried
+    assert functions(client, "ap-northeast-1") == ["hello-dev-ap-northeast-1"]
+    removed = zappa("undeploy", "--all", "--yes", "--remove-logs")
+    assert removed.code == 0, removed
+    for region in REGIONS:
+        assert leftovers(client, region) == {}, region

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
 import json
 import sys
 import time
@@ -50,6 +49,7 @@ def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> 
             ctx.emit_json(result)
         return 0
     results: list[dict] = []
+    reasons: dict[str, str] = {}  # the whole message on one line (its first line may say only which step failed)
     failed = 0
     for settings in stages:
         started = time.perf_counter()
@@ -59,6 +59,7 @@ def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> 
         except ZappaError as exc:
             failed += 1
             print(f"Error: stage '{settings.stage}': {exc}", file=sys.stderr)
+            reasons[settings.stage] = " ".join(exc.message.split())
             results.append({"stage": settings.stage, "ok": False, "error": str(exc),
                             "seconds": round(time.perf_counter() - started, 2)})
     if ctx.json:
@@ -67,7 +68,7 @@ def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> 
         ctx.echo(f"\n{action} summary:")
         for r in results:
             ctx.echo(f"  {r['stage']:<20} {'ok' if r['ok'] else 'FAILED'}  {r['seconds']:.1f}s"
-                     + ("" if r["ok"] else f"  {r['error'].splitlines()[0]}"))
+                     + ("" if r["ok"] else f"  {reasons[r['stage']]}"))
     return 1 if failed else 0
 
 
@@ -90,16 +91,13 @@ def run_callback(settings: Any, name: str, target: CallbackTarget) -> None:
     path = (settings.callbacks or {}).get(name)
     if not path:
         return
-    module_name, _, func_name = path.rpartition(".")
-    if not module_name:
-        raise UsageError(f"callback '{name}': '{path}' is not a dotted path module.function")
-    project = str(Path(settings.project_dir).resolve())
-    if project not in sys.path:
-        sys.path.insert(0, project)
+    from zappa_core.packaging.builder import import_function
+    from zappa_core.packaging.context import PackagingError
+
     try:
-        func = getattr(importlib.import_module(module_name), func_name)
-    except (ImportError, AttributeError) as exc:
-        raise UsageError(f"callback '{name}': cannot import {path}: {exc}") from exc
+        func = import_function(path, Path(settings.project_dir).resolve(), f"callback '{name}'")
+    except PackagingError as exc:
+        raise UsageError(str(exc)) from None
     func(target)
 
 
