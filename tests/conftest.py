@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-EVENTS = REPO.parent / "shared" / "events"
+# Real Lambda event samples (see tests/runtime/events/SOURCE.md), shared by every test folder.
+EVENTS = REPO / "tests" / "runtime" / "events"
 
 
 @pytest.fixture(scope="session")

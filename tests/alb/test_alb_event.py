@@ -15,7 +15,7 @@ TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop-dev/0
 
 
 def test_the_event_has_the_shape_of_the_sample_with_multi_value_headers(repo_root):
-    sample = json.loads((repo_root.parent / "shared" / "events" / "albMultiValueQueryStringEvent.json").read_text())
+    sample = json.loads((repo_root / "tests" / "runtime" / "events" / "albMultiValueQueryStringEvent.json").read_text())
     request = LocalRequest(method="GET", path="/todos", query="parameter1=value1&parameter1=value2&parameter2=value",
                            headers=[("Accept", "*/*"), ("Header2", "value1"), ("header2", "value2")])
     event = alb_event(request, TG)

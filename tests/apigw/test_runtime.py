@@ -34,7 +34,7 @@ def runtime(tmp_path, monkeypatch, repo_root):
 
 
 def _event(name: str, repo_root) -> dict:
-    return json.loads((repo_root.parent / "shared" / "events" / name).read_text())
+    return json.loads((repo_root / "tests" / "runtime" / "events" / name).read_text())
 
 
 def test_token_event_is_answered_by_the_authorizer_function(runtime, repo_root):

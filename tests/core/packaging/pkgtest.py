@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from zappa_core.cli import run
 
-EVENTS = Path(__file__).resolve().parents[4] / "shared" / "events"
+EVENTS = Path(__file__).resolve().parents[2] / "runtime" / "events"
 # The interpreter under the virtualenv: with -I -S it sees neither the virtualenv's packages nor
 # PYTHONPATH, so the unzipped package must carry everything the app imports.
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)

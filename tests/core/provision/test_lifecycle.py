@@ -267,6 +267,14 @@ def test_callbacks_run_at_settings_zip_and_post(project, zappa, aws):
         "settings demo-dev False", "zip demo-dev True", "post demo-dev True"]
 
 
+def test_a_callback_that_cannot_be_imported_stops_before_anything_is_deployed(project, zappa, aws):
+    project.set(callbacks={"settings": "no_such_module.on_settings"})
+    result = zappa("deploy", "dev")
+    assert result.code == 2
+    assert "callback 'settings' 'no_such_module.on_settings' cannot be imported" in result.err
+    assert aws("lambda").list_functions()["Functions"] == []
+
+
 def test_all_stages_continue_past_a_failed_stage(project, zappa, aws):
     project.stages["bad"] = dict(project.stages["dev"], project_name="other", role_name="missing-role", manage_roles=False)
     project.stages["prod"] = dict(project.stages["dev"])
