@@ -563,7 +563,8 @@ class WsgiAdapter:
             response = responses.error(kind, event, 500, server_error(exc, self.debug))
             body = b""
         if access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                AccessLine(environ, response["statusCode"], len(body), int((time.perf_counter() - started) * 1e6))
-            )
+            # makeRecord + handle instead of .info(): the same filters and handlers, without the stack walk
+            # that finds the caller's file and line (meaningless for this line, and most of its cost).
+            line = AccessLine(environ, response["statusCode"], len(body), int((time.perf_counter() - started) * 1e6))
+            access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, "", 0, line, (), None))
         return response
