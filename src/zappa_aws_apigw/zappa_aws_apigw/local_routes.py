@@ -146,30 +146,44 @@ def _sigv4_present(request: LocalRequest) -> bool:
 # -- REST APIs -----------------------------------------------------------------------------------------
 
 
-class RestApiRoute:
-    """One REST API: its resources, methods, authorizers and keys, read once per route discovery (the
-    gateway discovers again after every change to API Gateway or Lambda)."""
+class _ApiRoute:
+    """A deployed API seen by the gateway: its model (``load()``) is read once, on first use, per route
+    discovery (the gateway discovers again after every change to API Gateway or Lambda)."""
+
+    id_key = ""
 
     def __init__(self, state: Any, api: dict[str, Any]) -> None:
         self.state = state
         self.api = api
-        self.api_id = api["id"]
+        self.api_id = api[self.id_key]
         self.cache = AuthorizerCache()
         self._model: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
+    def load(self) -> dict[str, Any]:
+        raise NotImplementedError
+
     def model(self) -> dict[str, Any]:
         with self._lock:
             if self._model is None:
-                apigw = self.state.aws.client("apigateway")
-                resources = list(_paged(apigw, "get_resources", "items", "position", restApiId=self.api_id, embed=["methods"], limit=500))
-                self._model = {
-                    "api": apigw.get_rest_api(restApiId=self.api_id),
-                    "resources": resources,
-                    "stages": {s["stageName"]: s for s in apigw.get_stages(restApiId=self.api_id).get("item", [])},
-                    "authorizers": {a["id"]: a for a in apigw.get_authorizers(restApiId=self.api_id).get("items", [])},
-                }
+                self._model = self.load()
             return self._model
+
+
+class RestApiRoute(_ApiRoute):
+    """One REST API: its resources, methods, authorizers and keys."""
+
+    id_key = "id"
+
+    def load(self) -> dict[str, Any]:
+        apigw = self.state.aws.client("apigateway")
+        resources = list(_paged(apigw, "get_resources", "items", "position", restApiId=self.api_id, embed=["methods"], limit=500))
+        return {
+            "api": apigw.get_rest_api(restApiId=self.api_id),
+            "resources": resources,
+            "stages": {s["stageName"]: s for s in apigw.get_stages(restApiId=self.api_id).get("item", [])},
+            "authorizers": {a["id"]: a for a in apigw.get_authorizers(restApiId=self.api_id).get("items", [])},
+        }
 
     def valid_api_key(self, stage: str, value: str | None) -> str | None:
         """The id of the enabled key with this value that a usage plan of (this API, ``stage``) holds."""
@@ -363,31 +377,22 @@ def _is_preflight(request: LocalRequest) -> bool:
     return request.method == "OPTIONS" and bool(request.header("origin")) and bool(request.header("access-control-request-method"))
 
 
-class HttpApiRoute:
+class HttpApiRoute(_ApiRoute):
     """One HTTP API with its ``$default`` stage: routes, Lambda/IAM authorizers and CORS."""
 
-    def __init__(self, state: Any, api: dict[str, Any]) -> None:
-        self.state = state
-        self.api = api
-        self.api_id = api["ApiId"]
-        self.cache = AuthorizerCache()
-        self._model: dict[str, Any] | None = None
-        self._lock = threading.Lock()
+    id_key = "ApiId"
 
-    def model(self) -> dict[str, Any]:
-        with self._lock:
-            if self._model is None:
-                from zappa_aws_apigw.httpapi import route_authorizers
+    def load(self) -> dict[str, Any]:
+        from zappa_aws_apigw.httpapi import route_authorizers
 
-                v2 = self.state.aws.client("apigatewayv2")
-                routes = v2.get_routes(ApiId=self.api_id).get("Items", [])
-                self._model = {
-                    "routes": routes,
-                    "integrations": {i["IntegrationId"]: i for i in v2.get_integrations(ApiId=self.api_id).get("Items", [])},
-                    "authorizers": {a["AuthorizerId"]: a for a in route_authorizers(v2, self.api_id, routes)},
-                    "stages": {s["StageName"]: s for s in v2.get_stages(ApiId=self.api_id).get("Items", [])},
-                }
-            return self._model
+        v2 = self.state.aws.client("apigatewayv2")
+        routes = v2.get_routes(ApiId=self.api_id).get("Items", [])
+        return {
+            "routes": routes,
+            "integrations": {i["IntegrationId"]: i for i in v2.get_integrations(ApiId=self.api_id).get("Items", [])},
+            "authorizers": {a["AuthorizerId"]: a for a in route_authorizers(v2, self.api_id, routes)},
+            "stages": {s["StageName"]: s for s in v2.get_stages(ApiId=self.api_id).get("Items", [])},
+        }
 
     def __call__(self, request: LocalRequest) -> LocalResponse:
         model = self.model()
