@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from local_evidence import evidence as wait_for_evidence
 
 pytestmark = pytest.mark.e2e
 
@@ -60,21 +61,7 @@ def local(tmp_path_factory):
 
 
 def evidence(aws, key: str, timeout: float = 30) -> dict:
-    s3 = aws.state.aws.client("s3")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return json.loads(s3.get_object(Bucket="evidence", Key=key)["Body"].read())
-        except s3.exceptions.NoSuchKey:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the function never wrote {key}; its log:\n{function_log(aws)}") from None
-            time.sleep(0.2)
-
-
-def function_log(aws) -> str:
-    logs = aws.state.aws.client("logs")
-    events = logs.filter_log_events(logGroupName="/aws/lambda/evlocal-dev").get("events", [])
-    return "\n".join(e["message"].rstrip() for e in events[-40:])
+    return wait_for_evidence(aws, "evlocal-dev", key, timeout)
 
 
 def test_s3_upload_runs_the_function(local):

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
+from local_evidence import evidence as wait_for_evidence
 
 pytestmark = pytest.mark.e2e
 
@@ -66,17 +66,7 @@ def local(tmp_path_factory):
 
 
 def evidence(aws, key: str, timeout: float = 30) -> dict:
-    s3 = aws.state.aws.client("s3")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return json.loads(s3.get_object(Bucket="evidence", Key=key)["Body"].read())
-        except s3.exceptions.NoSuchKey:
-            if time.monotonic() > deadline:
-                events = aws.state.aws.client("logs").filter_log_events(logGroupName="/aws/lambda/evstreams-dev")
-                log = "\n".join(e["message"].rstrip() for e in events.get("events", [])[-40:])
-                raise AssertionError(f"the function never wrote {key}; its log:\n{log}") from None
-            time.sleep(0.2)
+    return wait_for_evidence(aws, "evstreams-dev", key, timeout)
 
 
 def test_sns_publish_runs_the_subscribed_function(local):
