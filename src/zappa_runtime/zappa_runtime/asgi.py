@@ -16,7 +16,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
-from zappa_runtime.http import AccessLine, BadRequest, ResponseBuilder, WsgiAdapter, access_log, server_error
+from zappa_runtime.access import log_request
+from zappa_runtime.http import BadRequest, ResponseBuilder, WsgiAdapter, server_error
 
 log = logging.getLogger("zappa.runtime")
 
@@ -200,8 +201,5 @@ class AsgiAdapter:
             self.runtime.handle_exception(exc, event, context)
             response = responses.error(kind, event, 500, server_error(exc, self.debug))
             out = b""
-        if access_log.isEnabledFor(logging.INFO):
-            access_log.info(
-                AccessLine(environ, response["statusCode"], len(out), int((time.perf_counter() - started) * 1e6))
-            )
+        log_request(environ, response["statusCode"], len(out), started)
         return response

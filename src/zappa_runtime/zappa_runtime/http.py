@@ -20,9 +20,9 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import quote_plus, unquote
 
+from zappa_runtime.access import log_request
 from zappa_runtime.records import AppNotConfiguredError
 
-access_log = logging.getLogger("zappa.runtime.access")
 log = logging.getLogger("zappa.runtime")
 
 TEXT_MIMETYPES = frozenset(
@@ -385,31 +385,6 @@ def server_error(exc: BaseException, debug: bool) -> dict:
     return payload
 
 
-class AccessLine:
-    """One Apache combined-log line, formatted only if a log handler actually emits it."""
-
-    __slots__ = ("environ", "status", "length", "micros", "when")
-
-    def __init__(self, environ: dict, status: int, length: int, micros: int) -> None:
-        self.environ = environ
-        self.status = status
-        self.length = length
-        self.micros = micros
-        self.when = time.time()
-
-    def __str__(self) -> str:
-        env = self.environ
-        query = env.get("QUERY_STRING")
-        stamp = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(self.when))
-        target = env.get("SCRIPT_NAME", "") + env.get("PATH_INFO", "") + ("?" + query if query else "")
-        return (
-            f'{env.get("REMOTE_ADDR", "-")} - {env.get("REMOTE_USER") or "-"} [{stamp}] '
-            f'"{env.get("REQUEST_METHOD", "-")} {target} {env.get("SERVER_PROTOCOL", "HTTP/1.1")}" '
-            f'{self.status} {self.length or "-"} "{env.get("HTTP_REFERER", "-")}" '
-            f'"{env.get("HTTP_USER_AGENT", "-")}" {self.micros}us'
-        )
-
-
 # ------------------------------------------------------------------------------------------------- WSGI
 class WsgiAdapter:
     """``adapter(event, context, kind) -> proxy response`` around a WSGI app."""
@@ -562,9 +537,5 @@ class WsgiAdapter:
             self.runtime.handle_exception(exc, event, context)
             response = responses.error(kind, event, 500, server_error(exc, self.debug))
             body = b""
-        if access_log.isEnabledFor(logging.INFO):
-            # makeRecord + handle instead of .info(): the same filters and handlers, without the stack walk
-            # that finds the caller's file and line (meaningless for this line, and most of its cost).
-            line = AccessLine(environ, response["statusCode"], len(body), int((time.perf_counter() - started) * 1e6))
-            access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, "", 0, line, (), None))
+        log_request(environ, response["statusCode"], len(body), started)
         return response
