@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zappa_core.aws import LOCAL_CREDENTIALS, AwsClients
 
 SERVICES = ["lambda", "s3", "iam", "apigateway", "apigatewayv2", "cloudfront", "sts", "events", "logs", "sns",
@@ -82,3 +81,44 @@ def test_moto_fixture_gives_working_clients(moto_aws):
     s3.create_bucket(Bucket="fixture-bucket")
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["fixture-bucket"]
     assert moto_aws.account_id() == "123456789012"
+
+
+def test_s3_clients_upload_files_with_the_transfer_methods(moto_aws, tmp_path):
+    s3 = moto_aws.client("s3")
+    s3.create_bucket(Bucket="transfer-bucket")
+    source = tmp_path / "package.zip"
+    source.write_bytes(b"zip bytes " * 1000)
+    s3.upload_file(str(source), "transfer-bucket", "package.zip")
+    assert s3.get_object(Bucket="transfer-bucket", Key="package.zip")["Body"].read() == source.read_bytes()
+
+
+def test_a_lambda_client_loads_neither_boto3_nor_pyopenssl(no_aws_env):
+    """The no-op update only needs a Lambda client: boto3 (S3 transfers, resources) and pyOpenSSL (which
+    botocore imports only for the SSL context class it then does not use) stay unloaded, and pyOpenSSL's
+    urllib3 module still imports afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import ssl, sys\n"
+        "from zappa_core.aws import AwsClients\n"
+        "AwsClients(region='us-east-1').client('lambda')\n"
+        "print(sorted(m for m in ('boto3', 'OpenSSL', 's3transfer') if m in sys.modules))\n"
+        "import botocore.httpsession\n"
+        "print(botocore.httpsession.SSLContext is ssl.SSLContext)\n"
+        "try:\n"
+        "    import urllib3.contrib.pyopenssl as p\n"
+        "    print(p.orig_util_SSLContext is ssl.SSLContext)\n"
+        "except ImportError:\n"
+        "    print(True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[:3] == ["[]", "True", "True"]
+
+
+def test_the_boto3_session_shares_profile_region_and_credentials(no_aws_env, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    clients = AwsClients(profile="work")
+    assert clients.session.region_name == "eu-central-1"
+    assert clients.session.get_credentials().access_key == "WORKKEY"
+    assert clients.client("lambda")._request_signer._credentials.access_key == "WORKKEY"

@@ -8,6 +8,7 @@ local mode points at the embedded local AWS with dummy credentials, so nothing r
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from typing import Any
 
@@ -48,10 +49,11 @@ class AwsClients:
         self.local_endpoint = local_endpoint
         self.max_attempts = max_attempts
         self._session: Any = None
+        self._botocore_session: Any = None
         self._clients: dict[tuple[str, str | None], Any] = {}
 
     @classmethod
-    def for_settings(cls, settings: Any, *, local_endpoint: str | None = None) -> "AwsClients":
+    def for_settings(cls, settings: Any, *, local_endpoint: str | None = None) -> AwsClients:
         return cls(
             region=settings.aws_region,
             profile=settings.profile_name,
@@ -64,22 +66,50 @@ class AwsClients:
         return self.local_endpoint is not None
 
     @property
+    def botocore_session(self) -> Any:
+        """The session every client is made from: botocore's own, so that a run which only needs a
+        Lambda client never imports boto3 (boto3 adds nothing to a client but the S3 transfer methods,
+        which are added here when an S3 client is made)."""
+        if self._botocore_session is None:
+            with _CLIENT_LOCK:
+                if self._botocore_session is None:
+                    session = self._new_botocore_session()
+                    session.register("creating-client-class.s3", _inject_s3_transfer_methods)
+                    if self.region is None:
+                        self.region = (session.get_config_variable("region") or os.environ.get("AWS_DEFAULT_REGION")
+                                       or "us-east-1")
+                    self._botocore_session = session
+        return self._botocore_session
+
+    @property
     def session(self) -> Any:
+        """A boto3 session with the same profile, region and credentials (for resources)."""
         if self._session is None:
             import boto3
 
-            kwargs: dict[str, Any] = {}
-            if self.local_endpoint:
-                kwargs.update(LOCAL_CREDENTIALS, botocore_session=_profileless_botocore_session())
-            elif self.profile:
-                kwargs["profile_name"] = self.profile
-            if self.region:
-                kwargs["region_name"] = self.region
-            self._session = boto3.session.Session(**kwargs)
-            self._session._session.register_component("data_loader", _shared_loader())
-            if self.region is None:
-                self.region = self._session.region_name or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+            session = self._new_botocore_session(shared_loader=False)
+            self._session = boto3.session.Session(botocore_session=session)
+            # after boto3 has taken its own loader (with its resource models) for resources
+            session.register_component("data_loader", _shared_loader())
+            _ = self.botocore_session  # resolves the region when none is set
         return self._session
+
+    def _new_botocore_session(self, *, shared_loader: bool = True) -> Any:
+        _import_botocore()
+        import botocore.session
+
+        if self.local_endpoint:
+            session = _profileless_botocore_session()
+            session.set_credentials(LOCAL_CREDENTIALS["aws_access_key_id"], LOCAL_CREDENTIALS["aws_secret_access_key"])
+        else:
+            session = botocore.session.Session()
+            if self.profile:
+                session.set_config_variable("profile", self.profile)
+        if self.region:
+            session.set_config_variable("region", self.region)
+        if shared_loader:
+            session.register_component("data_loader", _shared_loader())
+        return session
 
     def endpoint_for(self, service: str) -> str | None:
         if self.local_endpoint:
@@ -100,8 +130,7 @@ class AwsClients:
             with _CLIENT_LOCK:
                 client = self._clients.get(key)
                 if client is None:
-                    session = self.session
-                    client = self._clients[key] = session.client(
+                    client = self._clients[key] = self.botocore_session.create_client(
                         service,
                         region_name=region or self.region,
                         endpoint_url=self.endpoint_for(service),
@@ -116,6 +145,34 @@ class AwsClients:
 
     def account_id(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
+
+
+def _inject_s3_transfer_methods(class_attributes: dict, **kwargs: Any) -> None:
+    """boto3's ``upload_file`` and friends on S3 clients (imported only when an S3 client is made)."""
+    from boto3.s3.inject import inject_s3_transfer_methods
+
+    inject_s3_transfer_methods(class_attributes, **kwargs)
+
+
+def _import_botocore() -> None:
+    """Import botocore without pyOpenSSL when nothing has loaded it.
+
+    ``botocore.httpsession`` imports ``urllib3.contrib.pyopenssl`` only to take urllib3's SSL context
+    class from before pyOpenSSL was injected, and falls back to ``urllib3.util.ssl_.SSLContext``. While
+    nothing has imported that module nothing can have injected pyOpenSSL, so both name the same class
+    (the standard library's); hiding the module during that one import skips loading pyOpenSSL and
+    cryptography's X.509 layer (about 0.1 s), and it is importable as usual afterwards."""
+    if "botocore.httpsession" in sys.modules or "urllib3.contrib.pyopenssl" in sys.modules:
+        return
+    with _CLIENT_LOCK:
+        if "botocore.httpsession" in sys.modules:
+            return
+        sys.modules["urllib3.contrib.pyopenssl"] = None  # type: ignore[assignment]
+        try:
+            import botocore.httpsession  # noqa: F401
+        finally:
+            if sys.modules.get("urllib3.contrib.pyopenssl", False) is None:
+                del sys.modules["urllib3.contrib.pyopenssl"]
 
 
 def _profileless_botocore_session() -> Any:
