@@ -92,17 +92,19 @@ def test_s3_clients_upload_files_with_the_transfer_methods(moto_aws, tmp_path):
     assert s3.get_object(Bucket="transfer-bucket", Key="package.zip")["Body"].read() == source.read_bytes()
 
 
-def test_a_lambda_client_loads_neither_boto3_nor_pyopenssl(no_aws_env):
-    """The no-op update only needs a Lambda client: boto3 (S3 transfers, resources) and pyOpenSSL (which
-    botocore imports only for the SSL context class it then does not use) stay unloaded, and pyOpenSSL's
-    urllib3 module still imports afterwards."""
+def test_a_lambda_client_loads_neither_boto3_nor_pyopenssl(no_aws_env, monkeypatch):
+    """The no-op update only needs a Lambda client and the region: boto3 (S3 transfers, resources) and
+    pyOpenSSL (which botocore imports only for the SSL context class it then does not use) stay unloaded,
+    and pyOpenSSL's urllib3 module still imports afterwards."""
     import subprocess
     import sys
 
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
     code = (
         "import ssl, sys\n"
         "from zappa_core.aws import AwsClients\n"
         "AwsClients(region='us-east-1').client('lambda')\n"
+        "assert AwsClients(profile='work').resolve_region() == 'eu-central-1'\n"
         "print(sorted(m for m in ('boto3', 'OpenSSL', 's3transfer') if m in sys.modules))\n"
         "import botocore.httpsession\n"
         "print(botocore.httpsession.SSLContext is ssl.SSLContext)\n"

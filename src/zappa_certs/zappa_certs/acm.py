@@ -47,9 +47,7 @@ def certificate_region(settings: Any, aws: Any) -> str:
     else the stage's region."""
     if front_door(settings) == "edge":
         return EDGE_REGION
-    if aws.region is None:
-        _ = aws.session  # resolves the default region of the profile/environment
-    return aws.region
+    return aws.resolve_region()
 
 
 def arn_region(arn: str) -> str | None:

@@ -91,7 +91,7 @@ class AwsClients:
             self._session = boto3.session.Session(botocore_session=session)
             # after boto3 has taken its own loader (with its resource models) for resources
             session.register_component("data_loader", _shared_loader())
-            _ = self.botocore_session  # resolves the region when none is set
+            self.resolve_region()
         return self._session
 
     def _new_botocore_session(self, *, shared_loader: bool = True) -> Any:
@@ -110,6 +110,11 @@ class AwsClients:
         if shared_loader:
             session.register_component("data_loader", _shared_loader())
         return session
+
+    def resolve_region(self) -> str:
+        """The region: the one given, else the profile's or the environment's, else us-east-1."""
+        _ = self.botocore_session  # resolves it when none was given
+        return self.region
 
     def endpoint_for(self, service: str) -> str | None:
         if self.local_endpoint:

@@ -107,8 +107,7 @@ class DeployContext:
 
     @property
     def region(self) -> str:
-        _ = self.aws.session  # resolves the region from the profile/environment when not set
-        return self.aws.region
+        return self.aws.resolve_region()
 
     @property
     def account_id(self) -> str:

@@ -56,7 +56,7 @@ def resource_name(arn: str) -> str:
 
 def lambda_function_arn(ctx: DeployContext, name: str) -> str:
     """A function's ARN built from the stage's region and account, without calling Lambda."""
-    region = ctx.aws.region or ctx.aws.session.region_name  # the session resolves a missing region
+    region = ctx.aws.resolve_region()
     return f"arn:aws:lambda:{region}:{account(ctx)}:function:{name}"
 
 
