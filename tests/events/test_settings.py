@@ -83,3 +83,34 @@ def test_stage_status_lists_what_exists(driver, load_settings, moto_aws):
     driver.apply(settings)
     assert zappa_stage_status(settings, driver.context(settings)) == {"events": {"schedule": [
         "demo-dev-app.tick", "demo-dev-zappa-keep-warm-handler.keep_warm_callback"]}}
+
+
+def test_validation_uses_the_plugins_of_the_manager_that_loads_the_settings(tmp_path):
+    """A type from a plugin registered in code (not installed) is known to validation, and unknown to a
+    manager without that plugin: validation asks the manager that loads the settings, not a new one."""
+    import json
+
+    from pydantic import BaseModel
+    from zappa_core.hookspecs import hookimpl
+    from zappa_core.plugins import get_plugin_manager
+    from zappa_core.records import EventSourceType
+    from zappa_core.settings import load_stage
+
+    class QueueEvent(BaseModel):
+        function: str
+        event_source: dict
+
+    class QueuePlugin:
+        @hookimpl
+        def zappa_event_sources(self):
+            return EventSourceType(type="mq", model=QueueEvent, binder=None,
+                                   matches=lambda entry: entry.get("event_source", {}).get("arn", "").startswith("arn:aws:mq:"))
+
+    entry = {"function": "app.on_order", "event_source": {"arn": "arn:aws:mq:us-east-1:1:broker:orders:b-1"}}
+    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
+        "app_function": "app.app", "s3_bucket": "deploy-bucket", "aws_region": "us-east-1", "events": [entry]}}))
+    settings = load_stage("dev", pm=get_plugin_manager(plugins=[("mq", QueuePlugin())]), project_dir=tmp_path)
+    assert settings.events == [entry]
+    with pytest.raises(SettingsError) as caught:
+        load_stage("dev", pm=get_plugin_manager(), project_dir=tmp_path)
+    assert any("events[0]" in p.message for p in caught.value.problems)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -41,7 +42,9 @@ class StageSettings:
     """The validated settings of one stage: attribute access across every plugin's section.
 
     ``settings.memory_size`` reads the core's section, ``settings.apigateway_version`` the API Gateway
-    plugin's. ``explicit`` holds the keys the user wrote (after ``extends``).
+    plugin's. ``explicit`` holds the keys the user wrote (after ``extends``). ``pm`` is the plugin manager
+    whose plugins loaded and validated them, so that a hook given only the settings reaches the same
+    plugins without building another manager.
     """
 
     def __init__(
@@ -52,8 +55,10 @@ class StageSettings:
         explicit: dict[str, Any],
         project_dir: Path,
         source: LoadedFile | None = None,
+        pm: Any = None,
     ) -> None:
         self.stage = stage
+        self.pm = pm
         self._sections = sections
         self._owners = owners
         self.explicit = explicit
@@ -237,7 +242,7 @@ class _Loader:
         if problems:
             return None, problems
         owners = {key: section.name for key, section in self.owners.items()}
-        settings = StageSettings(stage, models, owners, merged, self.project_dir, self.loaded)
+        settings = StageSettings(stage, models, owners, merged, self.project_dir, self.loaded, pm=self.pm)
         for plugin_problems in self.pm.hook.zappa_validate_settings(settings=settings):
             for p in plugin_problems or ():
                 if p.line is None and p.file is None:
