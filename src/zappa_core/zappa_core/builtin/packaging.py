@@ -52,7 +52,7 @@ def zappa_validate_settings(settings):
 def zappa_package_include(settings, context):
     from zappa_core.packaging import runtime
 
-    entries, modules, problems = runtime.runtime_entries(context.pm)
+    entries, modules, problems = runtime.runtime_entries(context.pm, context.cache_dir)
     for problem in problems:
         context.warn(problem)
     out = [PackageInclude(e.arcname, data=e.read(), mode=e.mode) for e in entries]

@@ -33,6 +33,7 @@ from zappa_core.packaging.distfiles import (
     top_level_names,
 )
 from zappa_core.packaging.entries import Entry, file_entry
+from zappa_core.packaging.importscan import ImportScans
 
 MANIFEST = "zappa_manifest.json"
 PACKAGE_INFO = "package_info.json"
@@ -73,32 +74,7 @@ def _module_file(folders: list[Path], parts: list[str]) -> Path | None:
     return None
 
 
-def _imports(path: Path, module: str, is_package: bool) -> set[str]:
-    """Absolute names of the modules that ``path`` imports (relative imports resolved)."""
-    import ast
-
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (SyntaxError, ValueError):
-        return set()
-    package = module if is_package else module.rpartition(".")[0]
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
-                prefix = ".".join(base + ([node.module] if node.module else []))
-            else:
-                prefix = node.module or ""
-            names.add(prefix)
-            names.update(f"{prefix}.{alias.name}" for alias in node.names if alias.name != "*")
-    return names
-
-
-def _module_entries(dotted: str, origin: str) -> list[Entry]:
+def _module_entries(dotted: str, origin: str, scans: ImportScans) -> list[Entry]:
     """The files needed to import ``dotted`` without the rest of its distribution: the module (or
     subpackage), the ``__init__.py`` of every package above it, and, transitively, the modules of the same
     top-level package that these files import. Found without importing anything."""
@@ -123,7 +99,7 @@ def _module_entries(dotted: str, origin: str) -> list[Entry]:
             if path is None:
                 break  # an attribute imported from a module, not a module
             found[current] = path
-            queue += [n for n in _imports(path, current, path.name == "__init__.py")
+            queue += [n for n in scans.imports(path, current, path.name == "__init__.py")
                       if n.split(".")[0] == top and n not in found]
         if name == module and name in found and found[name].name == "__init__.py":
             # a runtime subpackage ships whole
@@ -134,7 +110,7 @@ def _module_entries(dotted: str, origin: str) -> list[Entry]:
                     sub = name if rel == "__init__" else f"{name}.{rel.removesuffix('.__init__')}"
                     if sub not in found:
                         found[sub] = path
-                        queue += [n for n in _imports(path, sub, path.name == "__init__.py")
+                        queue += [n for n in scans.imports(path, sub, path.name == "__init__.py")
                                   if n.split(".")[0] == top and n not in found]
     out = []
     for name, path in found.items():
@@ -143,11 +119,13 @@ def _module_entries(dotted: str, origin: str) -> list[Entry]:
     return out
 
 
-def runtime_entries(pm=None) -> tuple[list[Entry], list[str], list[str]]:
+def runtime_entries(pm=None, cache_dir: Path | None = None) -> tuple[list[Entry], list[str], list[str]]:
     """The runtime and the runtime modules of the enabled plugins.
 
     Returns the entries, the module names for the manifest, and problems (a registered runtime module
-    whose file cannot be found is left out of the manifest, so the Lambda does not fail to import it)."""
+    whose file cannot be found is left out of the manifest, so the Lambda does not fail to import it).
+    ``cache_dir`` keeps what each module imports (see :mod:`zappa_core.packaging.importscan`)."""
+    scans = ImportScans(cache_dir)
     entries: list[Entry] = []
     try:
         entries += installed_files(metadata.distribution("zappa-runtime")).entries
@@ -158,7 +136,7 @@ def runtime_entries(pm=None) -> tuple[list[Entry], list[str], list[str]]:
     for ep in runtime_entry_points(pm):
         module = ep.value.split(":")[0].strip()
         origin = f"runtime plugin {ep.name}"
-        found = _module_entries(module, origin)
+        found = _module_entries(module, origin, scans)
         leaf = module.replace(".", "/")
         if not any(e.arcname in (f"{leaf}.py", f"{leaf}/__init__.py") for e in found):
             problems.append(f"runtime plugin '{ep.name}': module {module} not found; left out of the package")
@@ -170,6 +148,7 @@ def runtime_entries(pm=None) -> tuple[list[Entry], list[str], list[str]]:
             for top in top_level_names(dist):
                 if top != module.split(".")[0]:
                     entries += _module_files(top, origin)
+    scans.save()
     return entries, modules, problems
 
 
