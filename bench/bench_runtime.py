@@ -1,12 +1,14 @@
 """Benchmark of the Lambda runtime against its peers: per-invocation time and cold import.
 
-Same Flask app, same events, same machine, each adapter in its own fresh process: a REST v1 GET, an HTTP API
-v2 POST with a 1 KiB JSON body and an ALB GET; N invocations (default 20,000) after 500 warm-up calls, median of
-5 repetitions. Adapters: this runtime (``zappa_runtime``), zappa 0.63 (``LambdaHandler`` with a generated-style
-settings module), apig-wsgi, serverless-wsgi, mangum + asgiref ``WsgiToAsgi``, and the floor (the app called
-directly with a prebuilt environ). Every adapter's response is checked before it is timed. The root logger goes
-to /dev/null for all of them, so request-log lines are formatted and written as in production. This runtime
-runs twice: as generated (``log_level`` INFO, one Apache access line per request, as Zappa writes) and with
+Same Flask app, same events, same machine: a REST v1 GET, an HTTP API v2 POST with a 1 KiB JSON body and an ALB
+GET; each adapter makes N invocations (default 20,000) per repetition after 500 warm-up calls, median of 5
+repetitions. All adapters live in one process and take turns in batches of 1,000 calls (each batch with the
+logging configuration that adapter's own initialisation left), so the machine's slow spells land on all of them
+alike. Adapters: this runtime (``zappa_runtime``), zappa 0.63 (``LambdaHandler`` with a generated-style settings
+module), apig-wsgi, serverless-wsgi, mangum + asgiref ``WsgiToAsgi``, and the floor (the app called directly
+with a prebuilt environ). Every adapter's response is checked before it is timed. The root logger goes to
+/dev/null for all of them, so request-log lines are formatted and written as in production. This runtime runs
+twice: as generated (``log_level`` INFO, one Apache access line per request, as Zappa writes) and with
 ``log_level: WARNING`` (no access line: the same work as the peers that log nothing).
 
 Peers are installed into ``bench/.work/runtime-peers`` (a venv) on first use.
@@ -46,6 +48,7 @@ PEER_REQUIREMENTS = [
 QUIET = "zappa_runtime, log_level WARNING"  # the same runtime without the per-request access line
 ADAPTERS = ["floor", "zappa_runtime", QUIET, "zappa", "apig-wsgi", "serverless-wsgi", "mangum+WsgiToAsgi"]
 EVENTS = ["v1 GET", "v2 POST 1KiB", "ALB GET"]
+BATCH = 1000  # calls per adapter before the next adapter takes its turn
 
 APP = '''
 from flask import Flask, jsonify, request
@@ -193,26 +196,60 @@ def make(adapter):
         return Mangum(WsgiToAsgi(app), lifespan="off"), None
     raise SystemExit("unknown adapter " + adapter)
 
-handle, current = make(ADAPTER)
-results = {}
+def all_loggers():
+    return [logging.getLogger()] + [logging.getLogger(n) for n in list(logging.root.manager.loggerDict)]
+
+def logging_state():
+    return {lg.name: (lg.level, lg.disabled, lg.propagate, list(lg.handlers)) for lg in all_loggers()}
+
+def restore(state):
+    """Exactly the logging configuration of ``state``; loggers made since then get the defaults."""
+    for lg in all_loggers():
+        level, disabled, propagate, kept = state.get(lg.name, (logging.NOTSET, False, True, []))
+        lg.setLevel(level)
+        lg.disabled, lg.propagate, lg.handlers[:] = disabled, propagate, kept
+
+# every adapter in this one process, each with the logging configuration its own initialisation left
+# (each made from the same clean start, so one adapter's levels never leak into another's)
+pristine = logging_state()
+handlers = {}
+for adapter in ADAPTERS:
+    restore(pristine)
+    handle, current = make(adapter)
+    logging.getLogger().handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]
+    handlers[adapter] = (handle, current, logging_state())
+
+results = {adapter: {} for adapter in ADAPTERS}
 for name, event in events.items():
-    if current is not None:
-        current["name"] = name
-    response = handle(event, ctx)
-    assert response["statusCode"] == 200, (ADAPTER, name, response)
-    if name.startswith("v2"):
-        assert json.loads(response["body"]) == json.loads(event["body"]), (ADAPTER, name)
-    else:
-        assert json.loads(response["body"])["message"] == "hello", (ADAPTER, name, response)
-    for _ in range(500):
-        handle(event, ctx)
-    reps = []
-    for _ in range(REPS):
-        start = time.perf_counter()
-        for _ in range(N):
+    for adapter, (handle, current, state) in handlers.items():
+        restore(state)
+        if current is not None:
+            current["name"] = name
+        response = handle(event, ctx)
+        assert response["statusCode"] == 200, (adapter, name, response)
+        if name.startswith("v2"):
+            assert json.loads(response["body"]) == json.loads(event["body"]), (adapter, name)
+        else:
+            assert json.loads(response["body"])["message"] == "hello", (adapter, name, response)
+        for _ in range(500):
             handle(event, ctx)
-        reps.append((time.perf_counter() - start) / N * 1e6)
-    results[name] = reps
+        results[adapter][name] = []
+    batches = max(1, N // BATCH)
+    for _ in range(REPS):
+        totals = dict.fromkeys(ADAPTERS, 0.0)
+        for batch in range(batches):
+            turn = batch % len(ADAPTERS)  # a different adapter goes first in each batch
+            for adapter in ADAPTERS[turn:] + ADAPTERS[:turn]:
+                handle, current, state = handlers[adapter]
+                restore(state)
+                if current is not None:
+                    current["name"] = name
+                start = time.perf_counter()
+                for _ in range(BATCH):
+                    handle(event, ctx)
+                totals[adapter] += time.perf_counter() - start
+        for adapter, seconds in totals.items():
+            results[adapter][name].append(seconds / (batches * BATCH) * 1e6)
 print(json.dumps(results))
 '''
 
@@ -258,14 +295,14 @@ def prepare(events: dict) -> None:
     (pkg / "zappa_manifest.json").write_text(dump_manifest(empty))
 
 
-def time_adapter(python: Path, adapter: str, n: int, reps: int) -> dict:
+def time_all(python: Path, n: int, reps: int) -> dict:
     code = (
-        f"SCRATCH = {str(SCRATCH)!r}\nRUNTIME_SRC = {str(RUNTIME_SRC)!r}\nADAPTER = {adapter!r}\n"
-        f"N = {n}\nREPS = {reps}\n" + TIMER
+        f"SCRATCH = {str(SCRATCH)!r}\nRUNTIME_SRC = {str(RUNTIME_SRC)!r}\nADAPTERS = {ADAPTERS!r}\n"
+        f"N = {n}\nREPS = {reps}\nBATCH = {min(BATCH, n)}\n" + TIMER
     )
     done = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=SCRATCH)
     if done.returncode != 0:
-        raise RuntimeError(f"{adapter} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"the timing process failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -288,11 +325,10 @@ def main(argv: list[str]) -> int:
     prepare(events)
 
     table: dict[str, dict] = {}
-    for adapter in ADAPTERS:
-        print(f"  timing {adapter} ...", flush=True)
-        reps = time_adapter(python, adapter, args.n, args.reps)
+    print(f"  timing {', '.join(ADAPTERS)}: {args.n} calls x {args.reps} reps each, in turns ...", flush=True)
+    for adapter, by_event in time_all(python, args.n, args.reps).items():
         table[adapter] = {name: {"median_us": statistics.median(v), "min_us": min(v), "max_us": max(v)}
-                          for name, v in reps.items()}
+                          for name, v in by_event.items()}
 
     pkg = SCRATCH / "coldpkg"
     cold = {
