@@ -82,12 +82,17 @@ class Plan:
             f"{counts[a.value]} to {a.value}" if a is not Action.UNCHANGED else f"{counts[a.value]} unchanged"
             for a in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.UNCHANGED)))
         lines = [head]
-        width = max((len(item.step.id) for item in self.items), default=0)
-        for item in self.items:
+        idle = [item.change.empty and item.change.action is Action.UNCHANGED for item in self.items]
+        shown = [item for item, skip in zip(self.items, idle) if not skip]
+        width = max((len(item.step.id) for item in shown), default=0)
+        for item in shown:
             change = item.change
             lines.append(f"  {SYMBOLS[change.action]} {item.step.id.ljust(width)}  {change.action.value:<9}  {change.resource}")
             for detail in change.details:
                 lines.append(f"  {' ' * (width + 16)}{detail}")
+        hidden = sorted(item.step.id for item, skip in zip(self.items, idle) if skip)
+        if hidden:
+            lines.append(f"  ({len(hidden)} with nothing configured and nothing found: {', '.join(hidden)})")
         return "\n".join(lines)
 
 

@@ -57,13 +57,15 @@ class Change:
     details: list[str] = field(default_factory=list)
     data: Any = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    empty: bool = False  # nothing wanted and nothing found (an event type the stage does not use)
 
     @property
     def changes_something(self) -> bool:
         return self.action is not Action.UNCHANGED
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step_id, "action": self.action.value, "resource": self.resource, "details": list(self.details)}
+        return {"step": self.step_id, "action": self.action.value, "resource": self.resource,
+                "details": list(self.details), "empty": self.empty}
 
 
 @dataclass

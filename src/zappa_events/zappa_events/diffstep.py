@@ -101,4 +101,4 @@ class DiffStep(ResourceStep):
             details.append(f"{sign[op.verb]} {self.kind} {op.key}" + (f" ({about})" if about else ""))
         count = len(want) if want else len(have)
         resource = f"{count} {self.kind}{'s' if count != 1 else ''}"
-        return Change(self.id, action, resource, details, ops)
+        return Change(self.id, action, resource, details, ops, empty=not have and not want)

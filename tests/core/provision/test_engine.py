@@ -87,6 +87,26 @@ def test_plan_reads_in_order_and_passes_outputs_forward_without_applying():
     assert "2 to create" in plan.render()
 
 
+class IdleStep(Step):
+    """An event type the stage does not use: nothing wanted, nothing found."""
+
+    def plan(self, ctx):
+        return Change(self.id, Action.UNCHANGED, "0 things", empty=True)
+
+
+def test_the_rendered_plan_folds_steps_with_nothing_to_manage_into_one_line():
+    plan = Engine(ctx(), [Step("core:function", exists=True), IdleStep("events:sqs"), IdleStep("events:s3"),
+                          Step("events:schedule")]).plan()
+    assert plan.render().splitlines() == [
+        "Plan for stage 'dev' (demo-dev): 1 to create, 0 to update, 0 to delete, 3 unchanged",
+        "  = core:function    unchanged  thing core:function",
+        "  + events:schedule  create     thing events:schedule",
+        "  (2 with nothing configured and nothing found: events:s3, events:sqs)",
+    ]
+    assert [(c["step"], c["empty"]) for c in plan.to_json()["changes"]] == [
+        ("core:function", False), ("events:sqs", True), ("events:s3", True), ("events:schedule", False)]
+
+
 def test_apply_touches_only_what_differs():
     log = []
     steps = [Step("a", exists=True, log=log), Step("b", ["a"], log=log)]
