@@ -126,7 +126,9 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*\Z").match
 
 def quote_value(text: str) -> str:
     """``quote_plus``, skipped for the common text that it would return unchanged (the hot path)."""
-    return text if _UNRESERVED(text) else quote_plus(text)
+    if (text.isascii() and text.isalnum()) or _UNRESERVED(text):
+        return text
+    return quote_plus(text)
 
 
 def rest_query(event: dict) -> str:
