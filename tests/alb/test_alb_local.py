@@ -33,20 +33,11 @@ APP = textwrap.dedent('''
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
-    from zappa_core.local import executor
-    from zappa_core.local.server import LocalAws
     from zappa_core.plugins import get_plugin_manager
+    from zappa_core.testing import local_aws
 
-    mp = pytest.MonkeyPatch()
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        mp.setenv(key, value)
-    mp.delenv("AWS_PROFILE", raising=False)
-    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache"), pm=get_plugin_manager())
-    aws.start()
-    yield aws
-    aws.stop()
-    executor.uninstall()
-    mp.undo()
+    with local_aws(tmp_path_factory.mktemp("local-cache"), pm=get_plugin_manager()) as aws:
+        yield aws
 
 
 @pytest.fixture

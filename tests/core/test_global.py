@@ -5,13 +5,12 @@ does). Every check reads AWS back with boto3, region by region."""
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_result import Result, run_cli
 
 from zappa_core.settings.files import load_file
 
@@ -57,22 +56,9 @@ def client(moto_server):
     return make
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def __repr__(self) -> str:
-        return f"<exit {self.code}\nstdout:\n{self.out}\nstderr:\n{self.err}>"
-
-
 @pytest.fixture
 def zappa(tmp_path, monkeypatch, capsys):
     """The real CLI, in this process (the moto server is in this process too, reached over HTTP)."""
-    from zappa_core.cli import run
-
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_SESSION_TOKEN", "ZAPPA_DISABLE_PLUGINS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -80,11 +66,7 @@ def zappa(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ZAPPA_CACHE_DIR", str(tmp_path / "cache"))
 
     def call(*args: str) -> Result:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-        code = run(list(args))
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
+        return run_cli(capsys, args)
 
     return call
 

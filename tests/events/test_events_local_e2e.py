@@ -30,16 +30,11 @@ ACCOUNT = "123456789012"
 def local(tmp_path_factory):
     """The local AWS in this process (scheduler off: the test drives it with its own clock), with the
     bucket, topic and queue the settings wire, and the app deployed into it through the real CLI."""
-    from zappa_core.local import executor
-    from zappa_core.local.server import LocalAws
+    from zappa_core.cli import run
+    from zappa_core.testing import local_aws
 
-    mp = pytest.MonkeyPatch()
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        mp.setenv(key, value)
-    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache")).start()
-    try:
-        mp.setenv("ZAPPA_LOCAL_ENDPOINT", aws.aws_endpoint)
+    cache = tmp_path_factory.mktemp("local-cache")
+    with local_aws(cache, for_cli=True) as aws, pytest.MonkeyPatch.context() as mp:
         clients = aws.state.aws
         for bucket in ("evidence", "evlocal-uploads"):
             clients.client("s3").create_bucket(Bucket=bucket)
@@ -49,15 +44,9 @@ def local(tmp_path_factory):
         project = tmp_path_factory.mktemp("evlocal") / "project"
         shutil.copytree(APP, project)
         mp.chdir(project)
-        from zappa_core.cli import run
-
         assert run(["deploy", "dev", "--local"]) == 0
         mp.setenv("AWS_ENDPOINT_URL", aws.aws_endpoint)  # for get_async_response called from this test
         yield aws
-    finally:
-        aws.stop()
-        executor.uninstall()
-        mp.undo()
 
 
 def evidence(aws, key: str, timeout: float = 30) -> dict:

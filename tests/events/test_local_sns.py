@@ -20,16 +20,11 @@ APP = Path(__file__).parent / "apps" / "local_streams_app"
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
     """The local AWS in this process, the topic, table and stream the settings name, and the app deployed."""
-    from zappa_core.local import executor
-    from zappa_core.local.server import LocalAws
+    from zappa_core.cli import run
+    from zappa_core.testing import local_aws
 
-    mp = pytest.MonkeyPatch()
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        mp.setenv(key, value)
-    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache")).start()
-    try:
-        mp.setenv("ZAPPA_LOCAL_ENDPOINT", aws.aws_endpoint)
+    cache = tmp_path_factory.mktemp("local-cache")
+    with local_aws(cache, for_cli=True) as aws, pytest.MonkeyPatch.context() as mp:
         clients = aws.state.aws
         clients.client("s3").create_bucket(Bucket="evidence")
         topic = clients.client("sns").create_topic(Name="evstreams-notices")["TopicArn"]
@@ -54,15 +49,9 @@ def local(tmp_path_factory):
                                                               "batch_size": 1}},
             ]}}))
         mp.chdir(project)
-        from zappa_core.cli import run
-
         assert run(["deploy", "dev", "--local"]) == 0
         aws.wired = {"topic": topic, "stream": table["LatestStreamArn"], "clicks": clicks}
         yield aws
-    finally:
-        aws.stop()
-        executor.uninstall()
-        mp.undo()
 
 
 def evidence(aws, key: str, timeout: float = 30) -> dict:

@@ -7,6 +7,8 @@
 - ``aws_credentials``: fake credentials and region in the environment, so nothing can reach real AWS.
 - ``moto_aws``: in-process moto (``mock_aws``) with fake credentials; yields an
   :class:`~zappa_core.aws.AwsClients` factory for ``us-east-1``.
+
+And a context manager for fixtures of any scope: :func:`local_aws`, the embedded local AWS in this process.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 DEFAULT_STAGE = {"app_function": "app.app", "s3_bucket": "test-bucket", "aws_region": "us-east-1"}
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                    "AWS_DEFAULT_REGION": "us-east-1"}
 
 
 @pytest.fixture
@@ -106,3 +112,27 @@ def moto_aws(aws_credentials):
 
     with mock_aws(config={"lambda": {"use_docker": False}}):
         yield AwsClients(region="us-east-1")
+
+
+@contextmanager
+def local_aws(cache_dir: Path, *, for_cli: bool = False, **options: Any) -> Iterator[Any]:
+    """The embedded local AWS (:class:`~zappa_core.local.server.LocalAws`) started in this process, with fake
+    credentials in the environment and its scheduler off (a test fires rules itself). ``options`` go to
+    ``LocalAws`` (``pm=`` gives its gateway the plugins' local routes); ``for_cli`` also points
+    ``zappa ... --local`` at it. On exit it is stopped, the Lambda executor is unhooked from moto and the
+    environment is restored."""
+    from zappa_core.local import executor
+    from zappa_core.local.server import LocalAws
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in FAKE_CREDENTIALS.items():
+            mp.setenv(key, value)
+        mp.delenv("AWS_PROFILE", raising=False)
+        aws = LocalAws(scheduler=False, cache_dir=cache_dir, **options).start()
+        try:
+            if for_cli:
+                mp.setenv("ZAPPA_LOCAL_ENDPOINT", aws.aws_endpoint)
+            yield aws
+        finally:
+            aws.stop()
+            executor.uninstall()

@@ -13,18 +13,14 @@ from local_zip import make_zip
 
 
 @pytest.fixture(scope="module")
-def local_aws(tmp_path_factory, aws_module_credentials):
+def local_aws(tmp_path_factory):
     """The whole local AWS in this process (moto + executor + gateway), scheduler off, no plugin routes."""
-    from zappa_core.local import executor
-    from zappa_core.local.server import LocalAws
+    from zappa_core import testing
 
     routes: list[Any] = []
-    aws = LocalAws(scheduler=False, cache_dir=tmp_path_factory.mktemp("local-cache"), route_provider=lambda: routes)
-    aws.routes = routes  # tests append LocalRoute records, then call aws.gateway.invalidate()
-    aws.start()
-    yield aws
-    aws.stop()
-    executor.uninstall()
+    with testing.local_aws(tmp_path_factory.mktemp("local-cache"), route_provider=lambda: routes) as aws:
+        aws.routes = routes  # tests append LocalRoute records, then call aws.gateway.invalidate()
+        yield aws
 
 
 @pytest.fixture(scope="module")

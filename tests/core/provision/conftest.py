@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_result import Result, run_cli
 
 FEATURE_PLUGINS = "alb,apigw,events,certs"
 
@@ -65,35 +66,12 @@ def core_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZAPPA_DISABLE_PLUGINS", FEATURE_PLUGINS)
 
 
-class Result:
-    def __init__(self, code: int, out: str, err: str) -> None:
-        self.code, self.out, self.err = code, out, err
-
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-    def __repr__(self) -> str:
-        return f"<exit {self.code}\nstdout:\n{self.out}\nstderr:\n{self.err}>"
-
-
 @pytest.fixture
 def zappa(capsys: pytest.CaptureFixture) -> Callable[..., Result]:
     """Run the real CLI in-process (so in-process moto sees its calls): ``zappa("deploy", "dev")``."""
-    from zappa_core.cli import run
 
     def call(*args: str, stdin: str | None = None) -> Result:
-        import io
-        import sys
-
-        capsys.readouterr()
-        old = sys.stdin
-        sys.stdin = io.StringIO(stdin or "")
-        try:
-            code = run(list(args))
-        finally:
-            sys.stdin = old
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return run_cli(capsys, args, stdin)
 
     return call
 
