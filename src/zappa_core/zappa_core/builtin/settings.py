@@ -37,4 +37,8 @@ def zappa_validate_settings(settings):
             problems.append(SettingsProblem(f"environment variable names must be ASCII: {key!r}", key="environment_variables"))
     if not settings.manage_roles and not (settings.role_name or settings.role_arn):
         problems.append(SettingsProblem("'manage_roles: false' needs 'role_name' or 'role_arn'", key="manage_roles"))
+    provisioned, reserved = settings.provisioned_concurrency, settings.lambda_concurrency
+    if provisioned and reserved is not None and provisioned > reserved:  # Lambda refuses it
+        problems.append(SettingsProblem(f"{provisioned} is more than the function's reserved concurrency "
+                                        f"(lambda_concurrency: {reserved})", key="provisioned_concurrency"))
     return problems

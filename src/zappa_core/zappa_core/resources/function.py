@@ -20,6 +20,9 @@ from zappa_core.resources.util import (
 )
 from zappa_core.retry import error_code, is_not_found, retry
 
+# On the function while zappa manages provisioned concurrency on its alias (so removing the setting removes it).
+PROVISIONED_TAG = "ZappaProvisionedConcurrency"
+
 # Lambda configuration key -> the Zappa setting it comes from (for plan details).
 SETTING_OF = {
     "Role": "role", "Handler": "lambda_handler", "Runtime": "runtime", "Description": "lambda_description",
@@ -179,6 +182,29 @@ def get_alias(ctx: DeployContext) -> dict | None:
         raise
 
 
+def function_tags(ctx: DeployContext) -> dict[str, str]:
+    """The stage's tags, and the mark of provisioned concurrency that zappa manages."""
+    tags = ctx.tags()
+    if ctx.settings.provisioned_concurrency:
+        tags[PROVISIONED_TAG] = "true"
+    return tags
+
+
+def get_provisioned_concurrency(ctx: DeployContext) -> int | None:
+    """The provisioned concurrency requested on the managed alias; ``None`` when it has none."""
+    try:
+        pc = ctx.aws.client("lambda").get_provisioned_concurrency_config(FunctionName=ctx.function_name, Qualifier=ALIAS)
+    except Exception as exc:
+        if no_provisioned_concurrency(exc):
+            return None
+        raise
+    return pc.get("RequestedProvisionedConcurrentExecutions")
+
+
+def no_provisioned_concurrency(exc: Exception) -> bool:
+    return is_not_found(exc) or error_code(exc) == "ProvisionedConcurrencyConfigNotFoundException"
+
+
 def point_alias(ctx: DeployContext, version: str, exists: bool) -> None:
     lam = ctx.aws.client("lambda")
     if exists:
@@ -297,7 +323,7 @@ class FunctionStep(ResourceStep):
             details.append("publish a new version")
         # tags
         tags = remote.get("Tags") or {}
-        want_tags = {k: v for k, v in ctx.tags().items() if tags.get(k) != v}
+        want_tags = {k: v for k, v in function_tags(ctx).items() if tags.get(k) != v}
         data["tags"] = want_tags
         if want_tags:
             details.append("tags: " + ", ".join(f"{k}={v}" for k, v in sorted(want_tags.items())))
@@ -309,19 +335,20 @@ class FunctionStep(ResourceStep):
         if s.lambda_concurrency != reserved:
             data["concurrency"] = ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else ("delete", None)
             details.append(f"lambda_concurrency: {_show(reserved)} -> {_show(s.lambda_concurrency)}")
+        # provisioned concurrency: read when the settings want it or zappa put it (its tag says so), so that
+        # removing the setting removes it; one configured by hand, the setting never used, is left alone
+        wanted_pc = s.provisioned_concurrency or None
+        data["provisioned_tagged"] = PROVISIONED_TAG in tags
+        current_pc = None
+        if alias is not None and (wanted_pc or data["provisioned_tagged"]):
+            current_pc = get_provisioned_concurrency(ctx)
         data["provisioned"] = None
-        if s.provisioned_concurrency:
-            current_pc = None
-            if alias is not None:
-                try:
-                    pc = ctx.aws.client("lambda").get_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS)
-                    current_pc = pc.get("RequestedProvisionedConcurrentExecutions")
-                except Exception as exc:
-                    if not (is_not_found(exc) or error_code(exc) == "ProvisionedConcurrencyConfigNotFoundException"):
-                        raise
-            if current_pc != s.provisioned_concurrency:
-                data["provisioned"] = s.provisioned_concurrency
-                details.append(f"provisioned_concurrency: {_show(current_pc)} -> {s.provisioned_concurrency}")
+        if current_pc != wanted_pc:
+            data["provisioned"] = ("put", wanted_pc) if wanted_pc else ("delete", None)
+            details.append(f"provisioned_concurrency: {_show(current_pc)} -> {_show(wanted_pc)}")
+        elif data["provisioned_tagged"] and not wanted_pc:  # removed by hand as well: only the mark is left
+            data["provisioned"] = ("delete", None)
+            details.append(f"tags: remove {PROVISIONED_TAG}")
         doomed, stale = self.prune_plan(ctx, extra_sha=sha if key else None)
         data["prune"] = bool(doomed or stale)
         if doomed:
@@ -369,7 +396,7 @@ class FunctionStep(ResourceStep):
         if desired["FileSystemConfigs"]:
             keys.append("FileSystemConfigs")
         params = to_params(desired, keys)
-        tags = dict(ctx.tags(), **{INCOMPLETE_TAG: "true"})
+        tags = dict(function_tags(ctx), **{INCOMPLETE_TAG: "true"})
 
         def create() -> dict:
             return lam.create_function(FunctionName=ctx.function_name, Code={"S3Bucket": bucket, "S3Key": key},
@@ -388,7 +415,7 @@ class FunctionStep(ResourceStep):
         out.update(function_name=ctx.function_name, function_arn=arn, version=version, alias=ALIAS,
                    qualified_arn=f"{arn}:{ALIAS}", incomplete=True)
         self._concurrency(ctx, ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else None,
-                          s.provisioned_concurrency or None)
+                          ("put", s.provisioned_concurrency) if s.provisioned_concurrency else None)
 
     def _update(self, ctx: DeployContext, change: Change) -> None:
         s = ctx.settings
@@ -414,11 +441,13 @@ class FunctionStep(ResourceStep):
             version = lam.publish_version(FunctionName=name)["Version"]
             point_alias(ctx, version, exists=data["alias_exists"])
             out["version"] = version
-        self._concurrency(ctx, data["concurrency"], data["provisioned"])
+        self._concurrency(ctx, data["concurrency"], data["provisioned"], tagged_arn=arn if data["provisioned_tagged"] else None)
         if data["publish"] or data.get("prune"):
             self.prune(ctx)
 
-    def _concurrency(self, ctx: DeployContext, reserved: tuple | None, provisioned: int | None) -> None:
+    def _concurrency(self, ctx: DeployContext, reserved: tuple | None, provisioned: tuple | None,
+                     tagged_arn: str | None = None) -> None:
+        """``tagged_arn``: the function's ARN when it carries ``PROVISIONED_TAG`` (removed with the configuration)."""
         lam = ctx.aws.client("lambda")
         name = ctx.function_name
         if reserved:
@@ -432,8 +461,18 @@ class FunctionStep(ResourceStep):
                     if not is_not_found(exc):
                         raise
         if provisioned:
-            lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS,
-                                                   ProvisionedConcurrentExecutions=provisioned)
+            op, value = provisioned
+            if op == "put":
+                lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS,
+                                                       ProvisionedConcurrentExecutions=value)
+            else:
+                try:
+                    lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS)
+                except Exception as exc:
+                    if not no_provisioned_concurrency(exc):
+                        raise
+                if tagged_arn:
+                    lam.untag_resource(Resource=tagged_arn, TagKeys=[PROVISIONED_TAG])
 
     def prune_plan(self, ctx: DeployContext, extra_sha: str | None = None) -> tuple[list[str], list[str]]:
         """(versions, S3 keys) to delete: published versions beyond ``num_retained_versions`` (never the live

@@ -43,7 +43,7 @@ class CoreSettings(Strict):
     lambda_handler: str = Field("handler.lambda_handler", description="The Lambda entry point inside the package.")
     lambda_description: str = Field("Zappa Deployment", description="Description of the Lambda function.")
     lambda_concurrency: Optional[int] = Field(None, ge=0, description="Reserved concurrency.")
-    provisioned_concurrency: Optional[int] = Field(None, ge=0, description="Provisioned concurrency on the managed alias.")
+    provisioned_concurrency: Optional[int] = Field(None, ge=0, description="Provisioned concurrency on the managed alias `current`, at most `lambda_concurrency` when that is set. Removing the setting (or 0) removes what zappa provisioned; a configuration made by hand is left alone.")
     snap_start: Optional[Literal["None", "PublishedVersions"]] = Field("None", validation_alias=AliasChoices("snap_start", "snapstart"), description="`PublishedVersions` enables Lambda SnapStart; `None` (the string, as in Zappa) leaves it off. Also read as `snapstart`.")
     num_retained_versions: Optional[int] = Field(5, ge=1, description="Versions kept after an update; older ones are deleted. `null` keeps all.")
     layers: Optional[list[str]] = Field(None, description="Lambda layer ARNs to attach.")
