@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
+from botocore.exceptions import ClientError
 from zappa_core.plan import Action
 
 pytestmark = pytest.mark.needs_plugins
@@ -62,7 +62,7 @@ def test_http_api(make_settings, ctx_for, apply_step, destroy_step, function):
 
     assert destroy_step(step, ctx).action is Action.DELETE
     assert v2.get_apis()["Items"] == []
-    with pytest.raises(Exception):
+    with pytest.raises(ClientError):
         ctx.aws.client("lambda").get_policy(FunctionName="app-dev")
 
 
@@ -103,12 +103,12 @@ def test_function_url(make_settings, ctx_for, apply_step, destroy_step):
     config = lam.get_function_url_config(FunctionName="app-dev")
     assert config["AuthType"] == "AWS_IAM" and config["Cors"]["AllowOrigins"] == ["https://a.example"]
     assert config["Cors"]["AllowHeaders"] == ["*"], "the defaults stay under the user's keys"
-    with pytest.raises(Exception):
+    with pytest.raises(ClientError):
         lam.get_policy(FunctionName="app-dev")  # no public permission with AWS_IAM
 
     off = make_settings(function_url_enabled=False)
     assert apply_step(FunctionUrlStep(off), ctx_for(off)).action is Action.DELETE
-    with pytest.raises(Exception):
+    with pytest.raises(ClientError):
         lam.get_function_url_config(FunctionName="app-dev")
     assert destroy_step(step, ctx).action is Action.UNCHANGED
 
@@ -159,10 +159,28 @@ def test_domain_binding(make_settings, ctx_for, apply_step, moto_aws):
     records = moto_aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
     alias = [r for r in records if r["Type"] == "A"]
     assert alias and alias[0]["AliasTarget"]["DNSName"].rstrip(".") == bound["target"]
+    assert bound["route53"] == {"hosted_zone": zone.split("/")[-1], "record": "api.example.com.", "alias": bound["target"]}
 
     # undeploy removes the mapping with the API
     RestApiStep(settings).destroy(ctx, RestApiStep(settings).plan_destroy(ctx))
     assert apigw.get_base_path_mappings(domainName="api.example.com")["items"] == []
+
+
+def test_the_alias_needs_a_target_and_a_public_zone_and_leaves_a_cname(moto_aws):
+    from zappa_aws_apigw.domain import write_alias
+
+    target = ("d-abc123.execute-api.us-east-1.amazonaws.com", "Z1UJRXOUMOOFQ8")
+    assert write_alias(moto_aws, "v2.example.com", *target) is None  # no hosted zone at all
+    route53 = moto_aws.client("route53")
+    zone = route53.create_hosted_zone(Name="example.com", CallerReference="cname")["HostedZone"]["Id"]
+    assert write_alias(moto_aws, "v2.example.com", None, target[1]) is None
+    assert write_alias(moto_aws, "v2.example.com", target[0], None) is None
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
+        "Name": "v2.example.com.", "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": "old.example.net"}]}}]})
+    assert write_alias(moto_aws, "v2.example.com", *target)["record"] == "v2.example.com."
+    records = {r["Type"]: r for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]}
+    assert records["CNAME"]["ResourceRecords"] == [{"Value": "old.example.net"}]  # Route53 itself refuses such an alias
+    assert records["A"]["AliasTarget"]["HostedZoneId"] == target[1]
 
 
 def test_regional_domain_for_http_api(make_settings, ctx_for, apply_step, moto_aws):

@@ -14,6 +14,7 @@ from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.route53 import delete_alias
 
 NAME_LIMIT = 32
 ELB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
@@ -249,12 +250,8 @@ class LoadBalancerStep(_AlbStep):
 
 
 def remove_alias(aws: Any, domain: str, dns_name: str) -> None:
-    """Remove the Route53 alias of ``domain`` when it points at this load balancer (zappa-certs' helper;
-    without zappa-certs, or without a hosted zone, there is nothing zappa created)."""
-    try:
-        from zappa_certs.route53 import delete_alias
-    except ImportError:
-        return
+    """Remove the Route53 alias of ``domain`` when it points at this load balancer (without a hosted zone
+    there is nothing zappa created)."""
     delete_alias(aws.client("route53"), domain, target=dns_name)
 
 

@@ -10,11 +10,15 @@ import os
 from typing import Any
 
 from zappa_core.errors import AwsError, UsageError
+from zappa_core.route53 import (
+    CLOUDFRONT_HOSTED_ZONE_ID,
+    DnsError,
+    find_hosted_zone,
+    fqdn,
+    upsert_alias,
+)
 
 from zappa_aws_apigw import common
-
-#: The hosted zone of every CloudFront distribution (edge-optimised API domain names alias to it).
-CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 
 
 def clients_for(settings: Any) -> Any:
@@ -33,7 +37,7 @@ def bind_domain(settings: Any, domain: str, certificate: str, aws: Any = None) -
         bound = _bind_http_api(aws, settings, domain, certificate)
     else:
         bound = _bind_rest_api(aws, settings, domain, certificate)
-    bound["route53"] = upsert_alias(aws, domain, bound["target"], bound["hosted_zone_id"]) if settings.get("route53_enabled", True) else None
+    bound["route53"] = write_alias(aws, domain, bound["target"], bound["hosted_zone_id"]) if settings.get("route53_enabled", True) else None
     return bound
 
 
@@ -82,10 +86,10 @@ def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
             apigw.create_base_path_mapping(**kwargs)
     except UsageError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of the binding is reported as this step's AwsError
         raise AwsError(f"apigw: could not bind {domain} to REST API {api_id}: {exc}") from None
     if edge:
-        target, zone = found.get("distributionDomainName"), found.get("distributionHostedZoneId") or CLOUDFRONT_ZONE_ID
+        target, zone = found.get("distributionDomainName"), found.get("distributionHostedZoneId") or CLOUDFRONT_HOSTED_ZONE_ID
     else:
         target, zone = found.get("regionalDomainName"), found.get("regionalHostedZoneId")
     return {"domain": domain, "target": target, "hosted_zone_id": zone, "api_id": api_id, "base_path": base or None,
@@ -135,40 +139,25 @@ def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
             v2.create_api_mapping(ApiId=api["ApiId"], DomainName=domain, Stage="$default", ApiMappingKey=base)
     except UsageError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure of the binding is reported as this step's AwsError
         raise AwsError(f"apigw: could not bind {domain} to HTTP API {api['ApiId']}: {exc}") from None
     config_out = (found.get("DomainNameConfigurations") or [{}])[0]
     return {"domain": domain, "target": config_out.get("ApiGatewayDomainName"), "hosted_zone_id": config_out.get("HostedZoneId"),
             "api_id": api["ApiId"], "base_path": base or None, "endpoint_type": "REGIONAL"}
 
 
-def find_hosted_zone(route53: Any, domain: str) -> dict[str, Any] | None:
-    """The public hosted zone with the longest name that ``domain`` is in."""
-    best = None
-    name = domain.rstrip(".") + "."
-    for page in route53.get_paginator("list_hosted_zones").paginate():
-        for zone in page.get("HostedZones", []):
-            zone_name = zone["Name"]
-            if (zone.get("Config") or {}).get("PrivateZone"):
-                continue
-            if (name == zone_name or name.endswith("." + zone_name)) and (best is None or len(zone_name) > len(best["Name"])):
-                best = zone
-    return best
-
-
-def upsert_alias(aws: Any, domain: str, target: str | None, target_zone: str | None) -> dict[str, Any] | None:
-    """Point ``domain`` at ``target`` with an A alias record (UPSERT); ``None`` when no hosted zone holds it."""
+def write_alias(aws: Any, domain: str, target: str | None, target_zone: str | None) -> dict[str, Any] | None:
+    """Point ``domain`` at ``target`` with an A alias record; ``None`` when there is no target or no public
+    hosted zone holds the domain. A CNAME of the same name is left for Route53 to refuse."""
     if not target or not target_zone:
         return None
     route53 = aws.client("route53")
-    zone = find_hosted_zone(route53, domain)
-    if zone is None:
-        return None
-    record = {"Name": domain.rstrip(".") + ".", "Type": "A",
-              "AliasTarget": {"HostedZoneId": target_zone, "DNSName": target, "EvaluateTargetHealth": False}}
     try:
-        route53.change_resource_record_sets(HostedZoneId=zone["Id"], ChangeBatch={
-            "Comment": "zappa certify", "Changes": [{"Action": "UPSERT", "ResourceRecordSet": record}]})
-    except Exception as exc:
+        zone_id = find_hosted_zone(route53, domain)["Id"]
+    except DnsError:
+        return None
+    try:
+        upsert_alias(route53, domain, target, target_zone, hosted_zone_id=zone_id, replace_cname=False)
+    except Exception as exc:  # noqa: BLE001 - any failure of the write is reported as this step's AwsError
         raise AwsError(f"apigw: could not write the Route53 alias of {domain}: {exc}") from None
-    return {"hosted_zone": zone["Id"], "record": record["Name"], "alias": target}
+    return {"hosted_zone": zone_id, "record": fqdn(domain), "alias": target}

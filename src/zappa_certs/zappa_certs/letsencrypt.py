@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from zappa_core.errors import ZappaError
+from zappa_core.route53 import find_hosted_zone
+
+from zappa_certs import txt_records
 
 DEFAULT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory"
 STAGING_DIRECTORY = "https://acme-staging-v02.api.letsencrypt.org/directory"
@@ -161,31 +164,27 @@ class Dns01Route53:
             getattr(self.pm.hook, hook)(**kwargs)
 
     def present(self, domain: str, name: str, value: str) -> None:
-        from zappa_certs import route53 as r53
-
         if self.manual:
-            self.echo(f"Create this DNS record, then continue:\n  {name}. 60 IN TXT {r53.quote_txt(value)}")
+            self.echo(f"Create this DNS record, then continue:\n  {name}. 60 IN TXT {txt_records.quote_txt(value)}")
             self.written.append((domain, name, value, None))
             if self.confirm is not None:
                 self.confirm(f"Is the TXT record {name} in place?")
             self._hook("zappa_dns_challenge_ready", domain=domain, name=name, value=value, zone_id=None)
             return
-        zone_id = self.hosted_zone_id or r53.find_hosted_zone(self.route53, domain)["Id"]
+        zone_id = self.hosted_zone_id or find_hosted_zone(self.route53, domain)["Id"]
         self.written.append((domain, name, value, zone_id))
         self.echo(f"Writing TXT record {name} in hosted zone {zone_id} and waiting for Route53 to sync...")
-        r53.upsert_txt(self.route53, zone_id, name, [value], wait=True)
+        txt_records.upsert_txt(self.route53, zone_id, name, [value], wait=True)
         self._hook("zappa_dns_challenge_ready", domain=domain, name=name, value=value, zone_id=zone_id)
 
     def cleanup(self) -> list[str]:
         """Remove every record written; returns the problems met (cleanup never raises)."""
-        from zappa_certs import route53 as r53
-
         problems = []
         while self.written:
             domain, name, value, zone_id = self.written.pop()
             try:
                 if zone_id is not None:
-                    r53.delete_txt(self.route53, zone_id, name)
+                    txt_records.delete_txt(self.route53, zone_id, name)
                 elif self.manual:
                     self.echo(f"You may now delete the TXT record {name}.")
             except Exception as exc:  # noqa: BLE001 - keep going: every record must get its chance

@@ -115,11 +115,8 @@ def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = 
 
 
 def _write_alias(aws: Any, domain: str, target: str, zone_id: str | None) -> str:
-    try:
-        from zappa_certs.route53 import CLOUDFRONT_HOSTED_ZONE_ID, upsert_alias
-    except ImportError:
-        raise ZappaError(f"cannot write the Route53 record {domain} -> {target}: zappa-certs is not installed",
-                         hint='pip install "zappa[certs]", or set "route53_enabled": false') from None
+    from zappa_core.route53 import CLOUDFRONT_HOSTED_ZONE_ID, upsert_alias
+
     if not zone_id:
         if not target.rstrip(".").endswith(".cloudfront.net"):
             raise ZappaError(f"the front door gave no hosted zone id for {target}; cannot create the alias record")

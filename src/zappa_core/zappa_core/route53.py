@@ -1,8 +1,9 @@
-"""Route53 helpers shared by ``certify``, the ALB plugin and the API Gateway plugin.
+"""Route53 hosted zones and alias records, shared by ``zappa certify``, the API Gateway plugin, the ALB
+plugin and zappa-certs.
 
 Every function is idempotent: creating a record that is already right changes nothing, deleting one that
-is gone is not an error. Alias records point a domain at an API Gateway domain (CloudFront or regional) or
-a load balancer; TXT records carry ACME DNS-01 challenges.
+is gone is not an error. An alias record points a domain at an API Gateway domain (CloudFront or
+regional) or a load balancer.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import time
 from typing import Any
 
 from botocore.exceptions import ClientError
+
 from zappa_core.errors import AwsError, ZappaError
 
-# The fixed hosted zone of every CloudFront distribution (edge-optimized API Gateway domains).
+#: The fixed hosted zone of every CloudFront distribution (edge-optimized API Gateway domains alias to it).
 CLOUDFRONT_HOSTED_ZONE_ID = "Z2FDTNDATAQYW2"
 
 
@@ -26,7 +28,8 @@ def fqdn(name: str) -> str:
 
 
 def find_hosted_zone(route53: Any, domain: str) -> dict:
-    """The public hosted zone whose name is the longest suffix of ``domain``."""
+    """The public hosted zone whose name is the longest suffix of ``domain``; its ``Id`` without the
+    ``/hostedzone/`` prefix."""
     target = fqdn(domain)
     best: dict | None = None
     for page in route53.get_paginator("list_hosted_zones").paginate():
@@ -59,7 +62,8 @@ def get_record(route53: Any, zone_id: str, name: str, rtype: str) -> dict | None
     return None
 
 
-def _change(route53: Any, zone_id: str, action: str, record: dict, comment: str, wait: bool) -> str:
+def change_record(route53: Any, zone_id: str, action: str, record: dict, comment: str, *, wait: bool = False) -> str:
+    """Apply one change (``CREATE``, ``UPSERT`` or ``DELETE``) to the zone; returns the change id."""
     try:
         resp = route53.change_resource_record_sets(
             HostedZoneId=zone_id,
@@ -93,13 +97,14 @@ def _same_alias(record: dict | None, target: str, target_zone: str) -> bool:
 
 
 def upsert_alias(route53: Any, domain: str, target: str, target_zone_id: str, *, hosted_zone_id: str | None = None,
-                 record_types: tuple[str, ...] = ("A",), wait: bool = False) -> str:
+                 record_types: tuple[str, ...] = ("A",), replace_cname: bool = True, wait: bool = False) -> str:
     """Make ``domain`` an alias (A, and AAAA when asked) of ``target``. Returns ``"created"``, ``"changed"``
     or ``"unchanged"``.
 
     ``target_zone_id`` is the hosted zone of the target: :data:`CLOUDFRONT_HOSTED_ZONE_ID` for an
     edge-optimized API Gateway domain, the ``regionalHostedZoneId`` of a regional one, the
-    ``CanonicalHostedZoneId`` of a load balancer.
+    ``CanonicalHostedZoneId`` of a load balancer. A CNAME of the same name would block the alias: it is
+    deleted first, unless ``replace_cname`` is false (then Route53 refuses the alias and says why).
     """
     zone_id = zone_id_for(route53, domain, hosted_zone_id)
     outcome = "unchanged"
@@ -107,14 +112,13 @@ def upsert_alias(route53: Any, domain: str, target: str, target_zone_id: str, *,
         existing = get_record(route53, zone_id, domain, rtype)
         if _same_alias(existing, target, target_zone_id):
             continue
-        if existing is None:
-            # a plain CNAME (or another alias type) with the same name would block the alias
+        if existing is None and replace_cname:
             cname = get_record(route53, zone_id, domain, "CNAME")
             if cname is not None:
-                _change(route53, zone_id, "DELETE", cname, "zappa: replace CNAME by alias", wait=False)
+                change_record(route53, zone_id, "DELETE", cname, "zappa: replace CNAME by alias")
         record = {"Name": fqdn(domain), "Type": rtype,
                   "AliasTarget": {"HostedZoneId": target_zone_id, "DNSName": fqdn(target), "EvaluateTargetHealth": False}}
-        _change(route53, zone_id, "UPSERT", record, f"zappa: {domain} -> {target}", wait=wait)
+        change_record(route53, zone_id, "UPSERT", record, f"zappa: {domain} -> {target}", wait=wait)
         outcome = "changed" if existing is not None else "created"
     return outcome
 
@@ -134,7 +138,7 @@ def delete_alias(route53: Any, domain: str, *, target: str | None = None, hosted
             continue
         if target and fqdn(existing["AliasTarget"]["DNSName"]) != fqdn(target):
             continue
-        _change(route53, zone_id, "DELETE", existing, f"zappa: remove {domain}", wait=False)
+        change_record(route53, zone_id, "DELETE", existing, f"zappa: remove {domain}")
         deleted = True
     return deleted
 
@@ -147,21 +151,3 @@ def alias_target(route53: Any, domain: str, *, hosted_zone_id: str | None = None
         return None
     record = get_record(route53, zone_id, domain, "A")
     return record["AliasTarget"]["DNSName"].rstrip(".") if record and "AliasTarget" in record else None
-
-
-def quote_txt(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def upsert_txt(route53: Any, zone_id: str, name: str, values: list[str], *, ttl: int = 60, wait: bool = True) -> str:
-    record = {"Name": fqdn(name), "Type": "TXT", "TTL": ttl, "ResourceRecords": [{"Value": quote_txt(v)} for v in values]}
-    return _change(route53, zone_id, "UPSERT", record, f"zappa: ACME challenge {name}", wait=wait)
-
-
-def delete_txt(route53: Any, zone_id: str, name: str) -> bool:
-    """Delete the TXT record set ``name`` whatever its values. Returns whether one existed."""
-    existing = get_record(route53, zone_id, name, "TXT")
-    if existing is None:
-        return False
-    _change(route53, zone_id, "DELETE", existing, f"zappa: remove ACME challenge {name}", wait=False)
-    return True
