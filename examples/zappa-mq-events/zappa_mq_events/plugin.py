@@ -95,15 +95,21 @@ class MqStep(DiffStep):
                 "virtual_host": access.get("VIRTUAL_HOST"), "uuid": m["UUID"]}
         return found
 
-    def create(self, ctx: Any, key: str, spec: Any) -> None:
+    @staticmethod
+    def _access(spec: Any) -> list[dict]:
+        """The broker's secret (and RabbitMQ virtual host) as Lambda takes them."""
         access = [{"Type": "BASIC_AUTH", "URI": spec["secret_arn"]}]
         if spec["virtual_host"]:
             access.append({"Type": "VIRTUAL_HOST", "URI": spec["virtual_host"]})
+        return access
+
+    def create(self, ctx: Any, key: str, spec: Any) -> None:
         ctx.aws.client("lambda").create_event_source_mapping(EventSourceArn=spec["arn"], FunctionName=function_arn(ctx, required=True), Queues=[spec["queue"]],
-             BatchSize=spec["batch_size"], Enabled=spec["enabled"], SourceAccessConfigurations=access)
+             BatchSize=spec["batch_size"], Enabled=spec["enabled"], SourceAccessConfigurations=self._access(spec))
 
     def update(self, ctx: Any, key: str, old: Any, new: Any) -> None:
-        ctx.aws.client("lambda").update_event_source_mapping(UUID=old["uuid"], BatchSize=new["batch_size"], Enabled=new["enabled"])
+        ctx.aws.client("lambda").update_event_source_mapping(UUID=old["uuid"], BatchSize=new["batch_size"], Enabled=new["enabled"],
+                                                             SourceAccessConfigurations=self._access(new))
 
     def delete(self, ctx: Any, key: str, spec: Any) -> None:
         try:
