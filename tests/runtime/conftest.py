@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from moto import mock_aws
 from rtharness import Worker, build_package
 
 
@@ -22,3 +24,17 @@ def lambda_app(tmp_path_factory):
     yield get
     for worker in workers.values():
         worker.close()
+
+
+@pytest.fixture(scope="module")
+def s3():
+    """One in-process moto S3 client per test module, with fake credentials; no endpoint or profile of the
+    caller's environment reaches it. The module creates its own buckets."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
+            mp.delenv(name, raising=False)
+        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
+        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        with mock_aws():
+            yield boto3.client("s3")

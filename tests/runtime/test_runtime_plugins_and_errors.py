@@ -13,10 +13,8 @@ import os
 import sys
 import textwrap
 
-import boto3
 import events_factory as ev
 import pytest
-from moto import mock_aws
 
 from zappa_runtime.records import UnhandledEventError
 from zappa_runtime.runtime import Runtime, make_plugin_manager
@@ -170,20 +168,13 @@ BUCKET = "env-bucket"
 
 
 @pytest.fixture(scope="module")
-def s3():
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with mock_aws():
-            client = boto3.client("s3")
-            client.create_bucket(Bucket=BUCKET)
-            client.put_object(Bucket=BUCKET, Key="good.json", Body=b'{"RT_A": "one", "RT_B": 2, "RT_C": true}')
-            client.put_object(Bucket=BUCKET, Key="list.json", Body=b'["RT_A"]')
-            client.put_object(Bucket=BUCKET, Key="broken.json", Body=b'{"RT_A": ')
-            yield client
+def env_files(s3):
+    """The bucket of ``remote_env`` files: one valid, one a list, one broken JSON."""
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="good.json", Body=b'{"RT_A": "one", "RT_B": 2, "RT_C": true}')
+    s3.put_object(Bucket=BUCKET, Key="list.json", Body=b'["RT_A"]')
+    s3.put_object(Bucket=BUCKET, Key="broken.json", Body=b'{"RT_A": ')
+    return s3
 
 
 @pytest.fixture
@@ -201,7 +192,7 @@ def loaded() -> dict:
     [{"remote_env": f"s3://{BUCKET}/good.json"}, {"remote_env_bucket": BUCKET, "remote_env_file": "good.json"}],
     ids=["remote_env", "legacy-bucket-and-file"],
 )
-def test_remote_env_sets_each_key_as_text(s3, clean_env, settings):
+def test_remote_env_sets_each_key_as_text(env_files, clean_env, settings):
     Runtime(settings)._load_remote_env()
     assert loaded() == {"RT_A": "one", "RT_B": "2", "RT_C": "True"}
 
@@ -217,7 +208,7 @@ def test_remote_env_sets_each_key_as_text(s3, clean_env, settings):
     ],
     ids=["missing-key", "missing-bucket", "invalid-json", "not-an-object", "not-s3"],
 )
-def test_a_remote_env_that_cannot_be_read_is_logged_and_the_cold_start_goes_on(s3, clean_env, caplog, url, problem):
+def test_a_remote_env_that_cannot_be_read_is_logged_and_the_cold_start_goes_on(env_files, clean_env, caplog, url, problem):
     with caplog.at_level(logging.ERROR, logger="zappa.runtime"):
         Runtime({"remote_env": url})._load_remote_env()
     assert loaded() == {"RT_A": None, "RT_B": None, "RT_C": None}

@@ -11,9 +11,7 @@ import io
 import os
 import tarfile
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from zappa_runtime.runtime import s3_client
 from zappa_runtime.slim import DONE_MARKER, ArchiveMismatchError, UnsafeArchiveError, extract_tar_stream, load_slim_archive
@@ -114,25 +112,17 @@ def test_a_member_written_through_a_link_to_the_outside_is_refused(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def s3():
-    """One in-process moto S3 (fake credentials) for the module; each test empties the bucket first."""
-    with pytest.MonkeyPatch.context() as mp:
-        for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
-            mp.delenv(name, raising=False)
-        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        with mock_aws():
-            client = boto3.client("s3")
-            client.create_bucket(Bucket=BUCKET)
-            yield client
+def archive_bucket(s3):
+    """The bucket of the archives, in the module's moto S3; each test empties it first."""
+    s3.create_bucket(Bucket=BUCKET)
+    return s3
 
 
 @pytest.fixture
-def bucket(s3):
-    for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        s3.delete_object(Bucket=BUCKET, Key=item["Key"])
-    return s3
+def bucket(archive_bucket):
+    for item in archive_bucket.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        archive_bucket.delete_object(Bucket=BUCKET, Key=item["Key"])
+    return archive_bucket
 
 
 @pytest.fixture

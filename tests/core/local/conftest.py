@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_result import Result, run_cli
 from local_zip import make_zip
 
 
@@ -56,23 +57,15 @@ def deploy_function(local_aws, role_arn) -> Callable[..., str]:
     return deploy
 
 
-class Result:
-    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
-
-
 @pytest.fixture
 def zappa(capsys, monkeypatch):
     """Run the CLI in this process (as the console script does) in a project folder."""
-    from zappa_core.cli import run
 
     def call(project: Path, *args: str, check: bool = True) -> Result:
         monkeypatch.chdir(project)
-        capsys.readouterr()
-        code = run(list(args))
-        out, err = capsys.readouterr()
+        result = run_cli(capsys, args)
         if check:
-            assert code == 0, out + err
-        return Result(code, out, err)
+            assert result.code == 0, result
+        return result
 
     return call

@@ -30,14 +30,14 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_start_status_invoke_stop_leaves_nothing_behind(tmp_path, zappa):
-    started = json.loads(zappa(tmp_path, "local", "start", "--json").stdout)
+    started = json.loads(zappa(tmp_path, "local", "start", "--json").out)
     pid = started["pid"]
     try:
         assert started["running"] and started["ready_seconds"] < 10
         assert started["aws_endpoint"].startswith("http://127.0.0.1:")
         assert read_state(tmp_path)["pid"] == pid
         again = zappa(tmp_path, "local", "start")
-        assert "already running" in again.stdout
+        assert "already running" in again.out
 
         # A function deployed to it runs in a worker process of the local AWS.
         import boto3
@@ -51,19 +51,19 @@ def test_start_status_invoke_stop_leaves_nothing_behind(tmp_path, zappa):
         worker = json.loads(lam.invoke(FunctionName="f")["Payload"].read())
         assert worker in children_of(pid)
 
-        status = json.loads(zappa(tmp_path, "local", "status", "--json").stdout)
+        status = json.loads(zappa(tmp_path, "local", "status", "--json").out)
         assert status["running"] and status["pid"] == pid
         assert [w["pid"] for w in status["workers"]] == [worker]
         with urllib.request.urlopen(started["gateway_endpoint"] + "/") as response:
             assert json.loads(response.read()) == {"front_doors": []}
-        assert "local AWS ready" in zappa(tmp_path, "local", "logs").stdout
+        assert "local AWS ready" in zappa(tmp_path, "local", "logs").out
 
         stopped = zappa(tmp_path, "local", "stop")
-        assert f"pid {pid}" in stopped.stdout
+        assert f"pid {pid}" in stopped.out
         assert not process_alive(pid) and not process_alive(worker)
         assert not state_path(tmp_path).exists()
         status = zappa(tmp_path, "local", "status", "--json", check=False)
-        assert status.returncode == 1 and json.loads(status.stdout)["running"] is False
+        assert status.code == 1 and json.loads(status.out)["running"] is False
     finally:
         if process_alive(pid):
             os.kill(pid, 9)
@@ -76,7 +76,7 @@ def test_stop_never_kills_a_process_that_is_not_the_local_aws(tmp_path, zappa):
         state_path(tmp_path).write_text(json.dumps({"pid": bystander.pid, "token": "t",
                                                     "aws_endpoint": "http://127.0.0.1:9", "gateway_endpoint": "http://127.0.0.1:9"}))
         result = zappa(tmp_path, "local", "stop")
-        assert "stale" in result.stdout
+        assert "stale" in result.out
         time.sleep(0.2)
         assert bystander.poll() is None
         assert not state_path(tmp_path).exists()
@@ -86,9 +86,9 @@ def test_stop_never_kills_a_process_that_is_not_the_local_aws(tmp_path, zappa):
 
 
 def test_stop_and_status_when_nothing_runs(tmp_path, zappa):
-    assert "not running" in zappa(tmp_path, "local", "stop").stdout
+    assert "not running" in zappa(tmp_path, "local", "stop").out
     result = zappa(tmp_path, "local", "status", check=False)
-    assert result.returncode == 1 and "not running" in result.stdout
+    assert result.code == 1 and "not running" in result.out
 
 
 def test_commands_with_local_need_a_running_local_aws(tmp_path):

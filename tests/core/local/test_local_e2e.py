@@ -40,7 +40,7 @@ def test_deploy_the_example_to_the_local_aws_and_use_it(tmp_path, repo_root, zap
     pid = read_state(project)["pid"]
     try:
         zappa(project, "deploy", "dev", "--local")
-        status = json.loads(zappa(project, "status", "dev", "--local", "--json").stdout)
+        status = json.loads(zappa(project, "status", "dev", "--local", "--json").out)
         url = status["urls"]["api"]
         assert url.startswith(read_state(project)["gateway_endpoint"])
 
@@ -54,7 +54,7 @@ def test_deploy_the_example_to_the_local_aws_and_use_it(tmp_path, repo_root, zap
         with urllib.request.urlopen(request, timeout=60) as response:
             assert response.status == 200 and response.read() == payload
 
-        invoked = zappa(project, "invoke", "dev", "app.tick", "--local").stdout
+        invoked = zappa(project, "invoke", "dev", "app.tick", "--local").out
         assert '"ticked": true' in invoked
 
         # --qualifier runs the version it names: its invocation logs to a stream of that version, as on AWS.
@@ -69,19 +69,19 @@ def test_deploy_the_example_to_the_local_aws_and_use_it(tmp_path, repo_root, zap
             return {s["logStreamName"].split("]")[0].split("[")[1] for s in found["logStreams"]}
 
         assert streams() == {"$LATEST"}
-        qualified = zappa(project, "invoke", "dev", "app.tick", "--qualifier", version, "--local").stdout
+        qualified = zappa(project, "invoke", "dev", "app.tick", "--qualifier", version, "--local").out
         assert '"ticked": true' in qualified and streams() == {"$LATEST", version}
         missing = zappa(project, "invoke", "dev", "app.tick", "--qualifier", "99", "--local", check=False)
-        assert missing.returncode == 1 and streams() == {"$LATEST", version}
+        assert missing.code == 1 and streams() == {"$LATEST", version}
 
-        logs = zappa(project, "tail", "dev", "--local", "--disable-keep-open").stdout
+        logs = zappa(project, "tail", "dev", "--local", "--disable-keep-open").out
         assert "tick" in logs and "GET / HTTP/1.1" in logs
 
         zappa(project, "undeploy", "dev", "--local", "--yes")
         gone = zappa(project, "status", "dev", "--local", "--json", check=False)
-        assert gone.returncode != 0
+        assert gone.code != 0
     finally:
         stopped = zappa(project, "local", "stop", check=False)
-    assert stopped.returncode == 0
+    assert stopped.code == 0
     assert not process_alive(pid)
     assert not (project / ".zappa" / "local.json").exists()

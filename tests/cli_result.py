@@ -1,4 +1,4 @@
-"""The real CLI run in this process, for the provisioning and multi-region tests."""
+"""The real CLI run in this process, for the provisioning, multi-region and local AWS tests."""
 
 from __future__ import annotations
 
