@@ -26,6 +26,15 @@ def test_the_cold_start_sets_zappa_environment_variables(lambda_app):
     assert lambda_app("raw").invoke({"raw_command": source}) == "AWS Lambda Zappa rt-raw\n"
 
 
+def test_stage_variables_become_environment_variables_and_impossible_names_are_skipped(lambda_app):
+    worker = lambda_app("raw")
+    stage_vars = {"RT_DB_HOST": "db.internal", "": "empty", "A=B": "eq", "NUL\x00": "nul", "RT_BAD_VALUE": "x\x00y"}
+    response = worker.invoke(dict(ev.rest(), stageVariables=stage_vars))
+    assert response["statusCode"] == 200
+    source = "import os\nprint(os.environ.get('RT_DB_HOST'), os.environ.get('RT_BAD_VALUE'), 'A' in os.environ)"
+    assert worker.invoke({"raw_command": source}) == "db.internal None False\n"
+
+
 def test_a_failing_command_is_raised_unless_the_exception_handler_swallows_it(lambda_app):
     worker = lambda_app("raw")
     with pytest.raises(LambdaError) as raised:

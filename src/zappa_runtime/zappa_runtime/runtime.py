@@ -223,10 +223,14 @@ class Runtime:
 
     def _apply_stage_variables(self, stage_vars: Any) -> None:
         # Zappa copies API Gateway stage variables into os.environ on every request that carries them.
+        # A name the OS cannot hold (empty, with "=" or NUL, unencodable) is skipped, never a failed request.
         if isinstance(stage_vars, dict):
             for key, value in stage_vars.items():
-                if isinstance(key, str) and isinstance(value, str):
-                    os.environ[key] = value
+                if isinstance(key, str) and isinstance(value, str) and key and "=" not in key:
+                    try:
+                        os.environ[key] = value
+                    except (ValueError, OSError, UnicodeError):
+                        log.warning("stage variable %r cannot be an environment variable; skipped", key)
             self._last_stage_vars = stage_vars
 
     # ------------------------------------------------------------------------------------------ cold start
