@@ -142,3 +142,15 @@ def test_every_http_request_of_a_real_package_writes_one_line(lambda_app):
         assert re.search(r'203\.0\.113\.9 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] '
                          r'"GET /prod/echo\?q=a\+b HTTP/1\.1" 200 \d+ "-" "tester/1" \d+us$', lines[0]), lines[0]
         assert re.search(r'"POST /upload HTTP/1\.1" 200 \d+ "-" "-" \d+us$', lines[1]), lines[1]
+
+
+def test_raising_the_access_loggers_level_drops_only_the_access_line(lambda_app):
+    worker = lambda_app("raw")
+    quiet = "import logging\nlogging.getLogger('zappa.runtime.access').setLevel(logging.WARNING)"
+    worker.invoke({"raw_command": quiet})  # what an app module does at import, as docs/runtime.md shows
+    before = worker.logs()
+    assert worker.invoke(ev.rest("GET", "/hello"))["statusCode"] == 200
+    worker.invoke({"raw_command": "import logging\nlogging.getLogger('myapp').info('an app record')"})
+    logged = worker.logs()[len(before):]
+    assert "zappa.runtime.access" not in logged
+    assert "myapp an app record" in logged
