@@ -105,7 +105,7 @@ def main() -> int:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    endpoints = {service: endpoint for service in SERVICES}
+    endpoints = dict.fromkeys(SERVICES, endpoint)
     base_env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ZAPPA_", "VIRTUAL_ENV"))}
     base_env.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
     runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"

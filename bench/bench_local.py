@@ -34,7 +34,7 @@ COLD_STARTS = 5
 
 
 def zappa(project: Path, *args: str) -> str:
-    result = subprocess.run([*ZAPPA, *args], cwd=project, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([*ZAPPA, *args], cwd=project, capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:
         raise SystemExit(f"zappa {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
     return result.stdout
@@ -42,7 +42,7 @@ def zappa(project: Path, *args: str) -> str:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def readiness(project: Path) -> dict[str, list[float]]:
@@ -136,7 +136,7 @@ def main() -> int:
             cold.append(timed_get(connection, url.path))
         connection.close()
     finally:
-        subprocess.run([*ZAPPA, "local", "stop"], cwd=project, capture_output=True, timeout=60)
+        subprocess.run([*ZAPPA, "local", "stop"], cwd=project, capture_output=True, timeout=60, check=False)
         shutil.rmtree(scratch, ignore_errors=True)
 
     results = {

@@ -19,7 +19,7 @@ def main(argv: list[str]) -> int:
     failed = []
     for script in scripts:
         print(f"\n=== {script.stem} ===", flush=True)
-        if subprocess.run([sys.executable, str(script)]).returncode != 0:
+        if subprocess.run([sys.executable, str(script)], check=False).returncode != 0:
             failed.append(script.stem)
     if failed:
         print(f"\nfailed: {', '.join(failed)}")

@@ -38,7 +38,7 @@ class Demo:
 
     def zappa(self, *args: str, show: bool = True) -> str:
         print(f"      $ zappa {' '.join(args)}", flush=True)
-        result = subprocess.run([*ZAPPA, *args], cwd=self.project, capture_output=True, text=True, timeout=300)
+        result = subprocess.run([*ZAPPA, *args], cwd=self.project, capture_output=True, text=True, timeout=300, check=False)
         if show:
             for line in (result.stdout + result.stderr).rstrip().splitlines():
                 print(f"        {line}")
@@ -168,7 +168,7 @@ def main() -> int:
         run(demo)
     except (StepFailed, subprocess.TimeoutExpired) as exc:
         print(f"\nThe demo FAILED at step {demo.step}: {exc}")
-        subprocess.run([*ZAPPA, "local", "stop"], cwd=project, capture_output=True, timeout=60)
+        subprocess.run([*ZAPPA, "local", "stop"], cwd=project, capture_output=True, timeout=60, check=False)
         print(f"The local AWS log is in {project / '.zappa' / 'local.log'}")
         return 1
     print(f"\nDone in {time.perf_counter() - started:.0f} s: deployed, called over HTTP, scheduled, invoked, logged, "

@@ -92,7 +92,7 @@ def _run_steps(ctx: DeployContext, steps, *, destroy: bool = False) -> list:
         if change.outputs and not destroy:
             ctx.outputs.setdefault(step.id, {}).update(change.outputs)
         changes.append(change)
-    for step, change in zip(ordered, changes):
+    for step, change in zip(ordered, changes, strict=True):
         if change.action is not Action.UNCHANGED:
             (step.destroy if destroy else step.apply)(ctx, change)
     return changes

@@ -22,7 +22,8 @@ def _records(moto_aws, zone):
 def _https_listeners(moto_aws):
     elb = moto_aws.client("elbv2")
     lb = elb.describe_load_balancers(Names=["shop-dev"])["LoadBalancers"][0]
-    return lb, [l for l in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"] if l["Port"] == 443]
+    return lb, [listener for listener in elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+                if listener["Port"] == 443]
 
 
 @pytest.fixture

@@ -110,7 +110,7 @@ def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_i
     code, out, err = zappa(capsys, "certify", "dev", "--local", "--yes")
     assert code == 0, out + err
     listeners = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
-    assert sorted((l["Protocol"], l["Port"]) for l in listeners) == [("HTTP", 80), ("HTTPS", 443)]
+    assert sorted((listener["Protocol"], listener["Port"]) for listener in listeners) == [("HTTP", 80), ("HTTPS", 443)]
     records = local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
     assert [r["AliasTarget"]["DNSName"].rstrip(".") for r in records if r["Type"] == "A"] == [lb["DNSName"]]
     status, _, body = http(url + "after-certify")
@@ -118,7 +118,7 @@ def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_i
 
     code, out, err = zappa(capsys, "undeploy", "dev", "--local", "--yes")
     assert code == 0, out + err
-    assert "albshop-dev" not in [l["LoadBalancerName"] for l in elb.describe_load_balancers()["LoadBalancers"]]
+    assert "albshop-dev" not in [b["LoadBalancerName"] for b in elb.describe_load_balancers()["LoadBalancers"]]
     assert "albshop-dev" not in [t["TargetGroupName"] for t in elb.describe_target_groups()["TargetGroups"]]
     status, _, _ = http(url)
     assert status == 404

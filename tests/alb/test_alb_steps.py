@@ -62,7 +62,7 @@ def test_update_converges_drift_and_new_certificate(moto_aws, vpc, function, alb
     settings = alb_settings()
     run_steps(deploy_ctx(settings), steps_for(settings))
     _, _, listeners, _, _, _ = _state(moto_aws)
-    assert [(l["Protocol"], l["Port"]) for l in listeners] == [("HTTP", 80)]  # no certificate: plain HTTP
+    assert [(listener["Protocol"], listener["Port"]) for listener in listeners] == [("HTTP", 80)]  # no certificate: plain HTTP
 
     elb = moto_aws.client("elbv2")
     tg_arn = elb.describe_target_groups(Names=["shop-dev"])["TargetGroups"][0]["TargetGroupArn"]
@@ -76,7 +76,7 @@ def test_update_converges_drift_and_new_certificate(moto_aws, vpc, function, alb
     assert any(MULTI_VALUE in d for d in changes[1].details)
     _, _, listeners, attrs, targets, _ = _state(moto_aws)
     assert attrs[MULTI_VALUE] == "true" and targets == [function]
-    assert sorted((l["Protocol"], l["Port"]) for l in listeners) == [("HTTP", 80), ("HTTPS", 443)]
+    assert sorted((listener["Protocol"], listener["Port"]) for listener in listeners) == [("HTTP", 80), ("HTTPS", 443)]
 
 
 def test_undeploy_removes_everything_and_is_idempotent(moto_aws, vpc, function, alb_settings, deploy_ctx, run_steps):

@@ -111,7 +111,7 @@ def test_rest_api_answers_over_http(local, deploy):
     settings, ctx = deploy(RestApiStep)
     urls = _status_url(settings, ctx, local)
     assert urls["api"].startswith(local.gateway_endpoint) and urls["api"].endswith("/dev/")
-    status, headers, body = http(urls["api"] + "hello/world?x=1&x=2")
+    status, _, body = http(urls["api"] + "hello/world?x=1&x=2")
     assert status == 200, body
     echo = json.loads(body)
     assert echo["resource"] == "/{proxy+}" and echo["path"] == "/hello/world" and echo["httpMethod"] == "GET"

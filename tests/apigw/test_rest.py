@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from zappa_core.plan import Action
 
 pytestmark = pytest.mark.needs_plugins
@@ -47,7 +46,7 @@ def _stack_api(ctx):
 
 
 def test_default_deploy(rest, function):
-    step, ctx, apigw, api_id = rest()
+    _, ctx, apigw, api_id = rest()
     api = apigw.get_rest_api(restApiId=api_id)
     assert api["name"] == "app-dev" and api["binaryMediaTypes"] == ["*/*"]
     stack = ctx.aws.client("cloudformation").describe_stacks(StackName="app-dev")["Stacks"][0]
@@ -172,7 +171,7 @@ def test_stage_settings(rest):
 
 def test_lambda_qualifier(rest, function, moto_aws):
     moto_aws.client("lambda").create_alias(FunctionName="app-dev", Name="current", FunctionVersion="$LATEST")
-    _, ctx, apigw, api_id = rest(apigateway_lambda_qualifier="current")
+    _, _, apigw, api_id = rest(apigateway_lambda_qualifier="current")
     uri = _methods(apigw, api_id)["/"]["ANY"]["methodIntegration"]["uri"]
     assert uri.endswith(f"{function['function_arn']}:current/invocations")
     policy = json.loads(moto_aws.client("lambda").get_policy(FunctionName="app-dev", Qualifier="current")["Policy"])
@@ -214,13 +213,13 @@ def test_update_changes_only_the_option(make_settings, ctx_for, apply_step):
 
 
 def test_undeploy_leaves_nothing(rest, destroy_step):
-    step, ctx, apigw, api_id = rest(cors=True, api_key_required=True, authorizer={"function": "app.auth"})
+    step, ctx, apigw, _ = rest(cors=True, api_key_required=True, authorizer={"function": "app.auth"})
     change = destroy_step(step, ctx)
     assert change.action is Action.DELETE
     assert apigw.get_rest_apis()["items"] == []
     assert apigw.get_usage_plans()["items"] == [] and apigw.get_api_keys()["items"] == []
     assert [s for s in ctx.aws.client("cloudformation").describe_stacks()["Stacks"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
-    with pytest.raises(Exception, match="ResourceNotFound|not found|No policy"):
+    with pytest.raises(Exception, match=r"ResourceNotFound|not found|No policy"):
         ctx.aws.client("lambda").get_policy(FunctionName="app-dev")
     assert step.plan_destroy(ctx).action is Action.UNCHANGED
 

@@ -8,7 +8,6 @@ import sys
 import textwrap
 
 import pytest
-
 from zappa_runtime.runtime import Runtime
 
 pytestmark = pytest.mark.needs_plugins

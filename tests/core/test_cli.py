@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from zappa_core.cli import BUILTIN_COMMANDS, build_command
 from zappa_core.plugins import get_plugin_manager
 
@@ -39,7 +38,7 @@ STAGE_OPTIONS = ["--all", "-s", "--settings_file", "-q", "--quiet"]
 
 def zappa(args, tmp_path, **env):
     environment = {**os.environ, "ZAPPA_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "80", **env}
-    return subprocess.run([ZAPPA, *args], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run([ZAPPA, *args], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +73,9 @@ def test_cached_help_is_the_same_text_and_skips_the_heavy_imports(tmp_path):
              "heavy = [m for m in ('typer', 'pluggy', 'pydantic', 'boto3', 'rich', 'importlib.metadata') "
              "if m in sys.modules]; print('HEAVY', heavy, file=sys.stderr); sys.exit(code)")
     env = {**os.environ, "ZAPPA_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "80"}
-    cold = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, env=env)
+    cold = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
     assert cold.returncode == 0 and "'typer'" in cold.stderr  # its own sys.path: a miss, filled now
-    warm = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, env=env)
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, env=env, check=False)
     assert warm.returncode == 0 and "HEAVY []" in warm.stderr
     assert warm.stdout == cold.stdout == first.stdout
     assert zappa(["--help"], tmp_path).stdout == first.stdout

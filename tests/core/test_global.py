@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from cli_result import Result, run_cli
-
 from zappa_core.settings.files import load_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -88,7 +87,7 @@ def project(tmp_path, monkeypatch, zappa, moto_server) -> Path:
     assert set(REGIONS) <= {s.get("aws_region") for s in written.values()}
     kept = {name: stage for name, stage in written.items() if name == "dev" or stage.get("aws_region") in REGIONS}
     assert list(kept) == ["dev", *sorted(stage_of(r) for r in REGIONS)]
-    kept["dev"].update(touch=False, keep_warm=False, aws_endpoint_urls={s: moto_server for s in SERVICES})
+    kept["dev"].update(touch=False, keep_warm=False, aws_endpoint_urls=dict.fromkeys(SERVICES, moto_server))
     path.write_text(json.dumps(kept, indent=2))
     return root
 
@@ -117,7 +116,7 @@ def test_all_keeps_a_stage_that_others_extend_when_it_can_be_deployed(zappa, tmp
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text(APP)
     stages = {"dev": {"project_name": "hello", "s3_bucket": "hello-code", "aws_region": "us-east-1",
-                      "app_function": "app.app", "aws_endpoint_urls": {s: moto_server for s in SERVICES}},
+                      "app_function": "app.app", "aws_endpoint_urls": dict.fromkeys(SERVICES, moto_server)},
               "prod": {"extends": "dev"}}
     (tmp_path / "zappa_settings.json").write_text(json.dumps(stages))
     result = zappa("status", "--all", "--json")

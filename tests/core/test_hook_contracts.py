@@ -7,10 +7,8 @@ import json
 import sys
 import textwrap
 import zipfile
-from pathlib import Path
 
 import pytest
-
 from zappa_core.hookspecs import hookimpl
 from zappa_core.plugins import get_plugin_manager
 from zappa_core.records import BuiltPackage, PackageInclude

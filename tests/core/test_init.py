@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from zappa_core.commands.init import detect_apps, global_regions, random_bucket
 from zappa_core.settings import load_stages
 from zappa_core.settings.files import load_file
@@ -24,7 +23,7 @@ def zappa_process(args, cwd, stdin=None):
     env = {**os.environ, "ZAPPA_CACHE_DIR": str(Path(cwd) / ".cache")}
     env.pop("AWS_REGION", None)
     env.pop("AWS_DEFAULT_REGION", None)
-    return subprocess.run([ZAPPA, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run([ZAPPA, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.fixture

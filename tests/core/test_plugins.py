@@ -7,12 +7,12 @@ import textwrap
 from importlib import metadata
 
 import pytest
-
-from zappa_core import plugins as plugins_module
 from zappa_core.errors import PluginError
 from zappa_core.hookspecs import hookimpl
 from zappa_core.plugins import collect_records, get_plugin_manager, plugin_infos
 from zappa_core.records import CliCommand, SettingsSection
+
+from zappa_core import plugins as plugins_module
 
 
 class Commands:
@@ -55,7 +55,6 @@ def test_duplicate_record_names_name_both_plugins():
 
 def test_settings_key_declared_by_two_plugins_is_an_error(tmp_path):
     from pydantic import BaseModel, ConfigDict
-
     from zappa_core.settings import load_stages
 
     class Clashing(BaseModel):

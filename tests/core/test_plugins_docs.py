@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 import zappa_core.hookspecs
 import zappa_runtime.hookspecs
 

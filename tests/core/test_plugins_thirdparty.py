@@ -44,7 +44,7 @@ def installed(tmp_path_factory) -> dict[str, Path]:
 def zappa(args, cwd, paths, **env):
     environment = {k: v for k, v in os.environ.items() if k != "ZAPPA_DISABLE_PLUGINS"}
     environment.update(PYTHONPATH=os.pathsep.join(str(p) for p in paths), ZAPPA_CACHE_DIR=str(Path(cwd) / ".cache"), **env)
-    return subprocess.run([ZAPPA, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run([ZAPPA, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_listed_by_zappa_plugins(installed, tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 
 import pytest
-
 from zappa_core.plugins import get_plugin_manager
 from zappa_core.settings.catalog import KNOWN_KEYS
 from zappa_core.settings.compose import field_keys, key_owners, settings_sections

@@ -34,7 +34,7 @@ def run(zappa_cli, monkeypatch):
 
 def zappa(args, cwd, **env):
     environment = {**os.environ, "ZAPPA_CACHE_DIR": str(Path(cwd) / ".cache"), **env}
-    return subprocess.run([ZAPPA, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
+    return subprocess.run([ZAPPA, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120, check=False)
 
 
 @pytest.mark.parametrize("name", sorted(TYPO_FILES))
@@ -95,7 +95,6 @@ def test_settings_show_prints_defaults_and_inherited_values(run, tmp_path):
 def test_no_aws_call_is_made_for_bad_settings(tmp_path, monkeypatch):
     """Bad settings stop every command before any AWS API call (patched to fail loudly if reached)."""
     import botocore.client
-
     from zappa_core.__main__ import main
 
     calls = []

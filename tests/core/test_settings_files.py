@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zappa_core.settings.files import SettingsFileError, load_file
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from zappa_core.settings.reference import render
 
 pytestmark = pytest.mark.needs_plugins

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from zappa_core.settings import load_stages
 
 pytestmark = pytest.mark.needs_plugins

@@ -85,7 +85,7 @@ def test_async_task_from_a_flask_route_runs_separately_and_its_response_is_captu
     deadline = time.monotonic() + 30
     while True:
         answer = get_async_response(started["response_id"], table="evlocal-tasks", region="us-east-1")
-        if answer and answer["status"] == "complete" or time.monotonic() > deadline:
+        if (answer and answer["status"] == "complete") or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     assert answer["status"] == "complete"

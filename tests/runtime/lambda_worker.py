@@ -27,7 +27,8 @@ def main(root):
     os.dup2(2, 1)
     sys.path.insert(0, root)
     os.chdir(root)
-    import handler  # noqa: F401 - the zip-root module, as Lambda imports it
+    import handler  # the zip-root module, as Lambda imports it
+
     import zappa_runtime
 
     protocol.write(json.dumps({"ready": True, "runtime": zappa_runtime.__file__}) + "\n")

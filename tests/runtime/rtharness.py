@@ -45,6 +45,7 @@ def build_package(app: str, workdir: Path) -> Path:
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert done.returncode == 0, f"zappa package failed:\n{done.stdout}\n{done.stderr}"
     folder = workdir / "package"
@@ -67,7 +68,7 @@ class Worker:
             "ZAPPA_SLIM_ROOT": str(scratch),
         }
         self.folder = folder
-        self.stderr = open(scratch / "stderr.log", "w+", encoding="utf-8")
+        self.stderr = open(scratch / "stderr.log", "w+", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [sys.executable, "-I", str(WORKER), str(folder)],
             stdin=subprocess.PIPE,

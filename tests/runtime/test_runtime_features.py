@@ -52,7 +52,7 @@ def moto_s3():
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    endpoint = "http://127.0.0.1:%d" % server.get_host_and_port()[1]
+    endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
                           aws_access_key_id="testing", aws_secret_access_key="testing")
     client.create_bucket(Bucket=BUCKET)
@@ -74,7 +74,7 @@ def features(moto_s3, tmp_path_factory):
                    check=True, timeout=60)
     archive = workdir / "package.zip"
     done = subprocess.run([sys.executable, "-m", "zappa_core", "package", "dev", "-o", str(archive)],
-                          cwd=project, capture_output=True, text=True, timeout=300)
+                          cwd=project, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, f"zappa package failed:\n{done.stdout}\n{done.stderr}"
     folder = workdir / "package"
     with zipfile.ZipFile(archive) as zf:

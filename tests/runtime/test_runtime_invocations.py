@@ -7,9 +7,9 @@ import json
 
 import events_factory as ev
 import pytest
-from rtharness import LambdaError, load_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rtharness import LambdaError, load_event
 
 
 def test_command_runs_a_dotted_function_with_zappa_signatures(lambda_app):

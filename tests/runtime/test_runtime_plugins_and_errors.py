@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import textwrap
 
 import events_factory as ev
 import pytest
-
 from zappa_runtime.records import UnhandledEventError
 from zappa_runtime.runtime import Runtime, make_plugin_manager
 
@@ -90,7 +90,7 @@ def test_wrap_app_plugins_are_applied_in_manifest_order(modules):
 
 def test_a_runtime_plugin_module_that_cannot_be_imported_is_named(modules):
     runtime = Runtime({}, plugin_manager=make_plugin_manager())
-    with pytest.raises(RuntimeError, match="runtime plugin module 'not_there_at_all' .* cannot be imported"):
+    with pytest.raises(RuntimeError, match=r"runtime plugin module 'not_there_at_all' .* cannot be imported"):
         runtime.register_plugins(["not_there_at_all"])
 
 
@@ -154,9 +154,8 @@ def test_a_falsy_exception_handler_lets_the_failure_reach_lambda(dispatching):
 def test_without_exception_handler_or_with_a_broken_one_the_original_error_is_raised(dispatching, caplog):
     with pytest.raises(KeyError, match="order-17"):
         dispatching(None).invoke({"source": "my.app", "fail": True}, None)
-    with caplog.at_level(logging.ERROR, logger="zappa.runtime"):
-        with pytest.raises(KeyError, match="order-17"):
-            dispatching("my_handlers.broken").invoke({"source": "my.app", "fail": True}, None)
+    with caplog.at_level(logging.ERROR, logger="zappa.runtime"), pytest.raises(KeyError, match="order-17"):
+        dispatching("my_handlers.broken").invoke({"source": "my.app", "fail": True}, None)
     assert "exception_handler 'my_handlers.broken' failed while handling KeyError('order-17')" in caplog.text
     assert "ZeroDivisionError: handler bug" in caplog.text
     with pytest.raises(KeyError, match="order-17"):  # a handler that cannot be imported hides nothing either
@@ -217,7 +216,7 @@ def test_a_remote_env_that_cannot_be_read_is_logged_and_the_cold_start_goes_on(e
 
 # ------------------------------------------------------------------------------- settings_file and include
 def test_a_settings_file_missing_from_the_package_fails_the_cold_start_by_name(tmp_path):
-    with pytest.raises(FileNotFoundError, match="settings_file 'conf/missing.py' is not in the package"):
+    with pytest.raises(FileNotFoundError, match=re.escape("settings_file 'conf/missing.py' is not in the package")):
         Runtime({"settings_file": "conf/missing.py"}, root=str(tmp_path))._load_settings_file()
 
 

@@ -8,7 +8,6 @@ import json
 
 import events_factory as ev
 import pytest
-
 from zappa_runtime.asgi import AsgiAdapter
 from zappa_runtime.http import WsgiAdapter
 from zappa_runtime.runtime import Runtime

@@ -12,9 +12,14 @@ import os
 import tarfile
 
 import pytest
-
 from zappa_runtime.runtime import s3_client
-from zappa_runtime.slim import DONE_MARKER, ArchiveMismatchError, UnsafeArchiveError, extract_tar_stream, load_slim_archive
+from zappa_runtime.slim import (
+    DONE_MARKER,
+    ArchiveMismatchError,
+    UnsafeArchiveError,
+    extract_tar_stream,
+    load_slim_archive,
+)
 
 BUCKET = "slim-bucket"
 KEY = "app-dev_current_project.tar.gz"

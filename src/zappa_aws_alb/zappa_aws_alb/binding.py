@@ -26,7 +26,7 @@ def bind_certificate(aws: Any, settings: Any, domain: str, certificate: str) -> 
     if lb is None or not owned(elb, lb["LoadBalancerArn"], settings):
         raise ZappaError(f"stage '{settings.stage}' has no load balancer '{name}' yet",
                          hint=f"run 'zappa deploy {settings.stage}' first, then certify")
-    https = next((l for l in listeners_of(elb, lb["LoadBalancerArn"]) if l["Port"] == 443), None)
+    https = next((listener for listener in listeners_of(elb, lb["LoadBalancerArn"]) if listener["Port"] == 443), None)
     if https is None:
         tg = find_target_group(elb, name)
         if tg is None:

@@ -128,7 +128,7 @@ def discover(settings: Any, state: Any) -> list[tuple[str, AlbRoute]]:
                if "ZappaProject" in tags_of(elb, lb["LoadBalancerArn"])]
     routes = []
     for lb in lbs:
-        for listener in sorted(listeners_of(elb, lb["LoadBalancerArn"]), key=lambda l: l["Port"] != 443):
+        for listener in sorted(listeners_of(elb, lb["LoadBalancerArn"]), key=lambda listener: listener["Port"] != 443):
             tg_arns = [a["TargetGroupArn"] for a in listener.get("DefaultActions", []) if a.get("Type") == "forward"
                        and a.get("TargetGroupArn")]
             route = _route_for(elb, state, tg_arns, listener["Port"])

@@ -85,10 +85,10 @@ def zappa_stage_status(settings, context):
     if lb is None:
         return None
     listeners = listeners_of(elb, lb["LoadBalancerArn"])
-    https = any(l["Protocol"] == "HTTPS" for l in listeners)
+    https = any(listener["Protocol"] == "HTTPS" for listener in listeners)
     return {"urls": {"alb": f"{'https' if https else 'http'}://{lb['DNSName']}"},
             "alb": {"name": name, "dns_name": lb["DNSName"], "state": lb.get("State", {}).get("Code"),
-                    "listeners": [f"{l['Protocol']}:{l['Port']}" for l in listeners]}}
+                    "listeners": [f"{listener['Protocol']}:{listener['Port']}" for listener in listeners]}}
 
 
 @hookimpl

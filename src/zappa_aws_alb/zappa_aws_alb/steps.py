@@ -397,7 +397,7 @@ class ListenerStep(_AlbStep):
                                                                ["no CertificateArn in alb_vpc_config: plain HTTP"])
         existing = None
         if lb_arn:
-            existing = next((l for l in listeners_of(self.elb(ctx), lb_arn) if l["Port"] == port), None)
+            existing = next((listener for listener in listeners_of(self.elb(ctx), lb_arn) if listener["Port"] == port), None)
         if existing is None:
             return Change(self.id, Action.CREATE, resource, details, data={"protocol": protocol, "port": port, "cert": cert})
         changes = []
@@ -437,8 +437,8 @@ class ListenerStep(_AlbStep):
         listeners = listeners_of(elb, lb["LoadBalancerArn"])
         if not listeners:
             return Change(self.id, Action.UNCHANGED, resource, ["none"])
-        return Change(self.id, Action.DELETE, resource, [f"{l['Protocol']} :{l['Port']}" for l in listeners],
-                      data={"arns": [l["ListenerArn"] for l in listeners]})
+        return Change(self.id, Action.DELETE, resource, [f"{listener['Protocol']} :{listener['Port']}" for listener in listeners],
+                      data={"arns": [listener["ListenerArn"] for listener in listeners]})
 
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         elb = self.elb(ctx)

@@ -66,7 +66,7 @@ def boto_url_config(settings: Any) -> dict[str, Any]:
 def read_url_config(lam: Any, function_name: str) -> dict[str, Any] | None:
     try:
         return lam.get_function_url_config(FunctionName=function_name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
         if common.is_not_found(exc):
             return None
         raise AwsError(f"apigw:function-url: could not read the function URL of {function_name}: {exc}") from None
@@ -80,7 +80,7 @@ def list_url_configs(lam: Any, function_name: str) -> list[dict[str, Any]]:
         for page in lam.get_paginator("list_function_url_configs").paginate(FunctionName=function_name):
             items.extend(page.get("FunctionUrlConfigs", []))
         return items
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - no listing (or moto lacking it) falls back to reading the one config
         if common.is_not_found(exc) and "Not yet implemented" not in str(exc):
             return []
         found = read_url_config(lam, function_name)
@@ -154,7 +154,7 @@ class FunctionUrlStep(ResourceStep):
                 lam.remove_permission(FunctionName=name, StatementId=PERMISSION_SID)
         except AwsError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any other failure is raised as this step's AwsError
             raise AwsError(f"apigw:function-url: could not configure the function URL of {name}: {exc}") from None
         ctx.outputs[self.id] = {"url": live["FunctionUrl"], "auth_type": want["AuthType"]}
         if not ctx.local:  # locally, the gateway URL is printed from the stage status instead
@@ -176,12 +176,12 @@ class FunctionUrlStep(ResourceStep):
             kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
             try:
                 lam.delete_function_url_config(**kwargs)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
                 if not common.is_not_found(exc):
                     raise AwsError(f"apigw:function-url: could not delete the function URL of {name}: {exc}") from None
         try:
             lam.remove_permission(FunctionName=name, StatementId=PERMISSION_SID)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
             if not common.is_not_found(exc):
                 raise AwsError(f"apigw:function-url: could not remove the permission {PERMISSION_SID}: {exc}") from None
 

@@ -11,10 +11,10 @@ from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
 from zappa_aws_apigw import common
 from zappa_aws_apigw.common import AUTHORIZER_NAME, TAG_KEY, lambda_uri
-
-PERMISSION_PREFIX = "zappa-apigw-http-"
 from zappa_aws_apigw.rest import function_arn_for, read_permissions, remove_permissions
 from zappa_aws_apigw.template import DESCRIPTION, http_cors_configuration, http_route_authorization
+
+PERMISSION_PREFIX = "zappa-apigw-http-"
 
 
 def http_api_url(region: str, api_id: str) -> str:
@@ -195,7 +195,7 @@ class HttpApiStep(ResourceStep):
             self._apply_permissions(ctx, want, live, api_id)
         except AwsError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any other failure is raised as this step's AwsError
             raise AwsError(f"apigw:http-api: could not converge HTTP API {s.function_name}: {exc}") from None
         url = http_api_url(want["region"], api_id)
         ctx.outputs[self.id] = {"api_id": api_id, "url": url, "region": want["region"], "stage": "$default"}
@@ -234,12 +234,12 @@ class HttpApiStep(ResourceStep):
                     for mapping in v2.get_api_mappings(DomainName=self.settings.domain).get("Items", []):
                         if mapping.get("ApiId") == api_id:
                             v2.delete_api_mapping(ApiMappingId=mapping["ApiMappingId"], DomainName=self.settings.domain)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
                     if not common.is_not_found(exc):
                         raise AwsError(f"apigw:http-api: could not remove the API mapping of {self.settings.domain}: {exc}") from None
             try:
                 v2.delete_api(ApiId=api_id)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
                 if not common.is_not_found(exc):
                     raise AwsError(f"apigw:http-api: could not delete HTTP API {api_id}: {exc}") from None
         remove_permissions(ctx.aws.client("lambda"), self.settings, live["permissions"])

@@ -59,7 +59,7 @@ def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
             continue
         try:
             config = lam.get_function_url_config(FunctionName=fn["FunctionName"])
-        except Exception:
+        except Exception:  # noqa: BLE001 - a function whose URL config cannot be read serves no URL route
             continue
         routes.append(LocalRoute("url", fn["FunctionName"], FunctionUrlRoute(state, fn, config), f"function URL of {fn['FunctionName']}"))
     return routes
@@ -321,7 +321,7 @@ def match_resource(resources: list[dict[str, Any]], path: str) -> tuple[dict[str
         if not greedy and len(segments) != len(fixed):
             continue
         ok = True
-        for pattern, segment in zip(fixed, segments):
+        for pattern, segment in zip(fixed, segments, strict=False):
             if pattern.startswith("{") and pattern.endswith("}"):
                 params[pattern[1:-1]] = segment
             elif pattern != segment:

@@ -158,15 +158,15 @@ class RestApiStep(ResourceStep):
         name = self._stack_name()
         try:
             stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-        except Exception as exc:  # ValidationError: Stack with id ... does not exist
+        except Exception as exc:  # noqa: BLE001 - ValidationError 'Stack with id ... does not exist' means absent; any other failure is raised as AwsError
             if "does not exist" not in str(exc):
-                raise _aws_error("read the CloudFormation stack", name, exc)
+                raise _aws_error("read the CloudFormation stack", name, exc) from None
             stack = None
         if stack is not None and stack.get("StackStatus") != "DELETE_COMPLETE":
             live.stack_status = stack["StackStatus"]
             try:
                 live.stack_template = _normalise(cfn.get_template(StackName=name)["TemplateBody"])
-            except Exception:
+            except Exception:  # noqa: BLE001 - an unreadable template counts as drifted, so the stack is updated
                 live.stack_template = None
             live.api_id = self._api_id_from_stack(cfn, name)
         if live.api_id is None:
@@ -181,7 +181,7 @@ class RestApiStep(ResourceStep):
     def _api_id_from_stack(cfn: Any, name: str) -> str | None:
         try:
             summaries = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
-        except Exception:
+        except Exception:  # noqa: BLE001 - no stack resources: the API is then looked up by name
             return None
         for summary in summaries:
             # moto lists resources it ignored with no logical id: use .get
@@ -192,11 +192,11 @@ class RestApiStep(ResourceStep):
     def _read_api(self, ctx: DeployContext, apigw: Any, live: Live) -> None:
         try:
             live.api = apigw.get_rest_api(restApiId=live.api_id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
             if common.is_not_found(exc):
                 live.api_id = None
                 return
-            raise _aws_error("read the REST API", live.api_id, exc)
+            raise _aws_error("read the REST API", live.api_id, exc) from None
         position = None
         while True:
             kwargs: dict[str, Any] = {"restApiId": live.api_id, "embed": ["methods"], "limit": 500}
@@ -211,9 +211,9 @@ class RestApiStep(ResourceStep):
         live.authorizers = apigw.get_authorizers(restApiId=live.api_id).get("items", [])
         try:
             live.stage = apigw.get_stage(restApiId=live.api_id, stageName=self.settings.stage)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
             if not common.is_not_found(exc):
-                raise _aws_error("read the stage", self.settings.stage, exc)
+                raise _aws_error("read the stage", self.settings.stage, exc) from None
 
     def _permission_target(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"FunctionName": self.settings.function_name}
@@ -237,9 +237,9 @@ class RestApiStep(ResourceStep):
         if key_id:
             try:
                 live.api_key = apigw.get_api_key(apiKey=key_id, includeValue=False)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
                 if not common.is_not_found(exc):
-                    raise _aws_error("read the API key", key_id, exc)
+                    raise _aws_error("read the API key", key_id, exc) from None
         else:
             live.api_key = find_api_key(apigw, name)
 
@@ -357,7 +357,7 @@ class RestApiStep(ResourceStep):
                 _wait(cfn, "stack_update_complete", name)
         except AwsError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any other failure is raised as this step's AwsError
             raise _aws_error(f"{how} the CloudFormation stack", name, exc, _stack_failure(cfn, name)) from None
 
     def _deploy(self, apigw: Any, want: Desired, live: Live) -> None:
@@ -434,9 +434,9 @@ class RestApiStep(ResourceStep):
         if api_id:
             try:
                 apigw.delete_rest_api(restApiId=api_id)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
                 if not common.is_not_found(exc):
-                    raise _aws_error("delete the REST API", api_id, exc)
+                    raise _aws_error("delete the REST API", api_id, exc) from None
         remove_permissions(ctx.aws.client("lambda"), self.settings, live.permissions)
 
 
@@ -457,7 +457,7 @@ def _wait(cfn: Any, waiter: str, name: str) -> None:
 def _stack_failure(cfn: Any, name: str) -> str:
     try:
         events = cfn.describe_stack_events(StackName=name)["StackEvents"]
-    except Exception:
+    except Exception:  # noqa: BLE001 - only adds detail to an error being raised
         return ""
     reasons = [f"  {e.get('LogicalResourceId')}: {e.get('ResourceStatusReason')}" for e in events
                if "FAILED" in str(e.get("ResourceStatus")) and e.get("ResourceStatusReason")]
@@ -468,7 +468,7 @@ def delete_stack(cfn: Any, name: str) -> None:
     try:
         cfn.delete_stack(StackName=name)
         _wait(cfn, "stack_delete_complete", name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a missing stack is already deleted; any other failure is raised as AwsError
         if "does not exist" not in str(exc):
             raise _aws_error("delete the CloudFormation stack", name, exc, _stack_failure(cfn, name)) from None
 
@@ -526,7 +526,7 @@ def remove_keys(apigw: Any, settings: Any, plan: dict[str, Any] | None) -> None:
             try:
                 apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
                     {"op": "remove", "path": "/apiStages", "value": f"{stage['apiId']}:{stage['stage']}"}])
-            except Exception:
+            except Exception:  # noqa: BLE001 - best effort: the usage plan is deleted next, and that call reports a real failure
                 pass
         apigw.delete_usage_plan(usagePlanId=plan["id"])
     key = find_api_key(apigw, settings.function_name)
@@ -560,10 +560,10 @@ def remove_base_path_mappings(apigw: Any, domain: str, api_id: str) -> None:
 
     try:
         mappings = base_path_mappings(apigw, domain)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
         if common.is_not_found(exc):
             return
-        raise _aws_error("read the base path mappings", domain, exc)
+        raise _aws_error("read the base path mappings", domain, exc) from None
     for mapping in mappings:
         if mapping.get("restApiId") == api_id:
             apigw.delete_base_path_mapping(domainName=domain, basePath=mapping.get("basePath") or "(none)")
@@ -596,10 +596,10 @@ def read_permissions(lam: Any, target: dict[str, Any], prefix: str = PERMISSION_
     """The statements of the function's policy whose Sid starts with ``prefix`` (the ones a step owns)."""
     try:
         policy = json.loads(lam.get_policy(**target)["Policy"])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
         if common.is_not_found(exc):
             return {}
-        raise _aws_error("read the function's policy", target.get("FunctionName"), exc)
+        raise _aws_error("read the function's policy", target.get("FunctionName"), exc) from None
     return {stmt.get("Sid", ""): stmt for stmt in policy.get("Statement", []) if str(stmt.get("Sid", "")).startswith(prefix)}
 
 
@@ -642,9 +642,9 @@ def apply_permissions(ctx: DeployContext, settings: Any, want: Desired, live: Li
             target["Qualifier"] = settings.apigateway_lambda_qualifier
         try:
             lam.remove_permission(StatementId=sid, **target)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
             if not common.is_not_found(exc):
-                raise _aws_error("remove the Lambda permission", sid, exc)
+                raise _aws_error("remove the Lambda permission", sid, exc) from None
     target = {"FunctionName": settings.function_name}
     if settings.apigateway_lambda_qualifier:
         target["Qualifier"] = settings.apigateway_lambda_qualifier
@@ -660,9 +660,9 @@ def remove_permissions(lam: Any, settings: Any, permissions: dict[str, dict[str,
             target["Qualifier"] = settings.apigateway_lambda_qualifier
         try:
             lam.remove_permission(StatementId=sid, **target)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
             if not common.is_not_found(exc):
-                raise _aws_error("remove the Lambda permission", sid, exc)
+                raise _aws_error("remove the Lambda permission", sid, exc) from None
 
 
 # -- converging the live API on the settings -----------------------------------------------------------
@@ -766,7 +766,7 @@ def create_authorizer(apigw: Any, api_id: str, want: dict[str, Any]) -> str:
 
 
 def _detach_authorizer(apigw: Any, api_id: str, live: Live, authorizer_id: str) -> None:
-    for path, resource in live.resources.items():
+    for resource in live.resources.values():
         method = (resource.get("resourceMethods") or {}).get("ANY")
         if method and method.get("authorizerId") == authorizer_id:
             apigw.delete_method(restApiId=api_id, resourceId=resource["id"], httpMethod="ANY")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,44 +10,44 @@ from pydantic import BaseModel, ConfigDict, Field
 class CorsOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    allowed_headers: Optional[list[str]] = None
-    allowed_methods: Optional[list[str]] = None
-    allowed_origin: Optional[str] = None
-    allowed_origins: Optional[list[str]] = None
-    expose_headers: Optional[list[str]] = None
-    allow_credentials: Optional[bool] = None
-    max_age: Optional[int] = None
+    allowed_headers: list[str] | None = None
+    allowed_methods: list[str] | None = None
+    allowed_origin: str | None = None
+    allowed_origins: list[str] | None = None
+    expose_headers: list[str] | None = None
+    allow_credentials: bool | None = None
+    max_age: int | None = None
 
 
 class AuthorizerOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    function: Optional[str] = None
-    arn: Optional[str] = None
+    function: str | None = None
+    arn: str | None = None
     type: Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS"] = "TOKEN"
     result_ttl: int = 300
     token_header: str = "Authorization"
-    validation_expression: Optional[str] = None
-    provider_arns: Optional[list[str]] = None
+    validation_expression: str | None = None
+    provider_arns: list[str] | None = None
 
 
 class ApiGatewaySettings(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     apigateway_enabled: bool = Field(True, description="Create an API Gateway in front of the function.")
-    use_apigateway: Optional[bool] = Field(None, description="Deprecated: use `apigateway_enabled`.")
+    use_apigateway: bool | None = Field(None, description="Deprecated: use `apigateway_enabled`.")
     apigateway_version: Literal["v1", "v2"] = Field("v1", description="`v1`: REST API; `v2`: HTTP API.")
-    apigateway_description: Optional[str] = Field(None, description="Description of the API.")
-    apigateway_lambda_qualifier: Optional[str] = Field(None, description="Alias or version the API invokes.")
-    apigateway_policy: Optional[str] = Field(None, description="Path of a JSON resource policy for the REST API.")
-    endpoint_configuration: Optional[list[Literal["EDGE", "REGIONAL", "PRIVATE"]]] = Field(None, description="REST API endpoint types.")
+    apigateway_description: str | None = Field(None, description="Description of the API.")
+    apigateway_lambda_qualifier: str | None = Field(None, description="Alias or version the API invokes.")
+    apigateway_policy: str | None = Field(None, description="Path of a JSON resource policy for the REST API.")
+    endpoint_configuration: list[Literal["EDGE", "REGIONAL", "PRIVATE"]] | None = Field(None, description="REST API endpoint types.")
     payload_compression: bool = Field(True, description="REST API response compression.")
     payload_minimum_compression_size: int = Field(0, ge=0, le=10485760, description="Smallest response (bytes) that is compressed.")
-    cors: Union[bool, CorsOptions] = Field(False, description="`true` or `{allowed_headers, allowed_methods, allowed_origin}`.")
+    cors: bool | CorsOptions = Field(False, description="`true` or `{allowed_headers, allowed_methods, allowed_origin}`.")
     api_key_required: bool = Field(False, description="Require an API key (`x-api-key`).")
-    api_key: Optional[str] = Field(None, description="An existing API key id to use instead of creating one.")
+    api_key: str | None = Field(None, description="An existing API key id to use instead of creating one.")
     iam_authorization: bool = Field(False, description="Require IAM (SigV4) authorization.")
-    authorizer: Optional[AuthorizerOptions] = Field(None, description="Lambda (TOKEN/REQUEST) or Cognito authorizer.")
+    authorizer: AuthorizerOptions | None = Field(None, description="Lambda (TOKEN/REQUEST) or Cognito authorizer.")
     cache_cluster_enabled: bool = Field(False, description="Enable the stage cache.")
     cache_cluster_size: float = Field(0.5, description="Cache size in GB.")
     cache_cluster_ttl: int = Field(300, ge=0, le=3600, description="Cache TTL in seconds.")
@@ -55,7 +55,7 @@ class ApiGatewaySettings(BaseModel):
     cloudwatch_log_level: Literal["OFF", "ERROR", "INFO"] = Field("OFF", description="API Gateway execution logging.")
     cloudwatch_data_trace: bool = Field(False, description="Log full requests and responses.")
     cloudwatch_metrics_enabled: bool = Field(False, description="Detailed CloudWatch metrics.")
-    websocket_handler_module: Optional[str] = Field(None, description="Module with WebSocket route handlers.")
+    websocket_handler_module: str | None = Field(None, description="Module with WebSocket route handlers.")
     function_url_enabled: bool = Field(False, description="Create a Lambda function URL.")
     function_url_config: dict[str, Any] = Field(default_factory=dict, description="`{\"authorizer\": \"NONE\"|\"AWS_IAM\", \"cors\": {...}}` merged over the defaults.")
     function_url_domains: list[str] = Field(default_factory=list, description="Custom domains for the function URL (CloudFront).")

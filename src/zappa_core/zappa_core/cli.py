@@ -7,10 +7,10 @@ command runs, so ``zappa --help`` stays fast.
 
 import importlib
 import sys
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
-from typing_extensions import Annotated
 
 try:  # typer >= 0.29 vendors click as typer._click; older typer uses click itself
     from typer import _click as click
@@ -31,13 +31,13 @@ HELP_ARGS = (["--help"], ["-h"])
 MARKUP = None
 
 # Options shared by the stage commands (Zappa's env_parser).
-Stage = Annotated[Optional[str], typer.Argument(help="Stage name from the settings file.", show_default=False)]
+Stage = Annotated[str | None, typer.Argument(help="Stage name from the settings file.", show_default=False)]
 AllStages = Annotated[bool, typer.Option("--all", help="Run for every stage in the settings file.")]
-SettingsFile = Annotated[Optional[str], typer.Option("-s", "--settings_file", "--settings-file", help="Settings file to use (default: zappa_settings.json|yml|yaml|toml).")]
+SettingsFile = Annotated[str | None, typer.Option("-s", "--settings_file", "--settings-file", help="Settings file to use (default: zappa_settings.json|yml|yaml|toml).")]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
 Json = Annotated[bool, typer.Option("-j", "--json", help="Machine-readable JSON output.")]
 Local = Annotated[bool, typer.Option("--local", envvar="ZAPPA_LOCAL", help="Use the local AWS started by 'zappa local start'.")]
-AppFunction = Annotated[Optional[str], typer.Option("-a", "--app_function", "--app-function", help="Override 'app_function' for this run.")]
+AppFunction = Annotated[str | None, typer.Option("-a", "--app_function", "--app-function", help="Override 'app_function' for this run.")]
 DisableProgress = Annotated[bool, typer.Option("--disable_progress", "--disable-progress", help="No progress bars.")]
 NoVenv = Annotated[bool, typer.Option("--no_venv", "--no-venv", help="Accepted for compatibility; no virtualenv is required.")]
 
@@ -95,7 +95,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
 
     @app.callback()
     def main(
-        version: Annotated[Optional[bool], typer.Option("-v", "--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = None,
+        version: Annotated[bool | None, typer.Option("-v", "--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = None,
         color: Annotated[str, typer.Option("--color", help="auto, never or always.")] = "auto",
     ) -> None:
         """Serverless Python web apps and functions on AWS Lambda."""
@@ -103,8 +103,8 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @command()
     def deploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                json: Json = False, local: Local = False, app_function: AppFunction = None,
-               zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Deploy this prebuilt zip (local path or s3://).")] = None,
-               docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri", help="Deploy a container image instead of a zip.")] = None,
+               zip: Annotated[str | None, typer.Option("-z", "--zip", help="Deploy this prebuilt zip (local path or s3://).")] = None,
+               docker_image_uri: Annotated[str | None, typer.Option("-d", "--docker-image-uri", help="Deploy a container image instead of a zip.")] = None,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Package the app and create the stage's function, roles, front door and events."""
         _dispatch("lifecycle", "deploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
@@ -113,9 +113,9 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @command()
     def update(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                json: Json = False, local: Local = False, app_function: AppFunction = None,
-               zip: Annotated[Optional[str], typer.Option("-z", "--zip", help="Use this prebuilt zip (local path or s3://).")] = None,
+               zip: Annotated[str | None, typer.Option("-z", "--zip", help="Use this prebuilt zip (local path or s3://).")] = None,
                no_upload: Annotated[bool, typer.Option("-n", "--no-upload", "--no_upload", help="Build the package but do not upload it.")] = False,
-               docker_image_uri: Annotated[Optional[str], typer.Option("-d", "--docker-image-uri")] = None,
+               docker_image_uri: Annotated[str | None, typer.Option("-d", "--docker-image-uri")] = None,
                refresh: Annotated[bool, typer.Option("--refresh", help="Read every resource even when the package and settings are those of the last update.")] = False,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Update the code and configuration of a deployed stage (skips the upload when nothing changed)."""
@@ -152,7 +152,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @command()
     def package(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                 json: Json = False, app_function: AppFunction = None,
-                output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the zip to this path.")] = None,
+                output: Annotated[str | None, typer.Option("-o", "--output", help="Write the zip to this path.")] = None,
                 disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Build the Lambda package without deploying it."""
         _dispatch("package", "package", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, False, app_function=app_function,
@@ -163,7 +163,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                  json: Json = False,
                  lambda_arn: Annotated[str, typer.Option("-l", "--lambda-arn", "--lambda_arn", help="ARN of the function the API invokes.")] = ...,
                  role_arn: Annotated[str, typer.Option("-r", "--role-arn", "--role_arn", help="ARN of the role API Gateway uses.")] = ...,
-                 output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the template to this file.")] = None) -> None:
+                 output: Annotated[str | None, typer.Option("-o", "--output", help="Write the template to this file.")] = None) -> None:
         """Print the CloudFormation template of the stage's API."""
         _dispatch("template", "template", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, False), lambda_arn=lambda_arn,
                   role_arn=role_arn, output=output)
@@ -183,7 +183,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
              http: Annotated[bool, typer.Option("--http", help="Only HTTP request lines.")] = False,
              non_http: Annotated[bool, typer.Option("--non-http", "--non_http", help="Everything but HTTP request lines.")] = False,
              since: Annotated[str, typer.Option("--since", help="How far back: 30s, 4h, 1m (minutes), 1mm (months), 2d.")] = "100000s",
-             filter: Annotated[Optional[str], typer.Option("--filter", help="CloudWatch Logs filter pattern.")] = None,
+             filter: Annotated[str | None, typer.Option("--filter", help="CloudWatch Logs filter pattern.")] = None,
              disable_keep_open: Annotated[bool, typer.Option("--disable-keep-open", "--disable_keep_open", help="Print what is there and exit.")] = False) -> None:
         """Follow the function's logs."""
         _dispatch("logs", "tail", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), no_color=no_color and not force_color,
@@ -191,24 +191,24 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
 
     @command()
     def invoke(stage: Stage = None,
-               function_path: Annotated[Optional[str], typer.Argument(help="Dotted function to run (or Python source with --raw).", show_default=False)] = None,
+               function_path: Annotated[str | None, typer.Argument(help="Dotted function to run (or Python source with --raw).", show_default=False)] = None,
                all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, json: Json = False, local: Local = False,
                raw: Annotated[bool, typer.Option("--raw", help="FUNCTION_PATH is Python source to execute.")] = False,
                no_color: Annotated[bool, typer.Option("--no-color", "--no_color")] = False,
-               client_context: Annotated[Optional[str], typer.Option("--client-context", "--client_context")] = None,
-               qualifier: Annotated[Optional[str], typer.Option("--qualifier", help="Version or alias to invoke.")] = None,
-               payload: Annotated[Optional[str], typer.Option("--payload", help="JSON event to send as-is.")] = None) -> None:
+               client_context: Annotated[str | None, typer.Option("--client-context", "--client_context")] = None,
+               qualifier: Annotated[str | None, typer.Option("--qualifier", help="Version or alias to invoke.")] = None,
+               payload: Annotated[str | None, typer.Option("--payload", help="JSON event to send as-is.")] = None) -> None:
         """Run a function (or raw Python) inside the deployed Lambda and print its output and result."""
         _dispatch("lifecycle", "invoke", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
                   raw=raw, no_color=no_color, client_context=client_context, qualifier=qualifier, payload=payload)
 
     @command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
     def manage(stage: Annotated[str, typer.Argument(help="Stage name.")],
-               command_rest: Annotated[Optional[list[str]], typer.Argument(help="Django management command and its arguments.", show_default=False)] = None,
+               command_rest: Annotated[list[str] | None, typer.Argument(help="Django management command and its arguments.", show_default=False)] = None,
                all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, local: Local = False,
                no_color: Annotated[bool, typer.Option("--no-color", "--no_color")] = False,
-               client_context: Annotated[Optional[str], typer.Option("--client-context", "--client_context")] = None,
-               qualifier: Annotated[Optional[str], typer.Option("--qualifier")] = None) -> None:
+               client_context: Annotated[str | None, typer.Option("--client-context", "--client_context")] = None,
+               qualifier: Annotated[str | None, typer.Option("--qualifier")] = None) -> None:
         """Run a Django management command inside the deployed Lambda."""
         _dispatch("lifecycle", "manage", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, False, local),
                   command_rest=command_rest or [], no_color=no_color, client_context=client_context, qualifier=qualifier)
@@ -240,12 +240,12 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
         yes: Annotated[bool, typer.Option("-y", "--yes", help="Accept the detected defaults; ask nothing.")] = False,
         stage: Annotated[str, typer.Option("--stage", help="Name of the first stage.")] = "dev",
         app_function: AppFunction = None,
-        django_settings: Annotated[Optional[str], typer.Option("--django-settings", help="Django settings module.")] = None,
-        s3_bucket: Annotated[Optional[str], typer.Option("--s3-bucket", help="Bucket for code uploads.")] = None,
-        profile_name: Annotated[Optional[str], typer.Option("--profile", help="AWS profile.")] = None,
-        aws_region: Annotated[Optional[str], typer.Option("--region", help="AWS region.")] = None,
+        django_settings: Annotated[str | None, typer.Option("--django-settings", help="Django settings module.")] = None,
+        s3_bucket: Annotated[str | None, typer.Option("--s3-bucket", help="Bucket for code uploads.")] = None,
+        profile_name: Annotated[str | None, typer.Option("--profile", help="AWS profile.")] = None,
+        aws_region: Annotated[str | None, typer.Option("--region", help="AWS region.")] = None,
         format: Annotated[str, typer.Option("--format", help="json, yaml or toml.")] = "json",
-        global_deployment: Annotated[Optional[str], typer.Option("--global", help="Deploy globally: 'primary' or 'all' regions.")] = None,
+        global_deployment: Annotated[str | None, typer.Option("--global", help="Deploy globally: 'primary' or 'all' regions.")] = None,
         force: Annotated[bool, typer.Option("--force", help="Overwrite an existing settings file.")] = False,
     ) -> None:
         """Create a zappa_settings file for the app in this folder."""
@@ -261,7 +261,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @command("save-python-settings-file")
     def save_python_settings_file(
         stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
-        output_path: Annotated[Optional[str], typer.Option("-o", "--output_path", "--output-path", help="Where to write the settings module.")] = None,
+        output_path: Annotated[str | None, typer.Option("-o", "--output_path", "--output-path", help="Where to write the settings module.")] = None,
     ) -> None:
         """Write the stage's settings as a Python module, for container-image deployments."""
         _dispatch("compat", "save_python_settings_file", validate=True,
@@ -273,7 +273,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @settings_app.callback()
     def settings_main(
         typer_ctx: typer.Context,
-        config: Annotated[Optional[list[str]], typer.Option("--config", help="key=value (JSON values allowed), repeatable.")] = None,
+        config: Annotated[list[str] | None, typer.Option("--config", help="key=value (JSON values allowed), repeatable.")] = None,
         stage: Annotated[str, typer.Option("--stage", help="Stage to write.")] = "dev",
         settings_file: SettingsFile = None,
     ) -> None:
@@ -304,7 +304,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
 
     @local_app.command("start")
     def local_start(port: Annotated[int, typer.Option("--port", "-p", help="Port of the local AWS API (0: any free port).")] = 0,
-                    gateway_port: Annotated[Optional[int], typer.Option("--gateway-port", help="Port of the HTTP gateway (default: --port + 1, or any free port).")] = None,
+                    gateway_port: Annotated[int | None, typer.Option("--gateway-port", help="Port of the HTTP gateway (default: --port + 1, or any free port).")] = None,
                     quiet: Quiet = False, json: Json = False) -> None:
         """Start the local AWS in the background and print its endpoints."""
         _dispatch("local", "start", _ctx(pm, None, quiet=quiet, json=json), port=port, gateway_port=gateway_port)

@@ -83,14 +83,14 @@ class Plan:
             for a in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.UNCHANGED)))
         lines = [head]
         idle = [item.change.empty and item.change.action is Action.UNCHANGED for item in self.items]
-        shown = [item for item, skip in zip(self.items, idle) if not skip]
+        shown = [item for item, skip in zip(self.items, idle, strict=True) if not skip]
         width = max((len(item.step.id) for item in shown), default=0)
         for item in shown:
             change = item.change
             lines.append(f"  {SYMBOLS[change.action]} {item.step.id.ljust(width)}  {change.action.value:<9}  {change.resource}")
             for detail in change.details:
                 lines.append(f"  {' ' * (width + 16)}{detail}")
-        hidden = sorted(item.step.id for item, skip in zip(self.items, idle) if skip)
+        hidden = sorted(item.step.id for item, skip in zip(self.items, idle, strict=True) if skip)
         if hidden:
             lines.append(f"  ({len(hidden)} with nothing configured and nothing found: {', '.join(hidden)})")
         return "\n".join(lines)
@@ -189,10 +189,7 @@ class Engine:
     def __init__(self, ctx: DeployContext, steps: list[ResourceStep] | None = None,
                  *, attempts: int = 5, base_delay: float = 0.5, threads: int = 8) -> None:
         self.ctx = ctx
-        if steps is None:
-            pairs = collect_steps(ctx)
-        else:
-            pairs = [("", s) for s in steps]
+        pairs = collect_steps(ctx) if steps is None else [("", s) for s in steps]
         self.plugin_of = {step.id: plugin for plugin, step in pairs}
         self.steps = order_steps([step for _, step in pairs])
         ctx.steps = list(self.steps)

@@ -106,6 +106,6 @@ def _control_token(state: dict[str, Any]) -> str | None:
     try:
         with urllib.request.urlopen(f"{state['gateway_endpoint']}/__zappa__/status", timeout=2) as response:
             data = json.loads(response.read())
-    except Exception:
+    except Exception:  # noqa: BLE001 - no answer from the local server reads as not running
         return None
     return data.get("token") if data.get("pid") == state.get("pid") else None

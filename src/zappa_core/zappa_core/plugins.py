@@ -11,9 +11,10 @@ from __future__ import annotations
 import importlib
 import os
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from importlib import metadata
-from typing import Any, Iterable
+from typing import Any
 
 import pluggy
 
@@ -91,7 +92,7 @@ def get_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any]
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:  # a broken third-party plugin must not break the tool
+            except Exception as exc:  # noqa: BLE001 - a broken third-party plugin must not break the tool
                 warnings.warn(
                     f"plugin '{ep.name}' from {_dist_name(ep)} failed to load and was skipped: "
                     f"{type(exc).__name__}: {exc}",
@@ -162,7 +163,7 @@ def collect_records(pm: pluggy.PluginManager, hook_name: str, key: str, **kwargs
     seen: dict[str, Any] = {}
     records = []
     for plugin_name, record in call_each(pm, hook_name, **kwargs):
-        if hasattr(record, "plugin") and not getattr(record, "plugin"):
+        if hasattr(record, "plugin") and not record.plugin:
             record = replace(record, plugin=plugin_name)
         value = getattr(record, key)
         if value in seen:

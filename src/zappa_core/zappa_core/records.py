@@ -6,9 +6,10 @@ message that names both plugins (see :mod:`zappa_core.plugins`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class BuiltPackage:
     sha256: str
     size: int
     files: int
-    layer: "BuiltPackage | None" = None
+    layer: BuiltPackage | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 

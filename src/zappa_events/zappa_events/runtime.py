@@ -318,7 +318,7 @@ def _value_matches(rule: Any, value: Any, present: bool) -> bool:
 def _numeric(conditions: list, number: float) -> bool:
     checks = {"=": lambda a, b: a == b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
               ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
-    pairs = zip(conditions[::2], conditions[1::2])
+    pairs = zip(conditions[::2], conditions[1::2], strict=False)
     return all(op in checks and checks[op](number, bound) for op, bound in pairs)
 
 

@@ -73,7 +73,7 @@ class AsgiAdapter:
         async def main() -> None:
             try:
                 await self.app(scope, receive, send)
-            except BaseException as exc:  # noqa: BLE001 - an app without lifespan support raises here
+            except BaseException as exc:  # an app without lifespan support raises here
                 if not started.done():
                     started.set_result(False)
                     log.debug("the ASGI app does not support lifespan (%s: %s)", type(exc).__name__, exc)
@@ -196,7 +196,7 @@ class AsgiAdapter:
         try:
             status, headers, out = self.run(scope, body)
             response = responses.build(kind, event, status, headers, out, scope["method"])
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a 500, never a crashed invocation
+        except Exception as exc:  # every failure becomes a 500, never a crashed invocation
             log.exception("uncaught exception while servicing %s %s", scope["method"], scope["path"])
             self.runtime.handle_exception(exc, event, context)
             response = responses.error(kind, event, 500, server_error(exc, self.debug))

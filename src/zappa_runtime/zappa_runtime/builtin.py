@@ -48,7 +48,7 @@ class CorePlugin:
         out = io.StringIO()
         namespace: dict[str, Any] = {"__name__": "__zappa_raw_command__"}
         with contextlib.redirect_stdout(out):
-            exec(compile(source, "<raw_command>", "exec"), namespace)  # noqa: S102 - zappa invoke --raw (IAM-only)
+            exec(compile(source, "<raw_command>", "exec"), namespace)  # zappa invoke --raw (IAM-only)
         return out.getvalue()
 
     def run_manage(self, command: Any) -> str:

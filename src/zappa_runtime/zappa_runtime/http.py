@@ -258,8 +258,7 @@ class ResponseBuilder:
             known = (
                 mime.startswith("text/")
                 or mime in self.text_types
-                or mime.endswith("+json")
-                or mime.endswith("+xml")
+                or mime.endswith(("+json", "+xml"))
             )
             if len(self._is_text) < 256:
                 self._is_text[content_type] = known
@@ -343,7 +342,7 @@ class ResponseBuilder:
                 out[group[0]] = group[1]
             elif low == "set-cookie":
                 # single-value mode keeps one value per name: spell each cookie's header name differently
-                for spelled, value in zip(case_variants("set-cookie", len(group) - 1), group[1:]):
+                for spelled, value in zip(case_variants("set-cookie", len(group) - 1), group[1:], strict=False):
                     out[spelled] = value
             else:
                 out[group[0]] = ", ".join(group[1:])
@@ -419,9 +418,8 @@ class WsgiAdapter:
                     key = header_env_key(name)
                 if not key or value is None:
                     continue
-                if multi:
-                    if type(value) is list:
-                        value = ("; " if key == "HTTP_COOKIE" else ", ").join(value)
+                if multi and type(value) is list:
+                    value = ("; " if key == "HTTP_COOKIE" else ", ").join(value)
                 if not value.isascii():
                     value = value.encode("utf-8").decode("latin-1")
                 if key in environ:
@@ -534,7 +532,7 @@ class WsgiAdapter:
                 )
             status, headers, body = self.call_app(environ)
             response = responses.build(kind, event, status, headers, body, environ["REQUEST_METHOD"])
-        except Exception as exc:  # noqa: BLE001 - every failure becomes a 500, never a crashed invocation
+        except Exception as exc:  # every failure becomes a 500, never a crashed invocation
             log.exception("uncaught exception while servicing %s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
             self.runtime.handle_exception(exc, event, context)
             response = responses.error(kind, event, 500, server_error(exc, self.debug))

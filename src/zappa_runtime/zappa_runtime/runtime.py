@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from zappa_runtime.records import Handled, UnhandledEventError
 
@@ -132,7 +133,7 @@ class Runtime:
             handler = self._exception_handler or self.import_function(dotted)
             self._exception_handler = handler
             return bool(handler(exc, event, context))
-        except Exception:  # noqa: BLE001 - the handler must never hide the original error
+        except Exception:  # the handler must never hide the original error
             log.exception("exception_handler %r failed while handling %r", dotted, exc)
             return False
 
@@ -235,7 +236,7 @@ class Runtime:
 
     # ------------------------------------------------------------------------------------------ cold start
     @classmethod
-    def cold_start(cls, root: str | None = None, manifest: dict | None = None) -> "Runtime":
+    def cold_start(cls, root: str | None = None, manifest: dict | None = None) -> Runtime:
         """Everything the Lambda does once per container, in Zappa's order:
 
         1. read the manifest; 2. ``log_level``; 3. ``remote_env`` from S3; 4. ``SERVERTYPE``, ``FRAMEWORK``,
@@ -269,7 +270,7 @@ class Runtime:
         if settings.get("app_function") or settings.get("django_settings"):
             runtime._load_app()
             if runtime.app_kind:
-                runtime.http  # build the adapter (ASGI: event loop + lifespan startup) during init
+                _ = runtime.http  # build the adapter (ASGI: event loop + lifespan startup) during init
         return runtime
 
     def _setup_logging(self) -> None:
@@ -437,8 +438,8 @@ def is_asgi_app(app: Any) -> bool:
     """Whether ``app`` is an ASGI callable (an ``async def`` function or an object with ``async def __call__``)."""
     target = app
     if not hasattr(app, "__code__"):
-        call = getattr(type(app), "__call__", None)
-        target = getattr(app, "__call__", call)
+        call = getattr(type(app), "__call__", None)  # noqa: B004 - the method itself is inspected, not callability
+        target = getattr(app, "__call__", call)  # noqa: B004 - the method itself is inspected, not callability
     func = getattr(target, "__func__", target)
     code = getattr(func, "__code__", None)
     if code is not None and code.co_flags & _CO_COROUTINE:

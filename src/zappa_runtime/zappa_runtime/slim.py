@@ -12,7 +12,8 @@ import hashlib
 import os
 import shutil
 import tarfile
-from typing import IO, Any, Callable
+from collections.abc import Callable
+from typing import IO, Any
 
 DONE_MARKER = ".zappa-slim-archive"
 

@@ -42,8 +42,8 @@ def test_start_status_invoke_stop_leaves_nothing_behind(tmp_path, zappa):
         # A function deployed to it runs in a worker process of the local AWS.
         import boto3
 
-        kwargs = dict(endpoint_url=started["aws_endpoint"], region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+        kwargs = {"endpoint_url": started["aws_endpoint"], "region_name": "us-east-1",
+                  "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
         role = boto3.client("iam", **kwargs).create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
         lam = boto3.client("lambda", **kwargs)
         lam.create_function(FunctionName="f", Runtime="python3.11", Role=role, Handler="app.handler",

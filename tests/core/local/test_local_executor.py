@@ -109,7 +109,7 @@ def test_qualifier_and_alias_run_the_version_they_name(local_aws, deploy_functio
     via_gateway, error = local_aws.state.invoke(uri, {"n": 2})
     assert error is None and via_gateway["version"] == version and via_gateway["arn"] == f"{arn}:live"
     assert via_gateway["pid"] == by_alias["pid"]
-    with pytest.raises(Exception, match="ResourceNotFound|Function not found"):
+    with pytest.raises(Exception, match=r"ResourceNotFound|Function not found"):
         invoke(lam, name, Qualifier="no-such-alias")
 
 

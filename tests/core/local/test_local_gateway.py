@@ -68,7 +68,7 @@ def test_host_form_and_bare_key(gateway):
 
 def test_binary_body_round_trips(gateway):
     payload = bytes(range(256)) * 40
-    status, headers, body = request(gateway, "PUT", "/abc123/binary", payload)
+    status, _, body = request(gateway, "PUT", "/abc123/binary", payload)
     assert status == 200 and body == payload
 
 

@@ -53,7 +53,7 @@ def client(moto_server):
 def e2e_project(tmp_path, moto_server) -> Project:
     root = tmp_path / "demo"
     root.mkdir()
-    return Project(root, {"dev": base_stage(aws_endpoint_urls={s: moto_server for s in SERVICES})})
+    return Project(root, {"dev": base_stage(aws_endpoint_urls=dict.fromkeys(SERVICES, moto_server))})
 
 
 def zappa(project: Project, *args: str) -> subprocess.CompletedProcess:

@@ -38,6 +38,6 @@ def zappa_validate_settings(settings):
         if not isinstance(doc, dict) or "Statement" not in doc:
             problems.append(SettingsProblem(f"{path} has no 'Statement': not an IAM policy document", key=key))
     for i, statement in enumerate(getattr(settings, "extra_permissions", None) or []):
-        if not isinstance(statement, dict) or "Effect" not in statement or "Action" not in statement and "NotAction" not in statement:
+        if not isinstance(statement, dict) or "Effect" not in statement or ("Action" not in statement and "NotAction" not in statement):
             problems.append(SettingsProblem(f"entry {i} is not an IAM statement (needs Effect and Action)", key="extra_permissions"))
     return problems

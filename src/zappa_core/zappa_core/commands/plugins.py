@@ -16,5 +16,5 @@ def plugins(ctx, **options):
     rows += [(i.name, i.distribution, i.version or "-", ", ".join(i.hooks) or "-") for i in infos]
     widths = [max(len(row[c]) for row in rows) for c in range(3)]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths)) + "  " + row[3])
+        print("  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3])
     return 0

@@ -131,7 +131,7 @@ class DevServer:
         with self._lock:
             try:
                 payload, error = self.runtime.invoke(event, ServeContext(self.settings, self.timeout)), None
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the app's failure becomes Lambda's Unhandled error response
                 traceback.print_exc()
                 payload, error = {"errorMessage": str(exc), "errorType": type(exc).__name__}, "Unhandled"
         response = self.read_response(payload, error)

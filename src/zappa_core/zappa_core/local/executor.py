@@ -602,11 +602,11 @@ def _save_logs(fn: Any, result: InvocationResult) -> None:
     events = [{"timestamp": stamp, "message": message} for stamp, message in result.log_lines]
     try:
         logs.put_log_events(fn.logs_group_name, result.log_stream, events)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a missing log group or stream is created, then the put is retried
         logs.ensure_log_group(fn.logs_group_name)
         try:
             logs.create_log_stream(fn.logs_group_name, result.log_stream)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the stream may already exist; the retried put reports a real failure
             pass
         logs.put_log_events(fn.logs_group_name, result.log_stream, events)
 

@@ -359,7 +359,7 @@ class Scheduler:
     def _invoke(self, firing: Firing, arn: str, event: Any) -> None:
         try:
             _, firing.function_error = self.state.invoke(arn, event)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - recorded on the firing and logged; the scheduler goes on
             firing.function_error = f"{type(exc).__name__}: {exc}"
             log.warning("scheduled invocation of %s failed: %s", arn, exc)
 

@@ -294,6 +294,6 @@ class LocalAws:
         for service, (operation, kwargs) in PREWARM_CALLS.items():
             try:
                 getattr(self.state.aws.client(service), operation)(**kwargs)
-            except Exception as exc:  # a warm-up failure only costs speed later
+            except Exception as exc:  # noqa: BLE001 - a warm-up failure only costs speed later
                 log.debug("pre-warming %s failed: %s", service, exc)
         log.info("backends ready in %.1fs", time.perf_counter() - started)

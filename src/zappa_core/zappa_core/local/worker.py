@@ -87,7 +87,7 @@ def load_handler(spec):
         raise ValueError(f"Bad handler '{spec}': expected module.function")
     try:
         module = __import__(module_name, fromlist=["_"])
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any import failure of the user's module is Lambda's Runtime.ImportModuleError
         return None, {
             "errorMessage": f"Unable to import module '{module_name}': {exc}",
             "errorType": "Runtime.ImportModuleError",
@@ -108,7 +108,7 @@ def max_rss_kb():
         import resource
 
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    except Exception:  # pragma: no cover - not on Linux
+    except Exception:  # noqa: BLE001 - memory use is a report detail, 0 where it cannot be read  # pragma: no cover - not on Linux
         return 0
 
 
@@ -137,7 +137,7 @@ def main(in_fd, out_fd):
         context = LambdaContext(request["context"], request["deadline_ms"])
         try:
             result = handler(request["event"], context)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the handler's failure becomes the Lambda error document
             error = error_document(exc)
             sys.stderr.write(f"[ERROR] {error['errorType']}: {error['errorMessage']}\n")
             sys.stderr.write("Traceback (most recent call last):\n" + "".join(error["stackTrace"]))

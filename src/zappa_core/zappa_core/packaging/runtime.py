@@ -113,7 +113,7 @@ def _module_entries(dotted: str, origin: str, scans: ImportScans) -> list[Entry]
                         queue += [n for n in scans.imports(path, sub, path.name == "__init__.py")
                                   if n.split(".")[0] == top and n not in found]
     out = []
-    for name, path in found.items():
+    for path in found.values():
         folder = next(f for f in folders if path.is_relative_to(f))
         out.append(file_entry(f"{top}/{path.relative_to(folder).as_posix()}", path, origin))
     return out

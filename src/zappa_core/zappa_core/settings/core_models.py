@@ -7,7 +7,7 @@ settings reference (``docs/settings.md`` is generated from it).
 from __future__ import annotations
 
 import sys
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
@@ -24,16 +24,16 @@ class Strict(BaseModel):
 
 class CoreSettings(Strict):
     # -- project and application ------------------------------------------------------------------------
-    project_name: Optional[str] = Field(None, description="Project name; the Lambda is named `<project_name>-<stage>`. Default: the project folder's name.")
-    app_function: Optional[str] = Field(None, description="The WSGI/ASGI app (`module.app`) or, for a function-only project, left out.")
-    app_type: Optional[Literal["wsgi", "asgi"]] = Field(None, description="Force `asgi` or `wsgi`; by default ASGI apps are detected.")
-    django_settings: Optional[str] = Field(None, description="Dotted path of the Django settings module (instead of `app_function`).")
-    extends: Optional[str] = Field(None, description="Name of a stage whose settings this stage inherits and overrides.")
+    project_name: str | None = Field(None, description="Project name; the Lambda is named `<project_name>-<stage>`. Default: the project folder's name.")
+    app_function: str | None = Field(None, description="The WSGI/ASGI app (`module.app`) or, for a function-only project, left out.")
+    app_type: Literal["wsgi", "asgi"] | None = Field(None, description="Force `asgi` or `wsgi`; by default ASGI apps are detected.")
+    django_settings: str | None = Field(None, description="Dotted path of the Django settings module (instead of `app_function`).")
+    extends: str | None = Field(None, description="Name of a stage whose settings this stage inherits and overrides.")
     # -- AWS access --------------------------------------------------------------------------------------
-    aws_region: Optional[str] = Field(None, description="AWS region. Default: the region of the AWS profile/environment.")
-    profile_name: Optional[str] = Field(None, description="AWS credentials profile.")
+    aws_region: str | None = Field(None, description="AWS region. Default: the region of the AWS profile/environment.")
+    profile_name: str | None = Field(None, description="AWS credentials profile.")
     aws_endpoint_urls: dict[str, str] = Field(default_factory=dict, description="Endpoint URL per boto3 service name (`lambda`, `s3`, `apigatewayv2`, ...), honoured by every client.")
-    s3_bucket: Optional[str] = Field(None, description="Bucket for code uploads; created (encrypted, public access blocked) when missing. Default: `zappa-<random>` written back by `init`.")
+    s3_bucket: str | None = Field(None, description="Bucket for code uploads; created (encrypted, public access blocked) when missing. Default: `zappa-<random>` written back by `init`.")
     # -- Lambda function ---------------------------------------------------------------------------------
     runtime: str = Field(default_factory=default_runtime, description="Lambda runtime, `python3.9` .. `python3.14`. Default: the current interpreter's version.")
     architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="Lambda instruction set; also selects the manylinux wheels.")
@@ -42,11 +42,11 @@ class CoreSettings(Strict):
     timeout_seconds: int = Field(30, ge=1, le=900, description="Maximum run time of one invocation.")
     lambda_handler: str = Field("handler.lambda_handler", description="The Lambda entry point inside the package.")
     lambda_description: str = Field("Zappa Deployment", description="Description of the Lambda function.")
-    lambda_concurrency: Optional[int] = Field(None, ge=0, description="Reserved concurrency.")
-    provisioned_concurrency: Optional[int] = Field(None, ge=0, description="Provisioned concurrency on the managed alias `current`, at most `lambda_concurrency` when that is set. Removing the setting (or 0) removes what zappa provisioned; a configuration made by hand is left alone.")
-    snap_start: Optional[Literal["None", "PublishedVersions"]] = Field("None", validation_alias=AliasChoices("snap_start", "snapstart"), description="`PublishedVersions` enables Lambda SnapStart; `None` (the string, as in Zappa) leaves it off. Also read as `snapstart`.")
-    num_retained_versions: Optional[int] = Field(5, ge=1, description="Versions kept after an update; older ones are deleted. `null` keeps all.")
-    layers: Optional[list[str]] = Field(None, description="Lambda layer ARNs to attach.")
+    lambda_concurrency: int | None = Field(None, ge=0, description="Reserved concurrency.")
+    provisioned_concurrency: int | None = Field(None, ge=0, description="Provisioned concurrency on the managed alias `current`, at most `lambda_concurrency` when that is set. Removing the setting (or 0) removes what zappa provisioned; a configuration made by hand is left alone.")
+    snap_start: Literal["None", "PublishedVersions"] | None = Field("None", validation_alias=AliasChoices("snap_start", "snapstart"), description="`PublishedVersions` enables Lambda SnapStart; `None` (the string, as in Zappa) leaves it off. Also read as `snapstart`.")
+    num_retained_versions: int | None = Field(5, ge=1, description="Versions kept after an update; older ones are deleted. `null` keeps all.")
+    layers: list[str] | None = Field(None, description="Lambda layer ARNs to attach.")
     vpc_config: dict[str, Any] = Field(default_factory=dict, description="`{\"SubnetIds\": [...], \"SecurityGroupIds\": [...]}`.")
     efs_config: Any = Field(None, description="EFS mount(s); requires `vpc_config`.")
     dead_letter_arn: str = Field("", description="SNS topic or SQS queue ARN for failed asynchronous invocations.")
@@ -56,25 +56,25 @@ class CoreSettings(Strict):
     # -- environment -------------------------------------------------------------------------------------
     environment_variables: dict[str, str] = Field(default_factory=dict, description="Variables set by the runtime at cold start (baked into the package).")
     aws_environment_variables: dict[str, str] = Field(default_factory=dict, description="Real Lambda environment variables; values set outside zappa are kept unless overwritten.")
-    remote_env: Optional[str] = Field(None, description="`s3://bucket/key.json` of variables loaded at cold start.")
-    remote_env_bucket: Optional[str] = Field(None, description="Deprecated: use `remote_env`.")
-    remote_env_file: Optional[str] = Field(None, description="Deprecated: use `remote_env`.")
-    settings_file: Optional[str] = Field(None, description="A Python settings file imported at cold start.")
+    remote_env: str | None = Field(None, description="`s3://bucket/key.json` of variables loaded at cold start.")
+    remote_env_bucket: str | None = Field(None, description="Deprecated: use `remote_env`.")
+    remote_env_file: str | None = Field(None, description="Deprecated: use `remote_env`.")
+    settings_file: str | None = Field(None, description="A Python settings file imported at cold start.")
     debug: bool = Field(True, description="Log every event and include tracebacks in 500 responses.")
     log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"] = Field("DEBUG", description="Log level of the runtime.")
-    exception_handler: Optional[str] = Field(None, description="Dotted path of `f(exception, event, context)`; a truthy return swallows the exception.")
+    exception_handler: str | None = Field(None, description="Dotted path of `f(exception, event, context)`; a truthy return swallows the exception.")
     binary_support: bool = Field(True, description="Return non-text responses base64-encoded (and, for REST APIs, `binaryMediaTypes` `*/*`).")
-    additional_text_mimetypes: Optional[list[str]] = Field(None, description="MIME types to treat as text although they are not `text/*`.")
+    additional_text_mimetypes: list[str] | None = Field(None, description="MIME types to treat as text although they are not `text/*`.")
     context_header_mappings: dict[str, str] = Field(default_factory=dict, description="Request headers filled from the request context, `{\"Header\": \"path.in.requestContext\"}`.")
-    domain: Optional[str] = Field(None, description="Custom domain of the stage (see `zappa certify`).")
-    base_path: Optional[str] = Field(None, description="Base path mapping of the custom domain; stripped into `SCRIPT_NAME`.")
+    domain: str | None = Field(None, description="Custom domain of the stage (see `zappa certify`).")
+    base_path: str | None = Field(None, description="Base path mapping of the custom domain; stripped into `SCRIPT_NAME`.")
     # -- IAM ---------------------------------------------------------------------------------------------
     manage_roles: bool = Field(True, description="Create and update the execution role. `false` uses `role_name`/`role_arn` as given.")
-    role_name: Optional[str] = Field(None, description="Execution role name. Default: `<function>-ZappaLambdaExecutionRole`.")
-    role_arn: Optional[str] = Field(None, description="Use this existing role instead of managing one.")
-    assume_policy: Optional[str] = Field(None, description="Path of a JSON trust policy for the role.")
-    attach_policy: Optional[str] = Field(None, description="Path of a JSON policy that replaces the generated least-privilege policy.")
-    extra_permissions: Optional[list[dict[str, Any]]] = Field(None, description="IAM statements added to the execution role's policy.")
+    role_name: str | None = Field(None, description="Execution role name. Default: `<function>-ZappaLambdaExecutionRole`.")
+    role_arn: str | None = Field(None, description="Use this existing role instead of managing one.")
+    assume_policy: str | None = Field(None, description="Path of a JSON trust policy for the role.")
+    attach_policy: str | None = Field(None, description="Path of a JSON policy that replaces the generated least-privilege policy.")
+    extra_permissions: list[dict[str, Any]] | None = Field(None, description="IAM statements added to the execution role's policy.")
     # -- packaging ---------------------------------------------------------------------------------------
     exclude: list[str] = Field(default_factory=list, description="Shell-style patterns of file and folder names to leave out.")
     exclude_glob: list[str] = Field(default_factory=list, description="Globs relative to the project folder (`**` allowed) to leave out.")
@@ -82,9 +82,9 @@ class CoreSettings(Strict):
     slim_handler: bool = Field(False, description="Upload the project as a tarball to S3, loaded at cold start, for packages over Lambda's limit.")
     use_precompiled_packages: bool = Field(True, description="Use manylinux wheels for compiled dependencies.")
     dependencies_layer: bool = Field(False, description="Put the dependencies in a Lambda layer, so an app-only change uploads kilobytes.")
-    prebuild_script: Optional[str] = Field(None, description="Dotted path of a function run before packaging.")
+    prebuild_script: str | None = Field(None, description="Dotted path of a function run before packaging.")
     delete_local_zip: bool = Field(True, description="Delete the local zip after uploading it.")
-    delete_zip: Optional[bool] = Field(None, description="Deprecated: use `delete_local_zip`.")
+    delete_zip: bool | None = Field(None, description="Deprecated: use `delete_local_zip`.")
     delete_s3_zip: bool = Field(True, description="Delete the uploaded zip from S3 after the function is updated.")
     # -- lifecycle ---------------------------------------------------------------------------------------
     callbacks: dict[str, str] = Field(default_factory=dict, description="Dotted functions called with the CLI object at `settings`, `zip` and `post`.")

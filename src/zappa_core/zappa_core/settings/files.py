@@ -228,14 +228,14 @@ def _yaml_lines(node: Any, path: KeyPath = (), lines: dict[KeyPath, int] | None 
         for key, value in node.items():
             try:
                 lines[path + (str(key),)] = lc.key(key)[0] + 1
-            except Exception:
+            except Exception:  # noqa: BLE001 - line numbers are a hint for error messages, left out where unknown
                 pass
             _yaml_lines(value, path + (str(key),), lines)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             try:
                 lines[path + (index,)] = lc.item(index)[0] + 1
-            except Exception:
+            except Exception:  # noqa: BLE001 - line numbers are a hint for error messages, left out where unknown
                 pass
             _yaml_lines(value, path + (index,), lines)
     return lines
