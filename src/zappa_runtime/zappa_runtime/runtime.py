@@ -227,7 +227,7 @@ class Runtime:
         # A name the OS cannot hold (empty, with "=" or NUL, unencodable) is skipped, never a failed request.
         if isinstance(stage_vars, dict):
             for key, value in stage_vars.items():
-                if isinstance(key, str) and isinstance(value, str) and key and "=" not in key:
+                if isinstance(key, str) and isinstance(value, str):
                     try:
                         os.environ[key] = value
                     except (ValueError, OSError, UnicodeError):
