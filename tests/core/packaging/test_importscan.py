@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from zappa_core.packaging.importscan import CACHE_FILE, ImportScans, imports_of
+import pytest
+from zappa_core.packaging.importscan import CACHE_FILE, PARSE_ATTEMPTS, ImportScans, imports_of, parse_python
 from zappa_core.packaging.runtime import runtime_entries
 
 
@@ -53,3 +54,35 @@ def test_the_runtime_collected_with_the_cache_is_the_same_as_without(tmp_path):
     assert names(tmp_path) == uncached  # the cache is filled
     assert names(tmp_path) == uncached  # and then read
     assert (tmp_path / CACHE_FILE).is_file()
+
+
+def _failing_parse(times: int, monkeypatch):
+    """ast.parse failing ``times`` times as CPython 3.11 does when two threads convert syntax trees at once.
+
+    The race itself cannot be produced on demand, so ast.parse is wrapped here (the one stand-in in this module).
+    """
+    import ast
+
+    real_parse, calls = ast.parse, []
+
+    def parse(source, *args, **kwargs):
+        calls.append(source)
+        if len(calls) <= times:
+            raise SystemError("AST constructor recursion depth mismatch (before=2, after=1)")
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", parse)
+    return calls
+
+
+def test_a_parse_hit_by_the_thread_race_is_tried_again(monkeypatch):
+    calls = _failing_parse(PARSE_ATTEMPTS - 1, monkeypatch)
+    assert imports_of(b"import json\n", "m", is_package=False) == {"json"}
+    assert len(calls) == PARSE_ATTEMPTS
+
+
+def test_a_parse_that_keeps_failing_raises_instead_of_reading_as_no_imports(monkeypatch):
+    _failing_parse(PARSE_ATTEMPTS, monkeypatch)
+    with pytest.raises(SystemError, match="recursion depth mismatch"):
+        parse_python(b"import json\n")
+    assert parse_python(b"def broken(:\n") is None  # not Python: no retry, no tree

@@ -12,18 +12,45 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ast
 
 CACHE_FILE = "runtime-imports.json"
 FORMAT = 1
+
+
+PARSE_ATTEMPTS = 3
+
+
+def parse_python(source: bytes) -> ast.Module | None:
+    """The syntax tree of ``source``, or None when it is not valid Python.
+
+    CPython 3.11 keeps one recursion counter for converting syntax trees in all threads, so a parse that runs
+    while another thread parses too (an in-process moto server building its werkzeug routes, say) can fail with
+    "SystemError: AST constructor recursion depth mismatch"; the parse is tried again.
+    """
+    import ast
+
+    attempts_left = PARSE_ATTEMPTS
+    while True:
+        try:
+            return ast.parse(source)
+        except (SyntaxError, ValueError):
+            return None
+        except SystemError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
 
 
 def imports_of(source: bytes, module: str, is_package: bool) -> set[str]:
     """Absolute names of the modules that ``source`` (module ``module``) imports, relative imports resolved."""
     import ast
 
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse_python(source)
+    if tree is None:
         return set()
     package = module if is_package else module.rpartition(".")[0]
     names: set[str] = set()

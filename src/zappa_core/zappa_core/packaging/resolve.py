@@ -25,6 +25,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from zappa_core.packaging.declared import Declared
+from zappa_core.packaging.importscan import parse_python
 
 LAMBDA_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
 BUILD_TOOLS = frozenset({"pip", "setuptools", "wheel", "distribute"})
@@ -179,9 +180,8 @@ def imported_distributions(sources: Iterable[bytes], index: Mapping[str, metadat
 
     modules: set[str] = set()
     for source in sources:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError):
+        tree = parse_python(source)
+        if tree is None:
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
