@@ -85,6 +85,15 @@ def test_binary_upload_and_download_round_trip(app, build):
     assert (down["isBase64Encoded"], base64.b64decode(down["body"])) == (True, BINARY)
 
 
+@pytest.mark.parametrize("build", [ev.rest, ev.v2, ev.url, ev.alb], ids=["rest", "http", "url", "alb"])
+def test_the_body_stream_ends_with_the_body_and_says_so(lambda_app, build):
+    """``wsgi.input_terminated``: an app may read to the end, and werkzeug skips its length-limiting wrapper."""
+    raw = lambda_app("raw")
+    got = raw.invoke(build("POST", "/to-the-end", body=BINARY, binary=True))
+    assert (got["statusCode"], base64.b64decode(got["body"])) == (200, BINARY)
+    assert raw.invoke(build("POST", "/to-the-end"))["body"] == ""
+
+
 @pytest.mark.parametrize("build", [ev.rest, ev.v2, ev.alb], ids=["rest", "http", "alb"])
 def test_204_304_and_head_have_no_body(app, build):
     empty = app.invoke(build("GET", "/empty"))

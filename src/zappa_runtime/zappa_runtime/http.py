@@ -473,6 +473,7 @@ class WsgiAdapter:
         environ["wsgi.version"] = (1, 0)
         environ["wsgi.url_scheme"] = scheme
         environ["wsgi.input"] = BytesIO(body)
+        environ["wsgi.input_terminated"] = True  # the stream ends with the body: no length-limiting wrapper needed
         environ["wsgi.errors"] = sys.stderr
         environ["wsgi.multithread"] = False
         environ["wsgi.multiprocess"] = False

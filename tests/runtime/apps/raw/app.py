@@ -9,6 +9,13 @@ BINARY = bytes(range(256))
 
 def app(environ, start_response):
     path = environ["PATH_INFO"].encode("latin-1").decode("utf-8")
+    if path == "/to-the-end":
+        # PEP 3333: reading wsgi.input without a size is only safe when the server says the stream ends with the body
+        if not environ.get("wsgi.input_terminated"):
+            start_response("411 Length Required", [])
+            return []
+        start_response("200 OK", [("Content-Type", "application/octet-stream")])
+        return [environ["wsgi.input"].read()]
     body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     if path == "/boom":
         raise RuntimeError("boom")
