@@ -7,9 +7,14 @@ logging configuration that adapter's own initialisation left), so the machine's 
 alike. Adapters: this runtime (``zappa_runtime``), zappa 0.63 (``LambdaHandler`` with a generated-style settings
 module), apig-wsgi, serverless-wsgi, mangum + asgiref ``WsgiToAsgi``, and the floor (the app called directly
 with a prebuilt environ). Every adapter's response is checked before it is timed. The root logger goes to
-/dev/null for all of them, so request-log lines are formatted and written as in production. This runtime runs
-twice: as generated (``log_level`` INFO, one Apache access line per request, as Zappa writes) and with
-``log_level: WARNING`` (no access line: the same work as the peers that log nothing).
+/dev/null for all of them, so request-log lines are formatted and written as in production. An adapter's
+overhead over the floor is the median, over all batches, of its batch's time per call minus the floor's in the
+same round, so each difference is taken between neighbours that saw the same state of the machine.
+
+This runtime runs twice: as generated (``log_level`` INFO, one Apache access line per request through
+``logging``, as Zappa writes) and with ``log_level: WARNING`` (no access line). The goal "overhead at most
+apig-wsgi's" is judged on the second, which does the same work as apig-wsgi (a peer that writes no log line);
+the first is compared with zappa 0.63, which writes the same line, and its difference from apig-wsgi is printed.
 
 Peers are installed into ``bench/.work/runtime-peers`` (a venv) on first use.
 Usage: ``python bench/bench_runtime.py [--n N] [--reps R]``. Writes ``bench/results/runtime.json``.
@@ -219,6 +224,7 @@ for adapter in ADAPTERS:
     handlers[adapter] = (handle, current, logging_state())
 
 results = {adapter: {} for adapter in ADAPTERS}
+batch_us = {adapter: {} for adapter in ADAPTERS}  # every batch's us per call, batch i of all adapters side by side
 for name, event in events.items():
     for adapter, (handle, current, state) in handlers.items():
         restore(state)
@@ -233,6 +239,7 @@ for name, event in events.items():
         for _ in range(500):
             handle(event, ctx)
         results[adapter][name] = []
+        batch_us[adapter][name] = []
     batches = max(1, N // BATCH)
     for _ in range(REPS):
         totals = dict.fromkeys(ADAPTERS, 0.0)
@@ -246,10 +253,12 @@ for name, event in events.items():
                 start = time.perf_counter()
                 for _ in range(BATCH):
                     handle(event, ctx)
-                totals[adapter] += time.perf_counter() - start
+                seconds = time.perf_counter() - start
+                totals[adapter] += seconds
+                batch_us[adapter][name].append(seconds / BATCH * 1e6)
         for adapter, seconds in totals.items():
             results[adapter][name].append(seconds / (batches * BATCH) * 1e6)
-print(json.dumps(results))
+print(json.dumps({"reps": results, "batches": batch_us}))
 '''
 
 IMPORT_PROBE = r'''
@@ -325,9 +334,13 @@ def main(argv: list[str]) -> int:
 
     table: dict[str, dict] = {}
     print(f"  timing {', '.join(ADAPTERS)}: {args.n} calls x {args.reps} reps each, in turns ...", flush=True)
-    for adapter, by_event in time_all(python, args.n, args.reps).items():
+    timed = time_all(python, args.n, args.reps)
+    for adapter, by_event in timed["reps"].items():
         table[adapter] = {name: {"median_us": statistics.median(v), "min_us": min(v), "max_us": max(v)}
                           for name, v in by_event.items()}
+    batches = timed["batches"]
+    overhead = {a: {e: statistics.median(x - f for x, f in zip(batches[a][e], batches["floor"][e], strict=True))
+                    for e in EVENTS} for a in ADAPTERS}
 
     pkg = SCRATCH / "coldpkg"
     cold = {
@@ -337,7 +350,6 @@ def main(argv: list[str]) -> int:
         "zappa 0.63: import zappa.handler": cold_import(python, "import zappa.handler", SCRATCH),
     }
 
-    floor = table["floor"]
     print(f"\nPython {platform.python_version()} on {platform.machine()}, N={args.n} x {args.reps} reps, "
           "median us per invocation [min..max]\n")
     print(f"| adapter | {' | '.join(EVENTS)} | overhead over floor ({' / '.join(EVENTS)}) |")
@@ -345,22 +357,29 @@ def main(argv: list[str]) -> int:
     for adapter in ADAPTERS:
         cells = [f"{table[adapter][e]['median_us']:.1f} [{table[adapter][e]['min_us']:.1f}.."
                  f"{table[adapter][e]['max_us']:.1f}]" for e in EVENTS]
-        over = " / ".join(f"{table[adapter][e]['median_us'] - floor[e]['median_us']:+.1f}" for e in EVENTS)
+        over = " / ".join(f"{overhead[adapter][e]:+.1f}" for e in EVENTS)
         print(f"| {adapter} | {' | '.join(cells)} | {over} |")
     print("\n| cold import (median of 7 fresh interpreters) | ms |\n|---|---:|")
     for name, ms in cold.items():
         print(f"| {name} | {ms:.1f} |")
     ours = cold["zappa_runtime: import handler (zip root, no app)"]
     theirs = cold["zappa 0.63: import zappa.handler"]
-    overhead = {a: {e: table[a][e]["median_us"] - floor[e]["median_us"] for e in EVENTS} for a in ADAPTERS}
+    line_cost = " / ".join(f"{overhead['zappa_runtime'][e] - overhead[QUIET][e]:+.1f}" for e in EVENTS)
+    print(f"\nthe access line costs {line_cost} us per request (as generated minus log_level WARNING)")
+
+    def at_most(adapter: str, peer: str) -> bool:
+        return all(overhead[adapter][e] <= overhead[peer][e] for e in EVENTS)
+
     goals = {
-        "overhead_at_most_apig_wsgi": all(overhead["zappa_runtime"][e] <= overhead["apig-wsgi"][e] for e in EVENTS),
-        "overhead_at_most_apig_wsgi_without_access_line": all(
-            overhead[QUIET][e] <= overhead["apig-wsgi"][e] for e in EVENTS),
+        # the goal, judged on the same work as apig-wsgi, which writes no per-request log line
+        "overhead_at_most_apig_wsgi_same_work": at_most(QUIET, "apig-wsgi"),
+        # as generated, with Zappa's Apache access line: compared with zappa 0.63, which writes the same line
+        "overhead_with_access_line_at_most_zappa": at_most("zappa_runtime", "zappa"),
+        "overhead_with_access_line_at_most_apig_wsgi": at_most("zappa_runtime", "apig-wsgi"),
         "cold_import_at_most_10ms": ours <= 10.0,
         "cold_import_at_most_0.15x_zappa": ours <= 0.15 * theirs,
     }
-    print(f"\ncold import ratio: {ours / theirs:.3f}x of zappa; goals: {goals}")
+    print(f"cold import ratio: {ours / theirs:.3f}x of zappa; goals: {goals}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "python": platform.python_version(), "machine": platform.machine(), "n": args.n, "reps": args.reps,
