@@ -1,8 +1,8 @@
 """The Amazon MQ event source of ``examples/zappa-mq-events`` applied: the plan, the exact Lambda calls of
 its binder, a second apply that makes none, changed options, a changed queue, a removed entry, undeploy,
-and the entries its settings model refuses. (``test_third_party_source.py`` installs the same example with
-pip and runs it through the CLI; here its plugin module is imported from the example's folder so that the
-calls can be watched in-process.)
+mappings on later pages of the listing, a mapping still disabling, and the entries its settings model
+refuses. (``test_third_party_source.py`` installs the same example with pip and runs it through the CLI;
+here its plugin module is imported from the example's folder so that the calls can be watched in-process.)
 
 moto's CreateEventSourceMapping accepts only SQS, DynamoDB and Kinesis sources, so the mappings of MQ
 brokers are answered in the test process (:mod:`moto_gaps`) from the dict below, the way Lambda answers
@@ -33,6 +33,7 @@ class MqMappings:
 
     def __init__(self) -> None:
         self.mappings: dict[str, dict[str, Any]] = {}
+        self.page_size: int | None = None  # Lambda chooses how many mappings a page holds; a test may make it 1
 
     def handlers(self) -> dict[str, Any]:
         return {"CreateEventSourceMapping": self.create, "UpdateEventSourceMapping": self.update,
@@ -92,6 +93,8 @@ class MqMappings:
         return dict(m) if m is not None else calls.moto(client, "GetEventSourceMapping", **params)
 
     def list(self, calls: Recorder, client: Any, params: dict[str, Any]) -> dict[str, Any]:
+        params = dict(params)  # the recorded call keeps its Marker
+        marker = params.pop("Marker", None)
         listed = calls.moto(client, "ListEventSourceMappings", **params)["EventSourceMappings"]
         function = params.get("FunctionName")
         for m in self.mappings.values():
@@ -100,7 +103,12 @@ class MqMappings:
             if params.get("EventSourceArn") not in (None, m["EventSourceArn"]):
                 continue
             listed.append(dict(m))
-        return {"EventSourceMappings": listed}
+        start = int(marker or 0)
+        end = len(listed) if self.page_size is None else start + self.page_size
+        page: dict[str, Any] = {"EventSourceMappings": listed[start:end]}
+        if end < len(listed):
+            page["NextMarker"] = str(end)
+        return page
 
 
 class Mq:
@@ -183,6 +191,25 @@ def test_a_second_apply_with_nothing_changed_makes_no_call(mq, driver, function)
     changes = driver.apply(settings)
     assert details(changes) == ("unchanged", [])
     assert mq.writes() == []
+
+
+def test_mappings_on_later_pages_are_found(mq, driver, function):
+    mq.lam.page_size = 1
+    settings = mq.settings(mq.entry(), mq.entry(queues=["invoices"]))
+    driver.apply(settings)
+    assert sorted(m["Queues"][0] for m in mq.lam.mappings.values()) == ["invoices", "orders"]
+    mq.calls.calls.clear()
+    assert details(driver.apply(settings)) == ("unchanged", [])
+    assert mq.writes() == []
+    assert "1" in [params.get("Marker") for params in mq.calls.named("ListEventSourceMappings")]  # the second page was asked for
+
+
+def test_a_mapping_still_disabling_reads_as_disabled(mq, driver, function):
+    settings = mq.settings(mq.entry(enabled=False))
+    driver.apply(settings)
+    [mapping] = mq.lam.mappings.values()
+    mapping["State"] = "Disabling"  # Lambda takes a while to stop polling the broker
+    assert details(driver.plan(settings)) == ("unchanged", [])
 
 
 def test_changed_options_update_the_mapping_in_place_and_then_settle(mq, driver, function):

@@ -16,6 +16,7 @@ from zappa_core.records import EventSourceType
 from zappa_core.retry import is_not_found
 from zappa_events.awsutil import function_arn
 from zappa_events.diffstep import DiffStep
+from zappa_events.mappings import function_mappings, is_enabled
 
 
 class MqSource(BaseModel):
@@ -77,21 +78,13 @@ class MqStep(DiffStep):
         target = function_arn(ctx)
         if target is None:
             return {}
-        try:
-            mappings = ctx.aws.client("lambda").list_event_source_mappings(FunctionName=target)["EventSourceMappings"]
-        except Exception as exc:
-            if is_not_found(exc):
-                return {}
-            raise
         found = {}
-        for m in mappings:
-            if not m.get("EventSourceArn", "").startswith("arn:aws:mq:"):
-                continue
+        for m in function_mappings(ctx, target, "mq"):
             access = {a["Type"]: a["URI"] for a in m.get("SourceAccessConfigurations", [])}
             queue = (m.get("Queues") or [""])[0]
             found[f"{m['EventSourceArn']}/{queue}"] = {
                 "arn": m["EventSourceArn"], "queue": queue, "secret_arn": access.get("BASIC_AUTH"),
-                "batch_size": m.get("BatchSize"), "enabled": m.get("State") != "Disabled",
+                "batch_size": m.get("BatchSize"), "enabled": is_enabled(m),
                 "virtual_host": access.get("VIRTUAL_HOST"), "uuid": m["UUID"]}
         return found
 

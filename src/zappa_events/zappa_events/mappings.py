@@ -23,6 +23,32 @@ READ_ACTIONS = {
 }
 
 
+def function_mappings(ctx: DeployContext, function: str, service: str) -> list[dict[str, Any]]:
+    """Every event-source mapping of ``function`` whose source ARN is of ``service``, all pages read.
+
+    Empty when the function does not exist. Third-party event-source plugins use this too.
+    """
+    client = ctx.aws.client("lambda")
+    found, marker = [], None
+    while True:
+        kwargs = {"FunctionName": function, **({"Marker": marker} if marker else {})}
+        try:
+            page = client.list_event_source_mappings(**kwargs)
+        except Exception as exc:
+            if is_not_found(exc):
+                return []
+            raise
+        found += [m for m in page.get("EventSourceMappings", []) if arn_service(m.get("EventSourceArn", "")) == service]
+        marker = page.get("NextMarker")
+        if not marker:
+            return found
+
+
+def is_enabled(mapping: dict[str, Any]) -> bool:
+    """Whether a mapping is, or is becoming, enabled (``Disabling`` already counts as disabled)."""
+    return mapping.get("State") not in ("Disabled", "Disabling")
+
+
 def mapping_spec(source: Any) -> dict[str, Any]:
     """The comparable options of one mapping, from an ``event_source`` model."""
     spec: dict[str, Any] = {
@@ -63,33 +89,17 @@ class MappingStep(DiffStep):
             wanted.setdefault(entry.event_source.arn, {"arn": entry.event_source.arn, **mapping_spec(entry.event_source)})
         return wanted
 
-    def _mappings(self, ctx: DeployContext, function: str) -> list[dict[str, Any]]:
-        client = ctx.aws.client("lambda")
-        found, marker = [], None
-        while True:
-            kwargs = {"FunctionName": function, **({"Marker": marker} if marker else {})}
-            try:
-                page = client.list_event_source_mappings(**kwargs)
-            except Exception as exc:
-                if is_not_found(exc):
-                    return []
-                raise
-            found += [m for m in page.get("EventSourceMappings", []) if arn_service(m.get("EventSourceArn", "")) == self.service]
-            marker = page.get("NextMarker")
-            if not marker:
-                return found
-
     def existing(self, ctx: DeployContext) -> dict[str, Any]:
         function = function_arn(ctx)
         if function is None:
             return {}
         found: dict[str, Any] = {}
-        for m in self._mappings(ctx, function):
+        for m in function_mappings(ctx, function, self.service):
             spec = {
                 "arn": m["EventSourceArn"],
                 "uuid": m["UUID"],
                 "batch_size": m.get("BatchSize"),
-                "enabled": m.get("State") not in ("Disabled", "Disabling"),
+                "enabled": is_enabled(m),
                 "batch_window": m.get("MaximumBatchingWindowInSeconds") or 0,
                 "report_batch_item_failures": "ReportBatchItemFailures" in (m.get("FunctionResponseTypes") or []),
             }
