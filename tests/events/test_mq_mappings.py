@@ -176,12 +176,18 @@ def test_plan_then_apply_creates_one_mapping_of_the_queue_with_its_secret(virtua
     assert (mapping["State"], mapping["FunctionArn"]) == ("Enabled", function["arn"])
 
 
-def test_the_execution_role_may_describe_the_broker_and_read_the_secret(mq, driver):
+def test_the_execution_role_may_describe_the_broker_read_the_secret_and_reach_its_vpc(mq, driver):
     settings = mq.settings(mq.entry())
     [step] = [s for s in driver.steps(settings) if s.id == STEP]
     assert step.iam_statements(driver.context(settings)) == [
         {"Effect": "Allow", "Action": ["mq:DescribeBroker"], "Resource": [mq.broker]},
-        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [mq.secret]}]
+        {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [mq.secret]},
+        {"Effect": "Allow", "Resource": "*", "Action": [
+            "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]}]
+    without = mq.settings()
+    [step] = [s for s in driver.steps(without) if s.id == STEP]
+    assert step.iam_statements(driver.context(without)) == []  # no MQ entry, no MQ permission
 
 
 def test_a_second_apply_with_nothing_changed_makes_no_call(mq, driver, function):

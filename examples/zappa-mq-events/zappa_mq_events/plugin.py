@@ -18,6 +18,9 @@ from zappa_events.awsutil import function_arn
 from zappa_events.diffstep import DiffStep
 from zappa_events.mappings import function_mappings, is_enabled
 
+MQ_NETWORK_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
+                      "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]
+
 
 class MqSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -66,6 +69,9 @@ class MqStep(DiffStep):
             {"Effect": "Allow", "Action": ["mq:DescribeBroker"], "Resource": sorted({e.event_source.arn for e in self.entries})},
             {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
              "Resource": sorted({e.event_source.secret_arn for e in self.entries})},
+            # Lambda's poller reaches the broker through network interfaces in the broker's VPC; these EC2
+            # actions take no resource-level conditions, hence "*"
+            {"Effect": "Allow", "Action": MQ_NETWORK_ACTIONS, "Resource": "*"},
         ]
 
     def desired(self, ctx: Any) -> dict[str, Any]:
