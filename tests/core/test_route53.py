@@ -72,12 +72,6 @@ def test_a_cname_in_the_way_is_replaced_by_the_alias(route53):
     assert ("api.shop.example.com.", "CNAME") not in records and ("api.shop.example.com.", "A") in records
 
 
-def test_a_cname_is_left_alone_when_asked(route53):
-    _add_cname(route53)
-    r53.upsert_alias(route53, "api.shop.example.com", *ALB, replace_cname=False)
-    assert ("api.shop.example.com.", "CNAME") in _records(route53)
-
-
 def test_delete_removes_only_an_alias_to_the_given_target(route53):
     r53.upsert_alias(route53, "api.shop.example.com", *ALB)
     assert r53.delete_alias(route53, "api.shop.example.com", target=CDN[0]) is False  # points elsewhere: kept

@@ -148,7 +148,8 @@ def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
 
 def write_alias(aws: Any, domain: str, target: str | None, target_zone: str | None) -> dict[str, Any] | None:
     """Point ``domain`` at ``target`` with an A alias record; ``None`` when there is no target or no public
-    hosted zone holds the domain. A CNAME of the same name is left for Route53 to refuse."""
+    hosted zone holds the domain. A CNAME of the same name (Zappa wrote CNAMEs) is replaced, as Route53
+    allows no other record beside a CNAME."""
     if not target or not target_zone:
         return None
     route53 = aws.client("route53")
@@ -157,7 +158,7 @@ def write_alias(aws: Any, domain: str, target: str | None, target_zone: str | No
     except DnsError:
         return None
     try:
-        upsert_alias(route53, domain, target, target_zone, hosted_zone_id=zone_id, replace_cname=False)
+        upsert_alias(route53, domain, target, target_zone, hosted_zone_id=zone_id)
     except Exception as exc:  # noqa: BLE001 - any failure of the write is reported as this step's AwsError
         raise AwsError(f"apigw: could not write the Route53 alias of {domain}: {exc}") from None
     return {"hosted_zone": zone_id, "record": fqdn(domain), "alias": target}

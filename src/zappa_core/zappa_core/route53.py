@@ -97,14 +97,14 @@ def _same_alias(record: dict | None, target: str, target_zone: str) -> bool:
 
 
 def upsert_alias(route53: Any, domain: str, target: str, target_zone_id: str, *, hosted_zone_id: str | None = None,
-                 record_types: tuple[str, ...] = ("A",), replace_cname: bool = True, wait: bool = False) -> str:
+                 record_types: tuple[str, ...] = ("A",), wait: bool = False) -> str:
     """Make ``domain`` an alias (A, and AAAA when asked) of ``target``. Returns ``"created"``, ``"changed"``
     or ``"unchanged"``.
 
     ``target_zone_id`` is the hosted zone of the target: :data:`CLOUDFRONT_HOSTED_ZONE_ID` for an
     edge-optimized API Gateway domain, the ``regionalHostedZoneId`` of a regional one, the
-    ``CanonicalHostedZoneId`` of a load balancer. A CNAME of the same name would block the alias: it is
-    deleted first, unless ``replace_cname`` is false (then Route53 refuses the alias and says why).
+    ``CanonicalHostedZoneId`` of a load balancer. A CNAME of the same name would block the alias (Route53
+    allows no other record beside a CNAME): it is deleted first.
     """
     zone_id = zone_id_for(route53, domain, hosted_zone_id)
     outcome = "unchanged"
@@ -112,7 +112,7 @@ def upsert_alias(route53: Any, domain: str, target: str, target_zone_id: str, *,
         existing = get_record(route53, zone_id, domain, rtype)
         if _same_alias(existing, target, target_zone_id):
             continue
-        if existing is None and replace_cname:
+        if existing is None:
             cname = get_record(route53, zone_id, domain, "CNAME")
             if cname is not None:
                 change_record(route53, zone_id, "DELETE", cname, "zappa: replace CNAME by alias")
