@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import functools
 import logging
 import time
 from http import HTTPStatus
@@ -24,6 +25,7 @@ log = logging.getLogger("zappa.runtime")
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
+@functools.lru_cache(maxsize=128)
 def status_line(code: int) -> str:
     try:
         return f"{code} {HTTPStatus(code).phrase}"
