@@ -2,14 +2,16 @@
 
 Same Flask app, same events, same machine: a REST v1 GET, an HTTP API v2 POST with a 1 KiB JSON body and an ALB
 GET; each adapter makes N invocations (default 20,000) per repetition after 500 warm-up calls, median of 5
-repetitions. All adapters live in one process and take turns in batches of 1,000 calls (each batch with the
-logging configuration that adapter's own initialisation left), so the machine's slow spells land on all of them
-alike. Adapters: this runtime (``zappa_runtime``), zappa 0.63 (``LambdaHandler`` with a generated-style settings
+repetitions. Each repetition runs in a fresh interpreter, so that no one process's memory layout decides the
+result. Within it all adapters take turns in batches of 1,000 calls (each batch with the logging configuration
+that adapter's own initialisation left), so the machine's slow spells land on all of them alike. Adapters: this runtime (``zappa_runtime``), zappa 0.63 (``LambdaHandler`` with a generated-style settings
 module), apig-wsgi, serverless-wsgi, mangum + asgiref ``WsgiToAsgi``, and the floor (the app called directly
-with a prebuilt environ). Every adapter's response is checked before it is timed. The root logger goes to
-/dev/null for all of them, so request-log lines are formatted and written as in production. An adapter's
-overhead over the floor is the median, over all batches, of its batch's time per call minus the floor's in the
-same round, so each difference is taken between neighbours that saw the same state of the machine.
+with a prebuilt environ). The same routes as a FastAPI app run on this runtime and on mangum, over their own
+floor (the app called with a prebuilt ASGI scope on one event loop). Every adapter's response is checked
+before it is timed. The root logger goes to /dev/null for all of them, so request-log lines are formatted and
+written as in production. An adapter's overhead over the floor is the median, over all batches of all
+repetitions, of its batch's time per call minus the floor's in the same round, so each difference is taken
+between neighbours that saw the same state of the machine.
 
 This runtime runs twice: as generated (``log_level`` INFO, one Apache access line per request through
 ``logging``, as Zappa writes) and with ``log_level: WARNING`` (no access line). The goal "overhead at most
@@ -48,9 +50,14 @@ PEER_REQUIREMENTS = [
     "flask==3.1.3",
     "werkzeug==3.1.9",
     "pluggy>=1.5",
+    "fastapi==0.165.0",
 ]
 QUIET = "zappa_runtime, log_level WARNING"  # the same runtime without the per-request access line
-ADAPTERS = ["floor", "zappa_runtime", QUIET, "zappa", "apig-wsgi", "serverless-wsgi", "mangum+WsgiToAsgi"]
+ASGI_FLOOR, ASGI_OURS, ASGI_QUIET, ASGI_MANGUM = (
+    "FastAPI: floor", "FastAPI: zappa_runtime", "FastAPI: zappa_runtime, log_level WARNING", "FastAPI: mangum")
+ADAPTERS = ["floor", "zappa_runtime", QUIET, "zappa", "apig-wsgi", "serverless-wsgi", "mangum+WsgiToAsgi",
+            ASGI_FLOOR, ASGI_OURS, ASGI_QUIET, ASGI_MANGUM]
+FLOOR_OF = {adapter: ASGI_FLOOR if adapter.startswith("FastAPI") else "floor" for adapter in ADAPTERS}
 EVENTS = ["v1 GET", "v2 POST 1KiB", "ALB GET"]
 BATCH = 1000  # calls per adapter before the next adapter takes its turn
 
@@ -68,6 +75,23 @@ def hello():
 @app.post("/echo")
 def echo():
     return request.get_data(), 200, {"Content-Type": "application/json"}
+'''
+
+ASGI_APP = '''
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+app = FastAPI()
+
+
+@app.get("/hello")
+async def hello(request: Request):
+    return JSONResponse({"message": "hello", "q": request.query_params.getlist("a")})
+
+
+@app.post("/echo")
+async def echo(request: Request):
+    return Response(await request.body(), media_type="application/json")
 '''
 
 ZAPPA_SETTINGS = '''
@@ -172,14 +196,50 @@ def floor_handler():
         return {"statusCode": int(out[0][:3]), "body": chunks.decode()}
     return handle, current
 
+def asgi_floor_handler():
+    import asyncio
+    from benchasgi import app as asgi_app
+    loop = asyncio.new_event_loop()
+    scopes = {}
+    for name, ev in events.items():
+        body = (ev.get("body") or "").encode()
+        method = ev.get("httpMethod") or ev["requestContext"]["http"]["method"]
+        path = ev.get("path") or ev.get("rawPath")
+        scopes[name] = ({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+                         "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+                         "root_path": "", "server": ("localhost", 80), "client": None,
+                         "headers": [(b"host", b"localhost")] + ([(b"content-type", b"application/json")] if body else [])},
+                        body)
+    current = {}
+    def handle(event, context):
+        scope, body = scopes[current["name"]]
+        out, chunks = [], []
+        async def receive():
+            return {"type": "http.request", "body": body, "more_body": False}
+        async def send(message):
+            if message["type"] == "http.response.start":
+                out.append(message["status"])
+            else:
+                chunks.append(message.get("body", b""))
+        loop.run_until_complete(asgi_app(dict(scope), receive, send))
+        return {"statusCode": out[0], "body": b"".join(chunks).decode()}
+    return handle, current
+
 def make(adapter):
     current = None
     if adapter == "floor":
         return floor_handler()
-    if adapter.startswith("zappa_runtime"):
+    if adapter == ASGI_FLOOR:
+        return asgi_floor_handler()
+    if adapter == ASGI_MANGUM:
+        from benchasgi import app as asgi_app
+        from mangum import Mangum
+        return Mangum(asgi_app, lifespan="off"), None
+    if "zappa_runtime" in adapter:
         sys.path.insert(0, RUNTIME_SRC)
         from zappa_runtime.runtime import Runtime
-        root = os.path.join(SCRATCH, "zr" if adapter == "zappa_runtime" else "zr-quiet")
+        folder = "zra" if adapter.startswith("FastAPI") else "zr"
+        root = os.path.join(SCRATCH, folder + ("-quiet" if "WARNING" in adapter else ""))
         rt = Runtime.cold_start(root)
         logging.getLogger().handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]
         return rt.invoke, None
@@ -272,26 +332,33 @@ print(elapsed * 1000)
 
 
 def ensure_peers() -> Path:
+    """The peers' venv, with exactly ``PEER_REQUIREMENTS`` installed (again whenever that list changes)."""
     python = PEERS / "bin" / "python"
+    installed = PEERS / "bench-requirements.txt"
+    wanted = "\n".join(PEER_REQUIREMENTS) + "\n"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+    if not installed.exists() or installed.read_text() != wanted:
         subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_REQUIREMENTS], check=True)
+        installed.write_text(wanted)
     return python
 
 
 def prepare(events: dict) -> None:
     if SCRATCH.exists():
         shutil.rmtree(SCRATCH)
-    (SCRATCH / "zr").mkdir(parents=True)
-    (SCRATCH / "zr-quiet").mkdir()
+    SCRATCH.mkdir(parents=True)
     (SCRATCH / "benchapp.py").write_text(APP)
+    (SCRATCH / "benchasgi.py").write_text(ASGI_APP)
     (SCRATCH / "bench_zappa_settings.py").write_text(ZAPPA_SETTINGS)
     (SCRATCH / "events.json").write_text(json.dumps(events))
     sys.path.insert(0, str(RUNTIME_SRC))
     from zappa_runtime.manifest import build_manifest, dump_manifest
 
-    for folder, level in (("zr", "INFO"), ("zr-quiet", "WARNING")):
-        settings = {"app_function": "benchapp.app", "debug": False, "log_level": level, "binary_support": True}
+    for folder, app, level in (("zr", "benchapp.app", "INFO"), ("zr-quiet", "benchapp.app", "WARNING"),
+                               ("zra", "benchasgi.app", "INFO"), ("zra-quiet", "benchasgi.app", "WARNING")):
+        (SCRATCH / folder).mkdir()
+        settings = {"app_function": app, "debug": False, "log_level": level, "binary_support": True}
         manifest = build_manifest(settings, [], stage="prod", project_name="bench", function_name="bench-prod")
         (SCRATCH / folder / "zappa_manifest.json").write_text(dump_manifest(manifest))
     # a package folder without the app, for the cold import: handler.py + the runtime + a manifest
@@ -304,14 +371,22 @@ def prepare(events: dict) -> None:
 
 
 def time_all(python: Path, n: int, reps: int) -> dict:
+    """``{"reps": {adapter: {event: [us per call of each repetition]}}, "batches": ... of every batch}``."""
     code = (
         f"SCRATCH = {str(SCRATCH)!r}\nRUNTIME_SRC = {str(RUNTIME_SRC)!r}\nADAPTERS = {ADAPTERS!r}\n"
-        f"N = {n}\nREPS = {reps}\nBATCH = {min(BATCH, n)}\n" + TIMER
+        f"ASGI_FLOOR = {ASGI_FLOOR!r}\nASGI_MANGUM = {ASGI_MANGUM!r}\n"
+        f"N = {n}\nREPS = 1\nBATCH = {min(BATCH, n)}\n" + TIMER
     )
-    done = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=SCRATCH, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"the timing process failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    merged: dict = {"reps": {}, "batches": {}}
+    for _ in range(reps):  # one repetition per fresh interpreter
+        done = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=SCRATCH, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"the timing process failed:\n{done.stderr[-3000:]}")
+        for part, by_adapter in json.loads(done.stdout.strip().splitlines()[-1]).items():
+            for adapter, by_event in by_adapter.items():
+                for event, values in by_event.items():
+                    merged[part].setdefault(adapter, {}).setdefault(event, []).extend(values)
+    return merged
 
 
 def cold_import(python: Path, statement: str, folder: Path, runs: int = 7) -> float:
@@ -339,7 +414,7 @@ def main(argv: list[str]) -> int:
         table[adapter] = {name: {"median_us": statistics.median(v), "min_us": min(v), "max_us": max(v)}
                           for name, v in by_event.items()}
     batches = timed["batches"]
-    overhead = {a: {e: statistics.median(x - f for x, f in zip(batches[a][e], batches["floor"][e], strict=True))
+    overhead = {a: {e: statistics.median(x - f for x, f in zip(batches[a][e], batches[FLOOR_OF[a]][e], strict=True))
                     for e in EVENTS} for a in ADAPTERS}
 
     pkg = SCRATCH / "coldpkg"
@@ -352,7 +427,7 @@ def main(argv: list[str]) -> int:
 
     print(f"\nPython {platform.python_version()} on {platform.machine()}, N={args.n} x {args.reps} reps, "
           "median us per invocation [min..max]\n")
-    print(f"| adapter | {' | '.join(EVENTS)} | overhead over floor ({' / '.join(EVENTS)}) |")
+    print(f"| adapter | {' | '.join(EVENTS)} | overhead over its floor ({' / '.join(EVENTS)}) |")
     print("|---|" + "---:|" * (len(EVENTS) + 1))
     for adapter in ADAPTERS:
         cells = [f"{table[adapter][e]['median_us']:.1f} [{table[adapter][e]['min_us']:.1f}.."
@@ -364,8 +439,10 @@ def main(argv: list[str]) -> int:
         print(f"| {name} | {ms:.1f} |")
     ours = cold["zappa_runtime: import handler (zip root, no app)"]
     theirs = cold["zappa 0.63: import zappa.handler"]
-    line_cost = " / ".join(f"{overhead['zappa_runtime'][e] - overhead[QUIET][e]:+.1f}" for e in EVENTS)
-    print(f"\nthe access line costs {line_cost} us per request (as generated minus log_level WARNING)")
+    print()
+    for loud, quiet in (("zappa_runtime", QUIET), (ASGI_OURS, ASGI_QUIET)):
+        line_cost = " / ".join(f"{overhead[loud][e] - overhead[quiet][e]:+.1f}" for e in EVENTS)
+        print(f"{loud}: the access line costs {line_cost} us per request (as generated minus log_level WARNING)")
 
     def at_most(adapter: str, peer: str) -> bool:
         return all(overhead[adapter][e] <= overhead[peer][e] for e in EVENTS)
@@ -376,6 +453,9 @@ def main(argv: list[str]) -> int:
         # as generated, with Zappa's Apache access line: compared with zappa 0.63, which writes the same line
         "overhead_with_access_line_at_most_zappa": at_most("zappa_runtime", "zappa"),
         "overhead_with_access_line_at_most_apig_wsgi": at_most("zappa_runtime", "apig-wsgi"),
+        # FastAPI, over a direct ASGI call: against mangum, the ASGI peer
+        "fastapi_overhead_at_most_mangum_same_work": at_most(ASGI_QUIET, ASGI_MANGUM),
+        "fastapi_overhead_with_access_line_at_most_mangum": at_most(ASGI_OURS, ASGI_MANGUM),
         "cold_import_at_most_10ms": ours <= 10.0,
         "cold_import_at_most_0.15x_zappa": ours <= 0.15 * theirs,
     }
