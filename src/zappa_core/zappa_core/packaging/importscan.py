@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
 CACHE_FILE = "runtime-imports.json"
 FORMAT = 1
-
-
 PARSE_ATTEMPTS = 3
 
 
