@@ -283,7 +283,6 @@ for adapter in ADAPTERS:
     logging.getLogger().handlers[:] = [logging.StreamHandler(open(os.devnull, "w"))]
     handlers[adapter] = (handle, current, logging_state())
 
-results = {adapter: {} for adapter in ADAPTERS}
 batch_us = {adapter: {} for adapter in ADAPTERS}  # every batch's us per call, batch i of all adapters side by side
 for name, event in events.items():
     for adapter, (handle, current, state) in handlers.items():
@@ -298,27 +297,19 @@ for name, event in events.items():
             assert json.loads(response["body"])["message"] == "hello", (adapter, name, response)
         for _ in range(500):
             handle(event, ctx)
-        results[adapter][name] = []
         batch_us[adapter][name] = []
-    batches = max(1, N // BATCH)
-    for _ in range(REPS):
-        totals = dict.fromkeys(ADAPTERS, 0.0)
-        for batch in range(batches):
-            turn = batch % len(ADAPTERS)  # a different adapter goes first in each batch
-            for adapter in ADAPTERS[turn:] + ADAPTERS[:turn]:
-                handle, current, state = handlers[adapter]
-                restore(state)
-                if current is not None:
-                    current["name"] = name
-                start = time.perf_counter()
-                for _ in range(BATCH):
-                    handle(event, ctx)
-                seconds = time.perf_counter() - start
-                totals[adapter] += seconds
-                batch_us[adapter][name].append(seconds / BATCH * 1e6)
-        for adapter, seconds in totals.items():
-            results[adapter][name].append(seconds / (batches * BATCH) * 1e6)
-print(json.dumps({"reps": results, "batches": batch_us}))
+    for batch in range(max(1, N // BATCH)):
+        turn = batch % len(ADAPTERS)  # a different adapter goes first in each batch
+        for adapter in ADAPTERS[turn:] + ADAPTERS[:turn]:
+            handle, current, state = handlers[adapter]
+            restore(state)
+            if current is not None:
+                current["name"] = name
+            start = time.perf_counter()
+            for _ in range(BATCH):
+                handle(event, ctx)
+            batch_us[adapter][name].append((time.perf_counter() - start) / BATCH * 1e6)
+print(json.dumps(batch_us))
 '''
 
 IMPORT_PROBE = r'''
@@ -371,21 +362,23 @@ def prepare(events: dict) -> None:
 
 
 def time_all(python: Path, n: int, reps: int) -> dict:
-    """``{"reps": {adapter: {event: [us per call of each repetition]}}, "batches": ... of every batch}``."""
+    """``{"reps": {adapter: {event: [us per call of each repetition]}}, "batches": ... of every batch}``.
+
+    Batches are all of one size, so a repetition's time per call is the mean of its batches'."""
     code = (
         f"SCRATCH = {str(SCRATCH)!r}\nRUNTIME_SRC = {str(RUNTIME_SRC)!r}\nADAPTERS = {ADAPTERS!r}\n"
         f"ASGI_FLOOR = {ASGI_FLOOR!r}\nASGI_MANGUM = {ASGI_MANGUM!r}\n"
-        f"N = {n}\nREPS = 1\nBATCH = {min(BATCH, n)}\n" + TIMER
+        f"N = {n}\nBATCH = {min(BATCH, n)}\n" + TIMER
     )
     merged: dict = {"reps": {}, "batches": {}}
     for _ in range(reps):  # one repetition per fresh interpreter
         done = subprocess.run([str(python), "-I", "-c", code], capture_output=True, text=True, cwd=SCRATCH, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"the timing process failed:\n{done.stderr[-3000:]}")
-        for part, by_adapter in json.loads(done.stdout.strip().splitlines()[-1]).items():
-            for adapter, by_event in by_adapter.items():
-                for event, values in by_event.items():
-                    merged[part].setdefault(adapter, {}).setdefault(event, []).extend(values)
+        for adapter, by_event in json.loads(done.stdout.strip().splitlines()[-1]).items():
+            for event, values in by_event.items():
+                merged["reps"].setdefault(adapter, {}).setdefault(event, []).append(statistics.fmean(values))
+                merged["batches"].setdefault(adapter, {}).setdefault(event, []).extend(values)
     return merged
 
 
