@@ -13,12 +13,12 @@ else:  # pragma: no cover
 
 REPO = Path(__file__).resolve().parent.parent
 DISTS = {
-    "zappa_core": "zappa-core",
-    "zappa_runtime": "zappa-runtime",
-    "zappa_aws_apigw": "zappa-aws-apigw",
-    "zappa_aws_alb": "zappa-aws-alb",
-    "zappa_events": "zappa-events",
-    "zappa_certs": "zappa-certs",
+    "zappa_core": "zappa-ng-core",
+    "zappa_runtime": "zappa-ng-runtime",
+    "zappa_aws_apigw": "zappa-ng-aws-apigw",
+    "zappa_aws_alb": "zappa-ng-aws-alb",
+    "zappa_events": "zappa-ng-events",
+    "zappa_certs": "zappa-ng-certs",
 }
 
 
@@ -52,19 +52,19 @@ def test_siblings_are_pinned_to_the_shared_version():
 
 def test_extras_install_exactly_their_feature():
     extras = _project(REPO / "pyproject.toml")["optional-dependencies"]
-    assert extras["apigw"] == ["zappa-aws-apigw==0.1.0"]
-    assert extras["alb"] == ["zappa-aws-alb==0.1.0"]
-    assert extras["events"] == ["zappa-events==0.1.0"]
-    assert extras["certs"] == ["zappa-certs==0.1.0"]
+    assert extras["apigw"] == ["zappa-ng-aws-apigw==0.1.0"]
+    assert extras["alb"] == ["zappa-ng-aws-alb==0.1.0"]
+    assert extras["events"] == ["zappa-ng-events==0.1.0"]
+    assert extras["certs"] == ["zappa-ng-certs==0.1.0"]
     assert any(r.startswith("moto[server]") for r in extras["local"])
 
 
 def test_feature_distributions_register_their_plugins():
     expected = {
-        "zappa-aws-apigw": {"zappa": "zappa_aws_apigw.plugin", "zappa.runtime": "zappa_aws_apigw.runtime"},
-        "zappa-aws-alb": {"zappa": "zappa_aws_alb.plugin"},
-        "zappa-events": {"zappa": "zappa_events.plugin", "zappa.runtime": "zappa_events.runtime"},
-        "zappa-certs": {"zappa": "zappa_certs.plugin"},
+        "zappa-ng-aws-apigw": {"zappa": "zappa_aws_apigw.plugin", "zappa.runtime": "zappa_aws_apigw.runtime"},
+        "zappa-ng-aws-alb": {"zappa": "zappa_aws_alb.plugin"},
+        "zappa-ng-events": {"zappa": "zappa_events.plugin", "zappa.runtime": "zappa_events.runtime"},
+        "zappa-ng-certs": {"zappa": "zappa_certs.plugin"},
     }
     for dist, groups in expected.items():
         eps = metadata.distribution(dist).entry_points

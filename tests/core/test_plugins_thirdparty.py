@@ -55,7 +55,7 @@ def test_listed_by_zappa_plugins(installed, tmp_path):
     assert sample["distribution"] == "zappa-sample-plugin"
     assert sample["version"] == "1.2.3"
     assert sample["hooks"] == ["zappa_cli_commands", "zappa_settings_sections", "zappa_validate_settings"]
-    assert infos["core.settings"]["distribution"] == "zappa-core"
+    assert infos["core.settings"]["distribution"] == "zappa-ng-core"
     table = zappa(["plugins"], tmp_path, [installed["sample_plugin"]])
     assert table.returncode == 0
     line = next(line for line in table.stdout.splitlines() if line.split()[:1] == ["sample"])

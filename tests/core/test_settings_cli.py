@@ -78,7 +78,7 @@ def test_key_of_a_missing_plugin_names_the_extra(run, tmp_path):
     result = run(["settings", "show", "dev"], tmp_path, ZAPPA_DISABLE_PLUGINS="alb")
     assert result.returncode == 2
     assert ":2" in result.stderr and "'alb_enabled'" in result.stderr
-    assert 'pip install "zappa[alb]"' in result.stderr
+    assert 'pip install "zappa-ng[alb]"' in result.stderr
 
 
 def test_settings_show_prints_defaults_and_inherited_values(run, tmp_path):

@@ -32,4 +32,4 @@ def test_reference_lists_every_key_with_default_and_plugin():
         assert f"| `{section.plugin}` |" in row, key
     assert '| `memory_size` | `512` | `core.settings` |' in text
     assert '| `keep_warm_expression` | `"rate(4 minutes)"` | `events` |' in text
-    assert 'pip install \\"zappa[alb]\\"' not in text and 'pip install "zappa[alb]"' in text
+    assert 'pip install \\"zappa-ng[alb]\\"' not in text and 'pip install "zappa-ng[alb]"' in text

@@ -1,3 +1,3 @@
-"""zappa-aws-alb: an Application Load Balancer in front of the function."""
+"""zappa-ng-aws-alb: an Application Load Balancer in front of the function."""
 
 __version__ = "0.1.0"

@@ -1,4 +1,4 @@
-"""Hooks that zappa-certs publishes for other plugins (added through ``zappa_addhooks``).
+"""Hooks that zappa-ng-certs publishes for other plugins (added through ``zappa_addhooks``).
 
 They let a plugin follow the DNS-01 challenge without a setting: mirror the TXT record to another DNS
 server (the tests mirror it to ``pebble-challtestsrv``), log it, or wait on a resolver of its own.

@@ -28,7 +28,7 @@ DEFAULT_DIRECTORY = "https://acme-v02.api.letsencrypt.org/directory"
 STAGING_DIRECTORY = "https://acme-staging-v02.api.letsencrypt.org/directory"
 ACCOUNT_KEY_BITS = 2048
 CERT_KEY_BITS = 2048
-USER_AGENT = "zappa-certs"
+USER_AGENT = "zappa-ng-certs"
 RATE_LIMITS_URL = "https://letsencrypt.org/docs/rate-limits/"
 
 

@@ -9,7 +9,7 @@ approach of stevedore's entry-point cache):
 - the interpreter (``sys.executable``), ``sys.path`` and the modification time of every ``sys.path`` folder
   (installing or removing a distribution adds or removes a ``*.dist-info`` folder there);
 - the modification time of the core's CLI module and of every plugin module that was loaded;
-- ``ZAPPA_DISABLE_PLUGINS``, the zappa-core version and the help width (the terminal's columns, at most 80).
+- ``ZAPPA_DISABLE_PLUGINS``, the zappa-ng-core version and the help width (the terminal's columns, at most 80).
 
 A miss (or ``ZAPPA_NO_CACHE=1``) builds the real typer app, prints its help and stores it. The cache lives in
 ``$ZAPPA_CACHE_DIR``, else ``$XDG_CACHE_HOME/zappa``, else ``~/.cache/zappa``; failing to write it is silent.

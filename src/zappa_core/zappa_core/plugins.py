@@ -123,7 +123,7 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
             dist = _dist_name(ep)
             version = ep.dist.version if getattr(ep, "dist", None) else "?"
         elif name.startswith("core."):
-            dist, version = "zappa-core", _version("zappa-core")
+            dist, version = "zappa-ng-core", _version("zappa-ng-core")
         else:
             dist, version = "(registered in code)", ""
         infos.append(PluginInfo(name, dist, version, getattr(plugin, "__name__", type(plugin).__name__), hooks))

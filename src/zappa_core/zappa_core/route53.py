@@ -1,5 +1,5 @@
 """Route53 hosted zones and alias records, shared by ``zappa certify``, the API Gateway plugin, the ALB
-plugin and zappa-certs.
+plugin and zappa-ng-certs.
 
 Every function is idempotent: creating a record that is already right changes nothing, deleting one that
 is gone is not an error. An alias record points a domain at an API Gateway domain (CloudFront or

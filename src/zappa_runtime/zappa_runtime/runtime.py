@@ -400,7 +400,7 @@ def describe_unhandled(event: Any) -> str:
         if event.get("type") in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
             message = (
                 "API Gateway authorizer event that no runtime plugin answered: set the stage's `authorizer` "
-                "setting (zappa-aws-apigw answers it with that function); it never reaches the app"
+                "setting (zappa-ng-aws-apigw answers it with that function); it never reaches the app"
             )
         else:
             message = "no runtime plugin recognises this event"

@@ -2,7 +2,7 @@
 bind the domain to the stage's front door and point DNS at it.
 
 1. The first :class:`~zappa_core.records.CertificateProvider` (``zappa_certificate_providers``) whose
-   ``applies(settings)`` is true returns an ACM certificate ARN from ``obtain(ctx)`` (with zappa-certs:
+   ``applies(settings)`` is true returns an ACM certificate ARN from ``obtain(ctx)`` (with zappa-ng-certs:
    ``certificate_arn``, your own files, or Let's Encrypt; each renews or re-imports only when needed).
 2. ``zappa_bind_domain(settings, domain, certificate)`` lets the front door that serves the stage (API
    Gateway, the load balancer) bind it; it returns ``{"domain", "target", "hosted_zone_id"}``.
@@ -68,7 +68,7 @@ def choose_provider(pm: Any, settings: Any) -> Any:
 
     providers = collect_records(pm, "zappa_certificate_providers", key="name")
     if not providers:
-        raise UsageError("no certificate provider is installed", hint='pip install "zappa[certs]"')
+        raise UsageError("no certificate provider is installed", hint='pip install "zappa-ng[certs]"')
     for provider in providers:
         if provider.applies(settings):
             return provider

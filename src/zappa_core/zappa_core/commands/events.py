@@ -18,7 +18,7 @@ def _event_steps(ctx: Any, settings: Any) -> list[Any]:
         from zappa_events.plugin import event_steps
     except ImportError:
         raise UsageError("schedules and event sources come from the 'events' plugin, which is not installed",
-                         hint='pip install "zappa[events]"') from None
+                         hint='pip install "zappa-ng[events]"') from None
     if ctx.pm.get_plugin("events") is None:
         raise UsageError("the 'events' plugin is disabled (ZAPPA_DISABLE_PLUGINS)")
     return event_steps(settings, ctx.pm)

@@ -39,7 +39,7 @@ def start(ctx, *, port: int = 0, gateway_port: int | None = None, **_: Any) -> i
     import importlib.util
 
     if importlib.util.find_spec("moto") is None:  # found, not imported: the server process imports it
-        raise UsageError("the local AWS needs moto", hint='pip install "zappa[local]"')
+        raise UsageError("the local AWS needs moto", hint='pip install "zappa-ng[local]"')
     project = _project()
     state = _running(project)
     if state is not None:

@@ -18,7 +18,7 @@ def template(ctx, *, lambda_arn: str, role_arn: str, output: str | None = None) 
         body = ctx.pm.hook.zappa_cloudformation_template(settings=settings, lambda_arn=lambda_arn, role_arn=role_arn)
         if body is None:
             raise UsageError(f"stage '{settings.stage}' has no front door that makes a CloudFormation template",
-                             hint="install zappa[apigw] and keep 'apigateway_enabled' on")
+                             hint="install zappa-ng[apigw] and keep 'apigateway_enabled' on")
         text = json.dumps(body, indent=2) + "\n"
         if output:
             Path(output).write_text(text)

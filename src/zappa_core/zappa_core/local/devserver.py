@@ -64,7 +64,7 @@ def event_shape(kind: str, stage: str, port: int) -> tuple[Callable[[LocalReques
         try:
             from zappa_aws_alb.local import alb_event, alb_response
         except ImportError:
-            raise UsageError("this stage sits behind a load balancer", hint='pip install "zappa[alb]"') from None
+            raise UsageError("this stage sits behind a load balancer", hint='pip install "zappa-ng[alb]"') from None
         return (lambda request: alb_event(request, TARGET_GROUP, port=port)), alb_response
     try:
         from zappa_aws_apigw.local_events import (
@@ -74,7 +74,7 @@ def event_shape(kind: str, stage: str, port: int) -> tuple[Callable[[LocalReques
             v2_event,
         )
     except ImportError:
-        raise UsageError("this stage sits behind API Gateway", hint='pip install "zappa[apigw]"') from None
+        raise UsageError("this stage sits behind API Gateway", hint='pip install "zappa-ng[apigw]"') from None
     bad_gateway = {"message": "Internal server error"}
     if kind == "v2":
         def build_v2(request: LocalRequest) -> dict:

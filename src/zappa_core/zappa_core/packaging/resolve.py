@@ -6,7 +6,7 @@ Two rules (the build says which one it used):
   those and their dependency closure ship, at the installed versions. A requirement that is not installed
   (or whose installed version does not satisfy it) is left to pip, which resolves it for Lambda.
 - **environment**: nothing is declared: every distribution of the active environment ships, except
-  zappa's own (the distributions that register ``zappa`` plugins, ``zappa-core``, ``zappa-runtime``) and
+  zappa's own (the distributions that register ``zappa`` plugins, ``zappa-ng-core``, ``zappa-ng-runtime``) and
   their dependency closure, what Lambda provides and the build tools. A distribution that the app needs
   ships even when zappa needs it too: the dependencies of every shipped distribution (Flask needs jinja2),
   and the distributions of the modules the project's own ``.py`` files import (``import flask``).
@@ -29,9 +29,9 @@ from zappa_core.packaging.importscan import parse_python
 
 LAMBDA_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
 BUILD_TOOLS = frozenset({"pip", "setuptools", "wheel", "distribute"})
-ZAPPA_CORE_DISTS = frozenset({"zappa", "zappa-core", "zappa-runtime"})
+ZAPPA_CORE_DISTS = frozenset({"zappa", "zappa-ng", "zappa-ng-core", "zappa-ng-runtime"})
 DEV_EXTRAS = frozenset({"dev", "test", "tests", "testing", "docs", "lint", "typing"})
-RUNTIME_DIST = "zappa-runtime"
+RUNTIME_DIST = "zappa-ng-runtime"
 
 
 class InstalledDistributions(Mapping):

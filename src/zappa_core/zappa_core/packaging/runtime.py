@@ -1,10 +1,10 @@
 """What the core adds to every package: the runtime, ``handler.py``, the frozen manifest and
 ``package_info.json``.
 
-- ``zappa_runtime/`` from the installed ``zappa-runtime`` distribution.
+- ``zappa_runtime/`` from the installed ``zappa-ng-runtime`` distribution.
 - The ``zappa.runtime`` entry-point modules of the enabled plugins: the module (or subpackage) and the
   ``__init__.py`` of each package above it, not the plugin's deploy side. Other top-level packages of a
-  runtime plugin's distribution ship whole (``zappa-events`` ships the ``zappa`` compatibility package,
+  runtime plugin's distribution ship whole (``zappa-ng-events`` ships the ``zappa`` compatibility package,
   for ``from zappa.asynchronous import task``).
 - ``handler.py``: ``from zappa_runtime.handler import lambda_handler`` (Lambda's ``handler.lambda_handler``).
 - ``zappa_manifest.json``: ``{"format": 1, "runtime_modules": [...], "settings": {...}}``; the Lambda never
@@ -128,7 +128,7 @@ def runtime_entries(pm=None, cache_dir: Path | None = None) -> tuple[list[Entry]
     scans = ImportScans(cache_dir)
     entries: list[Entry] = []
     try:
-        entries += installed_files(metadata.distribution("zappa-runtime")).entries
+        entries += installed_files(metadata.distribution("zappa-ng-runtime")).entries
     except metadata.PackageNotFoundError:
         entries += _module_files("zappa_runtime", "runtime")
     entries = [e for e in entries if e.arcname.startswith("zappa_runtime/")]

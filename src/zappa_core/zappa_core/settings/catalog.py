@@ -1,6 +1,6 @@
 """Every setting key owned by a feature plugin, and the extra that installs it.
 
-Used to tell a user who wrote ``alb_enabled`` without ``zappa[alb]`` installed which extra to install,
+Used to tell a user who wrote ``alb_enabled`` without ``zappa-ng[alb]`` installed which extra to install,
 instead of calling the key unknown. A test checks this table against the plugins' models.
 """
 

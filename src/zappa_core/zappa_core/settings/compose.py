@@ -260,7 +260,7 @@ class _Loader:
             state = ("which is disabled (ZAPPA_DISABLE_PLUGINS)" if extra in disabled_plugins()
                      else "which is not installed")
             return (f"this setting belongs to the '{extra}' plugin, {state}: "
-                    f"pip install \"zappa[{extra}]\"")
+                    f"pip install \"zappa-ng[{extra}]\"")
         candidates = list(self.owners) + list(KNOWN_KEYS)
         close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
         suggestion = f"; did you mean '{close[0]}'?" if close else ""

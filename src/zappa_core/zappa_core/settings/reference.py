@@ -15,7 +15,7 @@ FIRST_PARTY = {"core": None, "packaging": None, "apigw": "apigw", "alb": "alb", 
 TITLES = {"core": "Lambda, IAM, packaging, environment", "packaging": "Packaging", "apigw": "API Gateway and function URLs",
           "alb": "Application Load Balancer", "events": "Schedules, event sources, keep-warm and async tasks",
           "certs": "Domains and certificates"}
-DISTRIBUTIONS = {"apigw": "zappa-aws-apigw", "alb": "zappa-aws-alb", "events": "zappa-events", "certs": "zappa-certs"}
+DISTRIBUTIONS = {"apigw": "zappa-ng-aws-apigw", "alb": "zappa-ng-aws-alb", "events": "zappa-ng-events", "certs": "zappa-ng-certs"}
 # Defaults that depend on the machine or on other settings are described rather than shown.
 DESCRIBED_DEFAULTS = {"runtime": "the running Python's version, e.g. `\"python3.12\"`"}
 
@@ -81,8 +81,8 @@ def render(pm: Any = None) -> str:
     for name, extra in FIRST_PARTY.items():
         section = sections[name]
         install = (f"Plugin `{section.plugin}`, distribution `{DISTRIBUTIONS[name]}`: "
-                   f"`pip install \"zappa[{extra}]\"`." if extra else
-                   f"Plugin `{section.plugin}`, distribution `zappa-core` (always installed).")
+                   f"`pip install \"zappa-ng[{extra}]\"`." if extra else
+                   f"Plugin `{section.plugin}`, distribution `zappa-ng-core` (always installed).")
         title = TITLES[name]
         out.append(f"## `{name}`: {_cell(title)}\n\n{install}\n")
         out.append("| setting | default | plugin | description |\n|---|---|---|---|")
