@@ -1,17 +1,21 @@
-"""The ASGI lifespan protocol, in process with plain ASGI callables (no framework): startup once before the first
-request, its state in every request, shutdown on demand and at process exit, failures reported."""
+"""The ASGI lifespan protocol, in process with plain ASGI callables: startup once before the first request, its
+state in every request, shutdown on demand and at process exit, failures reported. Real apps that misbehave (a
+FastAPI lifespan that never finishes, HTTP messages sent to the lifespan scope) fail the cold start with the reason,
+in process and from a built package, instead of hanging it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import events_factory as ev
 import pytest
-from zappa_runtime.asgi import AsgiAdapter
+from zappa_runtime.asgi import STARTUP_TIMEOUT, AsgiAdapter, LifespanError, startup_timeout
 from zappa_runtime.runtime import Runtime
 
 
@@ -114,3 +118,67 @@ def test_shutdown_runs_when_the_process_exits(tmp_path):
                           text=True, timeout=60, cwd=tmp_path, env={"PATH": os.environ.get("PATH", "")}, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["lifespan.startup", "end of script", "lifespan.shutdown"]
+
+
+# ------------------------------------------------------------------------- apps that misbehave in lifespan
+def hanging_fastapi_app():
+    """A FastAPI app whose lifespan waits for something that never comes (a database that never answers)."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI
+
+    @asynccontextmanager
+    async def lifespan(app):
+        await asyncio.Event().wait()
+        yield
+
+    return FastAPI(lifespan=lifespan)
+
+
+async def http_only_app(scope, receive, send):
+    """Answers every scope as HTTP, then reads until the client disconnects (which a lifespan never does)."""
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"hello"})
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+def streaming_response_app():
+    """A Starlette StreamingResponse served as the whole app: it streams to any scope it is given."""
+    from starlette.responses import StreamingResponse
+
+    async def forever():
+        while True:
+            yield b"tick\n"
+            await asyncio.sleep(0.01)
+
+    return StreamingResponse(forever())
+
+
+def test_a_lifespan_that_never_finishes_fails_the_cold_start_at_the_time_limit():
+    began = time.monotonic()
+    with pytest.raises(LifespanError, match=r"did not complete lifespan startup within 0.5 s \(asgi_startup_timeout\)"):
+        AsgiAdapter(hanging_fastapi_app(), Runtime({"asgi_startup_timeout": 0.5}))
+    assert 0.5 <= time.monotonic() - began < 3
+
+
+@pytest.mark.parametrize("make", [lambda: http_only_app, streaming_response_app], ids=["http-only", "streaming"])
+def test_an_http_message_in_lifespan_fails_the_cold_start_at_once(make):
+    began = time.monotonic()
+    with pytest.raises(LifespanError, match=r"sent 'http\.response\.start' during lifespan startup"):
+        AsgiAdapter(make(), Runtime({}))  # the default limit (5 s) is not waited for
+    assert time.monotonic() - began < 2
+
+
+def test_the_default_startup_limit_is_well_inside_lambdas_init_phase():
+    assert STARTUP_TIMEOUT == 5.0
+    assert startup_timeout({}) == startup_timeout({"asgi_startup_timeout": None}) == 5.0
+    assert startup_timeout({"asgi_startup_timeout": 8}) == 8.0
+
+
+def test_the_cold_start_of_a_package_whose_lifespan_hangs_fails_with_the_reason(lambda_app):
+    began = time.monotonic()
+    with pytest.raises(RuntimeError) as failed:
+        lambda_app("asgi_hang")
+    assert "LifespanError: the ASGI app did not complete lifespan startup within 0.5 s" in str(failed.value)
+    assert time.monotonic() - began < 60  # the package build included; never a hang

@@ -1,5 +1,6 @@
 """Settings that shape the request and the response, in process for a WSGI and an ASGI app alike:
-``binary_support``, ``additional_text_mimetypes``, ``base_path``, ``context_header_mappings``, ``debug``."""
+``binary_support``, ``additional_text_mimetypes``, ``base_path``, ``context_header_mappings``, ``debug`` and
+``expose_tracebacks``."""
 
 from __future__ import annotations
 
@@ -125,10 +126,14 @@ def test_context_header_mappings_reach_both_kinds_of_app(serve):
 
 
 @pytest.mark.parametrize("debug", [True, False])
-def test_debug_decides_whether_a_500_shows_the_traceback(serve, debug):
-    response = get(serve(debug=debug), "/boom")
+@pytest.mark.parametrize("expose", [None, True, False])
+def test_only_expose_tracebacks_puts_the_traceback_in_a_500(serve, debug, expose, caplog):
+    settings = {"debug": debug} if expose is None else {"debug": debug, "expose_tracebacks": expose}
+    with caplog.at_level("ERROR", logger="zappa.runtime"):
+        response = get(serve(**settings), "/boom")
     body = json.loads(response["body"])
     assert response["statusCode"] == 500
     assert body["message"].startswith("An uncaught exception happened")
-    assert ("RuntimeError: boom" in "".join(body.get("traceback", []))) is debug
-    assert set(body) == ({"message", "traceback"} if debug else {"message"})
+    assert ("RuntimeError: boom" in "".join(body.get("traceback", []))) is bool(expose)
+    assert set(body) == ({"message", "traceback"} if expose else {"message"})
+    assert "RuntimeError: boom" in caplog.text  # the logs always have it

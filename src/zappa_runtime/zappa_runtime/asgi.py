@@ -25,6 +25,21 @@ log = logging.getLogger("zappa.runtime")
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
 
 
+STARTUP_TIMEOUT = 5.0
+
+
+class LifespanError(RuntimeError):
+    """The ASGI app's lifespan startup failed, broke the protocol or did not finish in time: the cold start fails."""
+
+
+def startup_timeout(settings: dict) -> float:
+    """``asgi_startup_timeout`` in seconds (default 5)."""
+    value = settings.get("asgi_startup_timeout")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return STARTUP_TIMEOUT
+
+
 @functools.lru_cache(maxsize=128)
 def status_line(code: int) -> str:
     try:
@@ -39,7 +54,7 @@ class AsgiAdapter:
     def __init__(self, app: Any, runtime: Any) -> None:
         self.app = app
         self.runtime = runtime
-        self.debug = bool(runtime.settings.get("debug"))
+        self.expose_tracebacks = bool(runtime.settings.get("expose_tracebacks"))
         self.parser = WsgiAdapter(None, runtime)
         self.responses: ResponseBuilder = self.parser.responses
         self.loop = asyncio.new_event_loop()
@@ -48,10 +63,14 @@ class AsgiAdapter:
         self._lifespan_queue: asyncio.Queue | None = None
         self._lifespan_task: asyncio.Task | None = None
         self.lifespan_supported = False
+        self.startup_timeout = startup_timeout(runtime.settings)
         self._startup()
 
     # ------------------------------------------------------------------------------------------ lifespan
     def _startup(self) -> None:
+        """Run the lifespan ``startup`` (at most ``asgi_startup_timeout`` seconds, default 5: well inside
+        Lambda's 10 s init phase). An app that fails it, answers it with anything but a lifespan message, or
+        does not finish it in time fails the cold start with that reason instead of hanging it."""
         loop = self.loop
         queue: asyncio.Queue = asyncio.Queue()
         started = loop.create_future()
@@ -63,12 +82,27 @@ class AsgiAdapter:
 
         async def send(message: dict) -> None:
             kind = message.get("type")
-            if kind == "lifespan.startup.complete" and not started.done():
-                started.set_result(True)
-            elif kind == "lifespan.startup.failed" and not started.done():
-                started.set_exception(RuntimeError(f"ASGI lifespan startup failed: {message.get('message', '')}"))
-            elif kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed") and not stopped.done():
-                stopped.set_result(kind)
+            if kind == "lifespan.startup.complete":
+                if not started.done():
+                    started.set_result(True)
+            elif kind == "lifespan.startup.failed":
+                if not started.done():
+                    started.set_exception(LifespanError(f"ASGI lifespan startup failed: {message.get('message', '')}"))
+            elif kind in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                if not stopped.done():
+                    stopped.set_result(kind)
+            else:
+                phase = "shutdown" if started.done() else "startup"
+                error = LifespanError(
+                    f"the ASGI app sent {kind!r} during lifespan {phase}; a lifespan handler may only send "
+                    f"'lifespan.{phase}.complete' or 'lifespan.{phase}.failed'; an app that does not speak lifespan "
+                    "should raise on the 'lifespan' scope instead (it is then served without lifespan)"
+                )
+                for future in (started, stopped):
+                    if not future.done():
+                        future.set_exception(error)
+                        break
+                raise error
 
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
 
@@ -88,11 +122,30 @@ class AsgiAdapter:
                     stopped.set_result("lifespan.shutdown.complete")
 
         queue.put_nowait({"type": "lifespan.startup"})
-        self._lifespan_task = loop.create_task(main())
-        self.lifespan_supported = bool(loop.run_until_complete(started))
+        task = self._lifespan_task = loop.create_task(main())
+        timeout = self.startup_timeout
+        try:
+            self.lifespan_supported = bool(loop.run_until_complete(asyncio.wait_for(asyncio.shield(started), timeout)))
+        except asyncio.TimeoutError:
+            self._abandon(task)
+            raise LifespanError(
+                f"the ASGI app did not complete lifespan startup within {timeout:g} s (asgi_startup_timeout); "
+                "the cold start is stopped instead of hanging until Lambda's init timeout"
+            ) from None
+        except BaseException:
+            self._abandon(task)
+            raise
         if self.lifespan_supported:
             self._lifespan_queue = queue
             atexit.register(self.shutdown)
+
+    def _abandon(self, task: asyncio.Task) -> None:
+        """Cancel a failed lifespan task and give it a moment to unwind (it must not block the error)."""
+        if not task.done():
+            task.cancel()
+            self.loop.run_until_complete(asyncio.wait({task}, timeout=1.0))
+        if task.done() and not task.cancelled():
+            task.exception()  # retrieved: no "exception was never retrieved" noise at exit
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Send ``lifespan.shutdown`` and wait (at most ``timeout`` seconds) for the app to finish it."""
@@ -146,6 +199,13 @@ class AsgiAdapter:
         }
 
     def run(self, scope: dict, body: bytes) -> tuple[str, list, bytes]:
+        """Run the app for one request: ``(status line, headers, body)``.
+
+        An exception raised after the app finished sending its response (Starlette's error middleware sends the
+        app's own 500 and then re-raises; background tasks run after the response) leaves that response as it is:
+        the exception is logged and given to ``exception_handler``. Before the response is complete it propagates,
+        and the client gets the runtime's 500, never half a body under the app's status.
+        """
         loop = self.loop
         result: dict[str, Any] = {}
         chunks: list = []
@@ -164,20 +224,33 @@ class AsgiAdapter:
 
         async def send(message: dict) -> None:
             kind = message["type"]
-            if kind == "http.response.start":
-                result["status"] = message["status"]
-                result["headers"] = message.get("headers") or []
-            elif kind == "http.response.body":
+            if kind == "http.response.body":
+                if "status" not in result or "done" in result:
+                    raise RuntimeError("the ASGI app sent http.response.body " + (
+                        "after the response was complete" if "done" in result else "before http.response.start"))
                 chunk = message.get("body")
                 if chunk:
                     chunks.append(chunk)
                 if not message.get("more_body"):
+                    result["done"] = True
                     for waiter in finished:
                         if not waiter.done():
                             waiter.set_result(None)
                     finished.append(None)
+            elif kind == "http.response.start":
+                if "status" in result:
+                    raise RuntimeError("the ASGI app sent http.response.start twice")
+                result["status"] = message["status"]
+                result["headers"] = message.get("headers") or []
 
-        loop.run_until_complete(self.app(scope, receive, send))
+        try:
+            loop.run_until_complete(self.app(scope, receive, send))
+        except Exception as exc:
+            if "done" not in result:
+                raise
+            log.exception("exception after the response to %s %s was sent (the response is kept)",
+                          scope["method"], scope["path"])
+            self.runtime.handle_exception(exc, scope["aws.event"], scope["aws.context"])
         if "status" not in result:
             raise RuntimeError("the ASGI app returned without sending http.response.start")
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in result["headers"]]
@@ -201,7 +274,7 @@ class AsgiAdapter:
         except Exception as exc:  # every failure becomes a 500, never a crashed invocation
             log.exception("uncaught exception while servicing %s %s", scope["method"], scope["path"])
             self.runtime.handle_exception(exc, event, context)
-            response = responses.error(kind, event, 500, server_error(exc, self.debug))
+            response = responses.error(kind, event, 500, server_error(exc, self.expose_tracebacks))
             out = b""
         log_request(environ, response["statusCode"], len(out), started)
         return response

@@ -374,12 +374,14 @@ def case_variants(name: str, count: int) -> list[str]:
     return variants
 
 
-def server_error(exc: BaseException, debug: bool) -> dict:
+def server_error(exc: BaseException, expose_traceback: bool) -> dict:
+    """The body of the runtime's 500: a generic message; the traceback only when the stage opts in with
+    ``expose_tracebacks`` (it is always in the logs)."""
     payload: dict[str, Any] = {
         "message": "An uncaught exception happened while servicing this request. "
         "You can investigate this with the `zappa tail` command."
     }
-    if debug:
+    if expose_traceback:
         import traceback
 
         payload["traceback"] = traceback.format_exception(type(exc), exc, exc.__traceback__)
@@ -396,7 +398,7 @@ class WsgiAdapter:
         self.runtime = runtime
         base = (settings.get("base_path") or "").strip("/")
         self.base_path = "/" + base if base else ""
-        self.debug = bool(settings.get("debug"))
+        self.expose_tracebacks = bool(settings.get("expose_tracebacks"))
         self.responses = ResponseBuilder(settings)
         self.context_headers = [
             (context_env_key(str(name)), str(path).split("."))
@@ -536,7 +538,7 @@ class WsgiAdapter:
         except Exception as exc:  # every failure becomes a 500, never a crashed invocation
             log.exception("uncaught exception while servicing %s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
             self.runtime.handle_exception(exc, event, context)
-            response = responses.error(kind, event, 500, server_error(exc, self.debug))
+            response = responses.error(kind, event, 500, server_error(exc, self.expose_tracebacks))
             body = b""
         log_request(environ, response["statusCode"], len(body), started)
         return response
