@@ -156,18 +156,20 @@ def streaming_response_app():
 
 
 def test_a_lifespan_that_never_finishes_fails_the_cold_start_at_the_time_limit():
+    app = hanging_fastapi_app()
     began = time.monotonic()
     with pytest.raises(LifespanError, match=r"did not complete lifespan startup within 0.5 s \(asgi_startup_timeout\)"):
-        AsgiAdapter(hanging_fastapi_app(), Runtime({"asgi_startup_timeout": 0.5}))
-    assert 0.5 <= time.monotonic() - began < 3
+        AsgiAdapter(app, Runtime({"asgi_startup_timeout": 0.5}))
+    assert 0.5 <= time.monotonic() - began < 5  # the limit, not a hang (slack for a loaded machine)
 
 
 @pytest.mark.parametrize("make", [lambda: http_only_app, streaming_response_app], ids=["http-only", "streaming"])
 def test_an_http_message_in_lifespan_fails_the_cold_start_at_once(make):
+    app = make()
     began = time.monotonic()
     with pytest.raises(LifespanError, match=r"sent 'http\.response\.start' during lifespan startup"):
-        AsgiAdapter(make(), Runtime({}))  # the default limit (5 s) is not waited for
-    assert time.monotonic() - began < 2
+        AsgiAdapter(app, Runtime({}))
+    assert time.monotonic() - began < 4  # at once: the default limit (5 s) is not waited for
 
 
 def test_the_default_startup_limit_is_well_inside_lambdas_init_phase():
