@@ -23,6 +23,11 @@ from zappa_core.local.http import LocalRequest, LocalResponse
 log = logging.getLogger("zappa.local.gateway")
 
 CONTROL_PREFIX = "/__zappa__/"
+#: The largest request body any front door accepts (API Gateway's 10 MB payload quota); a route applies the
+#: smaller limits of its own kind (Lambda's 6 MB invocation payload, an ALB's 1 MB Lambda request body).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+#: Connections waiting to be accepted (a burst of clients queues here instead of being reset).
+LISTEN_BACKLOG = 1024
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "te", "trailer"}
 
 
@@ -201,14 +206,25 @@ def _json_response(status: int, data: Any) -> LocalResponse:
     return LocalResponse(status=status, headers=[("Content-Type", "application/json")], body=body)
 
 
+class BadBody(Exception):
+    """The request's framing is broken or its body too large: answered with ``status``, then the connection closes."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
     gateway: Gateway
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    timeout = 120  # a client that stops sending mid-request (or idles on keep-alive) is let go
     disable_nagle_algorithm = True  # keep-alive: headers and body are two writes; no 40 ms delayed-ACK stall
     server: _Server
 
@@ -217,36 +233,75 @@ class _Handler(BaseHTTPRequestHandler):
         raw_path, _, query = self.path.partition("?")
         if raw_path.startswith(("http://", "https://")):  # absolute-form request target
             raw_path = "/" + raw_path.split("://", 1)[1].partition("/")[2]
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except BadBody as refused:
+            self.close_connection = True  # the rest of the body (if any) is not read: the connection cannot be reused
+            self._send(_json_response(refused.status, {"message": refused.message}), close=True)
+            log.info("%s %s %d %s", self.command, self.path, refused.status, refused.message)
+            return
         request = LocalRequest(
             method=self.command, path=raw_path or "/", query=query, headers=list(self.headers.items()),
             body=body, source_ip=self.client_address[0], host=self.headers.get("Host", "127.0.0.1"),
         )
         response = self.server.gateway.dispatch(request)
+        self._send(response)
+        log.info("%s %s %d %.1fms", self.command, self.path, response.status, (time.perf_counter() - started) * 1000)
+
+    def _send(self, response: LocalResponse, *, close: bool = False) -> None:
         self.send_response_only(response.status)
         for name, value in response.headers:
             if name.lower() not in HOP_BY_HOP:
                 self.send_header(name, value)
         payload = b"" if self.command == "HEAD" else response.body
         self.send_header("Content-Length", str(len(response.body)))
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
         if payload:
             self.wfile.write(payload)
-        log.info("%s %s %d %.1fms", self.command, self.path, response.status, (time.perf_counter() - started) * 1000)
 
     def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        """The request body, de-chunked. Broken framing is a 400 and a body over :data:`MAX_BODY_BYTES` a 413
+        (:class:`BadBody`), as API Gateway answers them, instead of a hang or a dropped connection."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        lengths = self.headers.get_all("Content-Length") or []
+        if not lengths:
+            return b""
+        if len(set(lengths)) > 1 or not lengths[0].strip().isdigit():
+            raise BadBody(400, f"invalid Content-Length: {', '.join(lengths)!r}")
+        length = int(lengths[0])
+        if length > MAX_BODY_BYTES:
+            raise BadBody(413, "Request Too Long")
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise BadBody(400, f"the body ended after {len(body)} of {length} bytes")
+        return body
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            size_text = line.split(b";", 1)[0].strip()
+            try:
+                size = int(size_text, 16)
+            except ValueError:
+                raise BadBody(400, f"invalid chunk size {size_text[:40]!r}") from None
+            if size < 0 or size_text.startswith((b"-", b"+", b"0x", b"0X")):
+                raise BadBody(400, f"invalid chunk size {size_text[:40]!r}")
+            if size == 0:
+                while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise BadBody(413, "Request Too Long")
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                raise BadBody(400, "a chunk ended before its declared size")
+            chunks.append(chunk)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
