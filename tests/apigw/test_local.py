@@ -21,9 +21,11 @@ import pytest
 pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e]
 
 APP = textwrap.dedent('''
-    import base64, json
+    import base64, json, time
 
     def handler(event, context):
+        if (event.get("rawPath") or event.get("path")) == "/slow":
+            time.sleep(1.5)
         if event.get("type") in ("TOKEN", "REQUEST") and ("methodArn" in event or "routeArn" in event):
             token = event.get("authorizationToken") or (event.get("headers") or {}).get("authorization")
             if token == "boom":
@@ -217,3 +219,49 @@ def test_function_url_answers_over_http(local, deploy):
     status, _, body = http(urls["function_url"] + "bin", "POST", {"Content-Type": "image/png"}, b"\x89PNG")
     echo = json.loads(body)
     assert echo["isBase64Encoded"] is True and echo["body"].encode("latin-1") == b"\x89PNG"
+
+
+def _together(url: str, count: int, body: bytes | None = None) -> list[tuple[int, bytes]]:
+    """``count`` clients requesting ``url`` at the same moment: their statuses and bodies."""
+    import threading
+
+    results: list[tuple[int, bytes]] = []
+    go = threading.Event()
+
+    def client() -> None:
+        go.wait()
+        status, _, answer = http(url, "POST" if body else "GET", {"Content-Type": "text/plain"}, body)
+        results.append((status, answer))
+
+    threads = [threading.Thread(target=client) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    go.set()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.parametrize("kind", ["rest", "url"])
+def test_concurrent_clients_past_the_reserved_concurrency_are_throttled(local, deploy, kind):
+    """Two may run at once: of six clients, the other four get API Gateway's 500 (a REST API) or Lambda's
+    429 (a function URL), as AWS answers a throttled invocation; and an event over Lambda's 6 MB is a 413."""
+    from zappa_aws_apigw.function_url import FunctionUrlStep
+    from zappa_aws_apigw.rest import RestApiStep
+
+    settings, ctx = deploy(RestApiStep) if kind == "rest" else deploy(FunctionUrlStep, function_url_enabled=True,
+                                                                     apigateway_enabled=False)
+    local.state.aws.client("lambda").put_function_concurrency(FunctionName=settings.function_name,
+                                                              ReservedConcurrentExecutions=2)
+    url = _status_url(settings, ctx, local)["api" if kind == "rest" else "function_url"]
+    results = _together(url + "slow", 6)
+    statuses = sorted(status for status, _ in results)
+    throttled = [json.loads(answer) for status, answer in results if status != 200]
+    if kind == "rest":
+        assert statuses == [200, 200, 500, 500, 500, 500]
+        assert throttled == [{"message": "Internal server error"}] * 4
+    else:
+        assert statuses == [200, 200, 429, 429, 429, 429]
+        assert {t["Reason"] for t in throttled} == {"ReservedFunctionConcurrentInvocationLimitExceeded"}
+    status, _, answer = http(url + "big", "POST", {"Content-Type": "text/plain"}, b"x" * (7 * 1024 * 1024))
+    assert status == 413, answer

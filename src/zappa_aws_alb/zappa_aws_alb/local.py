@@ -24,6 +24,9 @@ from zappa_aws_alb.steps import (
     tags_of,
 )
 
+#: The largest request body a load balancer sends to a Lambda target (ELB's documented 1 MB).
+MAX_LAMBDA_BODY_BYTES = 1024 * 1024
+
 
 def multi_value_query(query: str) -> dict[str, list[str]]:
     """``a=1&a=2&b=x%20y`` -> ``{"a": ["1", "2"], "b": ["x%20y"]}`` (not decoded, as ALB does)."""
@@ -108,9 +111,18 @@ class AlbRoute:
     port: int | None = None
 
     def __call__(self, request: LocalRequest) -> LocalResponse:
+        from zappa_core.local.limits import Throttled
+
+        if len(request.body) > MAX_LAMBDA_BODY_BYTES:
+            body = json.dumps({"message": "413 Request Entity Too Large",
+                               "reason": f"a Lambda target takes request bodies of at most {MAX_LAMBDA_BODY_BYTES} bytes"})
+            return LocalResponse(413, [("content-type", "application/json")], body.encode())
         event = alb_event(request, self.target_group_arn, port=self.port)
         function, qualifier = split_function_arn(self.target)
-        payload, error = self.state.invoke(function, event, qualifier=qualifier)
+        try:
+            payload, error = self.state.invoke(function, event, qualifier=qualifier)
+        except Throttled:
+            return _bad_gateway("Lambda throttled the invocation (TooManyRequestsException)")
         return alb_response(payload, error)
 
 

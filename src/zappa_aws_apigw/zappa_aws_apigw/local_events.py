@@ -196,6 +196,20 @@ def proxy_response(payload: Any, function_error: str | None, *, v2: bool, bad_ga
     return LocalResponse(status=status, headers=headers, body=raw)
 
 
+def invoke_proxy(state: Any, uri: str, event: dict[str, Any], *, v2: bool, bad_gateway: dict[str, Any]) -> LocalResponse:
+    """Invoke the integration's function and answer as API Gateway does: the proxy response, a 500 when
+    Lambda throttles the invocation, a 413 when the event is over Lambda's payload quota."""
+    from zappa_core.local.limits import PayloadTooLarge, Throttled
+
+    try:
+        payload, error = state.invoke(uri, event)
+    except Throttled:
+        return json_response(500, bad_gateway if v2 else {"message": "Internal server error"})
+    except PayloadTooLarge:
+        return json_response(413, {"message": "Request Too Long"})
+    return proxy_response(payload, error, v2=v2, bad_gateway=bad_gateway)
+
+
 def decoded_path(path: str) -> str:
     return unquote(path) or "/"
 

@@ -25,6 +25,7 @@ from zappa_core.records import LocalRoute
 from zappa_aws_apigw.common import function_arn_of_uri
 from zappa_aws_apigw.local_events import (
     decoded_path,
+    invoke_proxy,
     json_response,
     now,
     proxy_response,
@@ -244,8 +245,7 @@ class RestApiRoute(_ApiRoute):
         uri = integration.get("uri") or ""
         if integration.get("type") != "AWS_PROXY" or not function_arn_of_uri(uri):
             return json_response(500, {"message": f"the local gateway serves AWS_PROXY Lambda integrations, not {integration.get('type')}"})
-        payload, error = self.state.invoke(uri, event)
-        return proxy_response(payload, error, v2=False, bad_gateway=REST_BAD_GATEWAY)
+        return invoke_proxy(self.state, uri, event, v2=False, bad_gateway=REST_BAD_GATEWAY)
 
     def authorize(self, request: LocalRequest, authorizer: dict[str, Any], method_arn: str, resource: dict[str, Any],
                   stage_name: str, path: str, stage: dict[str, Any]) -> Any:
@@ -429,8 +429,8 @@ class HttpApiRoute(_ApiRoute):
         uri = integration.get("IntegrationUri") or ""
         if not function_arn_of_uri(uri):
             return json_response(500, {"message": "the local gateway serves Lambda (AWS_PROXY) integrations only"})
-        payload, error = self.state.invoke(uri, event)
-        response = proxy_response(payload, error, v2=integration.get("PayloadFormatVersion") == "2.0", bad_gateway=V2_BAD_GATEWAY)
+        response = invoke_proxy(self.state, uri, event, v2=integration.get("PayloadFormatVersion") == "2.0",
+                                bad_gateway=V2_BAD_GATEWAY)
         response.headers.extend(cors_headers(cors, request, False))
         return response
 

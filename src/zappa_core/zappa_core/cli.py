@@ -305,9 +305,11 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @local_app.command("start")
     def local_start(port: Annotated[int, typer.Option("--port", "-p", help="Port of the local AWS API (0: any free port).")] = 0,
                     gateway_port: Annotated[int | None, typer.Option("--gateway-port", help="Port of the HTTP gateway (default: --port + 1, or any free port).")] = None,
+                    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="The local account's Lambda concurrency: invocations past it are throttled (default 10, or ZAPPA_LOCAL_CONCURRENCY).")] = None,
                     quiet: Quiet = False, json: Json = False) -> None:
         """Start the local AWS in the background and print its endpoints."""
-        _dispatch("local", "start", _ctx(pm, None, quiet=quiet, json=json), port=port, gateway_port=gateway_port)
+        _dispatch("local", "start", _ctx(pm, None, quiet=quiet, json=json), port=port, gateway_port=gateway_port,
+                  concurrency=concurrency)
 
     @local_app.command("stop")
     def local_stop(quiet: Quiet = False) -> None:

@@ -35,7 +35,7 @@ def _running(project: Path) -> dict[str, Any] | None:
     return None
 
 
-def start(ctx, *, port: int = 0, gateway_port: int | None = None, **_: Any) -> int:
+def start(ctx, *, port: int = 0, gateway_port: int | None = None, concurrency: int | None = None, **_: Any) -> int:
     import importlib.util
 
     if importlib.util.find_spec("moto") is None:  # found, not imported: the server process imports it
@@ -53,6 +53,8 @@ def start(ctx, *, port: int = 0, gateway_port: int | None = None, **_: Any) -> i
     command = [sys.executable, "-m", local_state.PROCESS_MARKER, "serve", "--project", str(project),
                "--port", str(port), "--gateway-port", str(gateway_port), "--token", token,
                "--log-file", str(log_file)]
+    if concurrency:
+        command += ["--concurrency", str(concurrency)]
     started = time.perf_counter()
     with open(log_file, "ab") as log:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -42,6 +42,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from zappa_core.local import limits
+
 log = logging.getLogger("zappa.local.executor")
 
 MOTO_VERSION = "5.2.5"
@@ -57,6 +59,9 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "
 LOG_TAIL_BYTES = 4096
 INIT_TIMEOUT_S = 30.0
 IDLE_WORKER_TTL_S = 900.0
+REAP_INTERVAL_S = 30.0
+#: How long an event source (a stream, a queue poller) waits for a free unit of concurrency before giving up.
+SOURCE_WAIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,12 @@ class FunctionSpec:
     code_sha256: str
     environment: dict[str, str] = field(default_factory=dict)
     layers: tuple[tuple[str, bytes], ...] = ()
+    reserved_concurrency: int | None = None
+
+    @property
+    def function_key(self) -> str:
+        """The function as concurrency counts it: every version and alias together."""
+        return self.arn.split(":function:", 1)[0] + ":function:" + self.name
 
     @property
     def log_group(self) -> str:
@@ -248,16 +259,39 @@ class Executor:
         self._extract_lock = threading.Lock()
         self._runtime_lib: Path | None = None
         self._warned: set[str] = set()
+        self.concurrency = limits.Concurrency()
+        self.idle_ttl = IDLE_WORKER_TTL_S
+        #: ``exists(spec)``: whether the function version still exists (workers of deleted ones are reaped).
+        self.exists: Any = None
+        self._reaper: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     # -- public -------------------------------------------------------------------------------------------
 
     def invoke(self, spec: FunctionSpec, event: Any, *, client_context: Any = None,
-               invoked_arn: str | None = None) -> InvocationResult:
+               invoked_arn: str | None = None, wait_for_capacity: float = 0.0,
+               payload_limit: int = limits.SYNC_PAYLOAD_BYTES) -> InvocationResult:
         """Run one invocation of ``spec`` with ``event``; never raises for a function failure.
 
         ``invoked_arn`` is the ARN the caller named (an alias ARN, say): the handler's
-        ``context.invoked_function_arn``; the version's own ARN by default.
+        ``context.invoked_function_arn``; the version's own ARN by default. Raises
+        :class:`~zappa_core.local.limits.Throttled` past the concurrency limits (after waiting up to
+        ``wait_for_capacity`` seconds) and :class:`~zappa_core.local.limits.PayloadTooLarge` for an event
+        over ``payload_limit`` bytes, as Lambda refuses them.
         """
+        limits.check_payload(event, payload_limit)
+        self.concurrency.acquire(spec.function_key, spec.reserved_concurrency, wait=wait_for_capacity)
+        try:
+            result = self._invoke(spec, event, client_context, invoked_arn)
+        finally:
+            self.concurrency.release(spec.function_key)
+        if result.function_error is None and len(result.payload) > limits.SYNC_PAYLOAD_BYTES:
+            result.payload = json.dumps(limits.RESPONSE_TOO_LARGE)
+            result.function_error = "Unhandled"
+        return result
+
+    def _invoke(self, spec: FunctionSpec, event: Any, client_context: Any, invoked_arn: str | None) -> InvocationResult:
+        self._start_reaper()
         request_id = str(uuid.uuid4())
         worker, cold = self._acquire(spec)
         started = time.time()  # Lambda's clock starts after the init phase
@@ -313,6 +347,8 @@ class Executor:
                  "invocations": w.invocations, "busy": w in self._busy} for w in everyone]
 
     def shutdown(self) -> None:
+        self._stopping.set()
+        self._reaper = None
         with self._lock:
             everyone = [w for ws in self._idle.values() for w in ws] + list(self._busy)
             self._idle.clear()
@@ -350,11 +386,53 @@ class Executor:
             self._busy.add(worker)
         return worker, True
 
+    def _start_reaper(self) -> None:
+        if self._reaper is None:
+            with self._lock:
+                if self._reaper is None:
+                    self._stopping.clear()
+                    self._reaper = threading.Thread(target=self._reap_forever, name="zappa-local-reaper", daemon=True)
+                    self._reaper.start()
+
+    def _reap_forever(self) -> None:
+        """Stop idle workers on a timer, not only when something is invoked: those idle for ``idle_ttl``
+        seconds, and at once those whose function version was deleted (an undeploy)."""
+        while not self._stopping.wait(min(REAP_INTERVAL_S, max(self.idle_ttl / 2, 0.05))):
+            self.reap()
+
+    def reap(self) -> int:
+        """Stop the idle workers that are due now; returns how many."""
+        with self._lock:
+            doomed = self._reap_idle()
+        gone = self._deleted_idle() if self.exists is not None else []
+        for worker in doomed + gone:
+            worker.kill()
+        return len(doomed) + len(gone)
+
+    def _deleted_idle(self) -> list[Worker]:
+        with self._lock:
+            idle = [(key, w) for key, pool in self._idle.items() for w in pool]
+        gone = []
+        for key, worker in idle:
+            try:
+                exists = self.exists(worker.spec)
+            except Exception:  # noqa: BLE001 - a lookup failure keeps the worker; the idle timeout still applies
+                exists = True
+            if not exists:
+                with self._lock:
+                    pool = self._idle.get(key, [])
+                    if worker in pool:
+                        pool.remove(worker)
+                        if not pool:
+                            del self._idle[key]
+                        gone.append(worker)
+        return gone
+
     def _reap_idle(self) -> list[Worker]:
         now = time.monotonic()
         reaped = []
         for key, pool in list(self._idle.items()):
-            keep = [w for w in pool if now - w.last_used < IDLE_WORKER_TTL_S]
+            keep = [w for w in pool if now - w.last_used < self.idle_ttl]
             reaped += [w for w in pool if w not in keep]
             if keep:
                 self._idle[key] = keep
@@ -508,7 +586,7 @@ _original: Any = None
 _install_lock = threading.Lock()
 
 
-def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None) -> Executor:
+def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None, concurrency: int | None = None) -> Executor:
     """Make moto's Lambda backend run real code through an :class:`Executor` (idempotent).
 
     ``aws_endpoint`` is the local AWS the functions' own boto3 calls go to (``AWS_ENDPOINT_URL``); it is
@@ -530,6 +608,9 @@ def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None) -
             _original = current
             setattr(models.LambdaFunction, HOOK_METHOD, _invoke_lambda)
         _install_side_seams()
+        _executor.exists = _version_exists
+        if concurrency:
+            _executor.concurrency.limit = concurrency
     return _executor
 
 
@@ -548,32 +629,58 @@ def uninstall() -> None:
             _executor = None
 
 
+def _version_exists(spec: FunctionSpec) -> bool:
+    """Whether moto still holds this function version (workers of a deleted function are reaped)."""
+    from moto.awslambda.models import get_backend
+
+    account = spec.arn.split(":")[4]
+    try:
+        get_backend(account, spec.region).get_function(spec.name, None if spec.version == "$LATEST" else spec.version)
+    except Exception:  # noqa: BLE001 - moto's not-found errors have several types
+        return False
+    return True
+
+
 def installed() -> Executor | None:
     return _executor
 
 
 def _invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
-    """Replacement of ``LambdaFunction._invoke_lambda``: same arguments, same ``(payload, errored, tail)``."""
-    result = run_moto_function(self, event)
+    """Replacement of ``LambdaFunction._invoke_lambda``: same arguments, same ``(payload, errored, tail)``.
+
+    Invoked through the Lambda API, a throttled invocation is refused at once (the API answers 429); moto's
+    event sources (streams, S3, logs) wait for a free unit of concurrency instead, as Lambda retries them.
+    """
+    wait = 0.0 if getattr(_delivery, "api_call", False) else SOURCE_WAIT_S
+    result = run_moto_function(self, event, wait_for_capacity=wait)
     return result.payload, result.errored, result.log_tail()
 
 
-def run_moto_function(fn: Any, event: Any) -> InvocationResult:
-    """Invoke a moto ``LambdaFunction`` through the executor and write its log to CloudWatch Logs."""
+def run_moto_function(fn: Any, event: Any, *, wait_for_capacity: float = 0.0) -> InvocationResult:
+    """Invoke a moto ``LambdaFunction`` through the executor, write its log to CloudWatch Logs and its
+    metrics to CloudWatch. Raises :class:`~zappa_core.local.limits.InvokeRefused` when Lambda would refuse."""
+    from zappa_core.local import lambda_model, metrics
+
     invoked_arn = getattr(_delivery, "invoked_arn", None)
     _delivery.invoked_arn = None  # it names this invocation only (not the ones the handler sets off)
     if _executor is None:
         raise RuntimeError("the local executor is not installed")
+    fn = lambda_model.weighted_version(fn, invoked_arn)
+    _delivery.executed_version = str(fn.version)
     if event is None or event == "{}":  # moto hands an empty payload over as the string "{}"
         event = {}
     spec = spec_from_moto(fn)
     try:
-        result = _executor.invoke(spec, event, invoked_arn=invoked_arn)
+        result = _executor.invoke(spec, event, invoked_arn=invoked_arn, wait_for_capacity=wait_for_capacity)
+    except limits.Throttled:
+        metrics.record(fn, invoked_arn, throttled=True)
+        raise
     except ValueError as exc:
         return InvocationResult(payload=json.dumps({"errorMessage": str(exc), "errorType": "InvalidRuntimeException"}),
                                 function_error="Unhandled", request_id=str(uuid.uuid4()), log_stream="",
                                 log_lines=[], duration_ms=0.0)
     _save_logs(fn, result)
+    metrics.record(fn, invoked_arn, result=result)
     return result
 
 
@@ -587,7 +694,14 @@ def spec_from_moto(fn: Any) -> FunctionSpec:
         found = get_backend(fn.account_id, region).layers_versions_by_arn(arn)
         if found is not None and found.code_bytes:
             layers.append((arn, found.code_bytes))
+    reserved = getattr(fn, "reserved_concurrency", None)
+    if str(fn.version) != "$LATEST":  # reserved concurrency is the function's, set on $LATEST
+        try:
+            reserved = get_backend(fn.account_id, fn.region).get_function(fn.function_name).reserved_concurrency
+        except Exception:  # noqa: BLE001 - deleted meanwhile: the version's own copy stands
+            pass
     return FunctionSpec(
+        reserved_concurrency=int(reserved) if reserved not in (None, "") else None,
         name=fn.function_name, version=str(fn.version), arn=fn.function_arn, handler=fn.handler or "",
         runtime=fn.run_time or "", timeout=float(fn.timeout or 3), memory_size=int(fn.memory_size or 128),
         region=fn.region, code=getattr(fn, "code_bytes", b"") or b"", code_sha256=getattr(fn, "code_sha_256", ""),
@@ -652,6 +766,9 @@ def _install_side_seams() -> None:
     from moto.awslambda import models, responses
     from moto.sns import models as sns_models
 
+    from zappa_core.local import lambda_model
+
+    lambda_model.install()
     if _side_originals:
         return
     _side_originals["publish"] = sns_models.Subscription.publish
@@ -666,6 +783,9 @@ def _uninstall_side_seams() -> None:
     from moto.awslambda import models, responses
     from moto.sns import models as sns_models
 
+    from zappa_core.local import lambda_model
+
+    lambda_model.uninstall()
     if not _side_originals:
         return
     sns_models.Subscription.publish = _side_originals.pop("publish")
@@ -730,10 +850,20 @@ def _invoke_response(self: Any) -> Any:
         _delivery.invoked_arn = named
     elif qualifier:
         _delivery.invoked_arn = f"arn:aws:lambda:{self.region}:{self.current_account}:function:{named}:{qualifier[0]}"
+    _delivery.api_call = True
+    _delivery.executed_version = None
     try:
-        return _side_originals["invoke"](self)
+        status, headers, body = _side_originals["invoke"](self)
+        if _delivery.executed_version and status in (200, "200"):
+            headers["X-Amz-Executed-Version"] = _delivery.executed_version
+        return status, headers, body
+    except limits.InvokeRefused as refused:
+        body = json.dumps(refused.document())
+        headers = {"status": str(refused.status), "x-amzn-ErrorType": refused.error_type, "content-type": "application/json"}
+        return refused.status, headers, body
     finally:
         _delivery.invoked_arn = None
+        _delivery.api_call = False
 
 
 def active_regions(account: str = DEFAULT_ACCOUNT) -> list[str]:

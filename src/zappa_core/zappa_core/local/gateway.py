@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from zappa_core.local.http import LocalRequest, LocalResponse
+from zappa_core.local.limits import InvokeRefused
 
 log = logging.getLogger("zappa.local.gateway")
 
@@ -174,6 +175,8 @@ class Gateway:
                               host=request.host)
         try:
             response = route.handle(routed)
+        except InvokeRefused as refused:  # Lambda's own answer (429, 413) unless the route shapes it itself
+            return _json_response(refused.status, refused.document())
         except Exception:
             log.exception("route %s (%s) failed on %s %s", route.key, route.kind, request.method, path)
             return _json_response(502, {"message": "Internal server error"})

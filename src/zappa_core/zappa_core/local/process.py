@@ -30,14 +30,17 @@ def main(argv: list[str]) -> int:
     serve.add_argument("--region", default="us-east-1")
     serve.add_argument("--token", default="", help="identifies this process in the state file")
     serve.add_argument("--log-file", default="")
+    serve.add_argument("--concurrency", type=int, default=None, help="the account's Lambda concurrency")
     args = parser.parse_args(argv)
     code = serve_forever(Path(args.project).resolve(), port=args.port, gateway_port=args.gateway_port,
-                         region=args.region, token=args.token, log_file=args.log_file)
+                         region=args.region, token=args.token, log_file=args.log_file,
+                         concurrency=args.concurrency)
     logging.shutdown()
     os._exit(code)  # everything is closed; do not wait for daemon threads still importing moto backends
 
 
-def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, token: str, log_file: str) -> int:
+def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, token: str, log_file: str,
+                  concurrency: int | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     started = time.perf_counter()
@@ -49,7 +52,7 @@ def serve_forever(project: Path, *, port: int, gateway_port: int, region: str, t
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     aws = LocalAws(port=port, gateway_port=gateway_port, region=region,
-                   cache_dir=project / local_state.STATE_DIR / "cache", prewarm=True)
+                   cache_dir=project / local_state.STATE_DIR / "cache", prewarm=True, concurrency=concurrency)
     aws.control = lambda path: {"token": token, "project_dir": str(project)}
     aws.start(wait=False)
     state = {

@@ -94,7 +94,7 @@ class LocalAws:
 
     def __init__(self, *, port: int = 0, gateway_port: int = 0, region: str = "us-east-1", pm: Any = None,
                  cache_dir: Path | None = None, scheduler: bool = True, prewarm: bool = False,
-                 route_provider: Callable[[], Any] | None = None) -> None:
+                 route_provider: Callable[[], Any] | None = None, concurrency: int | None = None) -> None:
         self.port = port
         self.gateway_port = gateway_port
         self.region = region
@@ -103,6 +103,7 @@ class LocalAws:
         self.with_scheduler = scheduler
         self.prewarm = prewarm
         self.route_provider = route_provider
+        self.concurrency = concurrency
         self.started_at: float | None = None
         self.gateway: Gateway | None = None
         self.scheduler: Scheduler | None = None
@@ -201,7 +202,8 @@ class LocalAws:
             gateway = self.gateway
             assert gateway is not None and self._listener is not None
             app = ChangeWatcher(DomainDispatcherApplication(create_backend_app), gateway.invalidate)
-            self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir)
+            self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir,
+                                              concurrency=self.concurrency)
             self._moto_server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler,
                                             fd=self._listener.fileno())
             self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, args=(0.05,),
@@ -259,6 +261,8 @@ class LocalAws:
             "api_ready": self.ready,
             "api_loaded_seconds": self.loaded_seconds,
             "workers": self._executor.workers() if self._executor else [],
+            "concurrency": {"limit": self._executor.concurrency.limit,
+                            "in_flight": self._executor.concurrency.in_flight()} if self._executor else None,
             "front_doors": [{"kind": r.kind, "key": r.key, "url": f"{self.gateway_endpoint}/{r.key}/"}
                             for r in self.gateway.table.cached()] if self.gateway else [],
             "schedules": self.scheduler.describe() if self.scheduler else [],
