@@ -608,6 +608,9 @@ def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None, c
             _original = current
             setattr(models.LambdaFunction, HOOK_METHOD, _invoke_lambda)
         _install_side_seams()
+        from zappa_core.local import delivery
+
+        delivery.install()
         _executor.exists = _version_exists
         if concurrency:
             _executor.concurrency.limit = concurrency
@@ -624,6 +627,9 @@ def uninstall() -> None:
             setattr(models.LambdaFunction, HOOK_METHOD, _original)
             _original = None
         _uninstall_side_seams()
+        from zappa_core.local import delivery
+
+        delivery.uninstall()
         if _executor is not None:
             _executor.shutdown()
             _executor = None
@@ -807,9 +813,13 @@ def _subscription_publish(self: Any, message: str, message_id: str, subject: str
 def _send_sns_message(self: Any, function_name: str, message: str, subject: str | None = None,
                       qualifier: str | None = None) -> None:
     """Replaces ``LambdaBackend.send_sns_message``: the event of the subscription that is delivering."""
+    from zappa_core.local import delivery
+
     func = self._lambdas.get_function_by_name_or_arn_with_qualifier(function_name, qualifier)
     current = getattr(_delivery, "current", None) or {}
-    func.invoke(json.dumps(sns_event(message, subject=subject, region=func.region, **current)), {}, {})
+    invoked = f"{func.function_arn.split(':function:')[0]}:function:{func.function_name}:{qualifier}" if qualifier else None
+    # SNS invokes Lambda asynchronously: the publish returns before the function runs
+    delivery.submit(func, sns_event(message, subject=subject, region=func.region, **current), invoked)
 
 
 def sns_event(message: str, *, subject: str | None, region: str, subscription_arn: str = "", topic_arn: str = "",
@@ -853,6 +863,11 @@ def _invoke_response(self: Any) -> Any:
     _delivery.api_call = True
     _delivery.executed_version = None
     try:
+        if self.headers.get("X-Amz-Invocation-Type") == "Event":
+            from zappa_core.local import delivery
+
+            invoked, _delivery.invoked_arn = getattr(_delivery, "invoked_arn", None), None
+            return delivery.event_invoke(self.backend, named, self._get_param("qualifier"), self.body, invoked)
         status, headers, body = _side_originals["invoke"](self)
         if _delivery.executed_version and status in (200, "200"):
             headers["X-Amz-Executed-Version"] = _delivery.executed_version

@@ -2,6 +2,7 @@
 
 import json
 import os
+import time
 
 import boto3
 from flask import Flask, jsonify
@@ -35,13 +36,15 @@ def tick(event, context):
 
 @task(capture_response=True)
 def add(a, b):
-    return {"sum": a + b, "pid": os.getpid()}
+    started = time.time()
+    time.sleep(a / 10)  # /add/30/... makes a 3-second task
+    return {"sum": a + b, "pid": os.getpid(), "started": started, "finished": time.time()}
 
 
 @app.route("/add/<int:a>/<int:b>")
 def start_add(a, b):
     sent = add(a, b)
-    return jsonify(response_id=sent.response_id, pid=os.getpid())
+    return jsonify(response_id=sent.response_id, pid=os.getpid(), answered=time.time())
 
 
 @app.route("/result/<response_id>")
