@@ -82,10 +82,8 @@ def test_async_task_from_a_flask_route_runs_separately_and_its_response_is_captu
     from zappa.asynchronous import get_async_response
 
     urls = _urls(local)
-    sent = time.time()
     with urllib.request.urlopen(urls.rstrip("/") + "/add/30/3", timeout=60) as response:
         started = json.loads(response.read())
-    assert time.time() - sent < 2.5  # the task's 3 seconds were not waited for
     deadline = time.monotonic() + 30
     while True:
         answer = get_async_response(started["response_id"], table="evlocal-tasks", region="us-east-1")
@@ -94,7 +92,8 @@ def test_async_task_from_a_flask_route_runs_separately_and_its_response_is_captu
         time.sleep(0.2)
     assert answer["status"] == "complete"
     assert answer["response"]["sum"] == 33
-    assert answer["response"]["finished"] > started["answered"] + 2  # it finished well after the route answered
+    # the route answered before the task had done its 3 seconds: its caller did not wait for it
+    assert answer["response"]["finished"] - started["answered"] > 2
 
 
 def _urls(local) -> str:
