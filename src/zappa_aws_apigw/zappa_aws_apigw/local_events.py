@@ -93,7 +93,7 @@ def rest_event(request: LocalRequest, *, api_id: str, stage: str, path: str, res
     context: dict[str, Any] = {
         "accountId": account, "apiId": api_id, "domainName": request.host, "domainPrefix": request.host.split(".")[0],
         "extendedRequestId": request_id, "httpMethod": request.method, "identity": identity(request, request.header("x-api-key")),
-        "path": f"/{stage}{path}", "protocol": "HTTP/1.1", "requestId": request_id, "requestTime": when,
+        "path": f"{request.prefix}/{stage}{path}", "protocol": "HTTP/1.1", "requestId": request_id, "requestTime": when,
         "requestTimeEpoch": epoch, "resourceId": resource.get("id"), "resourcePath": resource["path"], "stage": stage,
     }
     if authorizer is not None:

@@ -82,18 +82,32 @@ def decode_path(raw: str) -> str:
     return unquote(raw, errors="surrogateescape")
 
 
-def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: str) -> tuple[str, str]:
-    """``(SCRIPT_NAME, PATH_INFO)`` as decoded text.
+def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: str, event: dict | None = None) -> tuple[str, str]:
+    """``(SCRIPT_NAME, PATH_INFO)`` as decoded text: the part of the URL the client used that the app's routes
+    do not see, derived from what the event says about the URL.
 
-    - REST through the ``*.execute-api.*`` host: ``SCRIPT_NAME`` is ``/{stage}`` (``path`` never holds it);
+    - REST: ``requestContext.path`` is the path the client used on the host (``/{stage}/res`` on the
+      default endpoint, where ``path`` is ``/res``): what it has before ``path`` is the prefix. On a custom
+      domain both are the same and a base path mapping stays in ``path``: the part of ``path`` before what the
+      ``resource`` and its ``pathParameters`` matched is the prefix. (Without ``requestContext.path``, the
+      ``*.execute-api.*`` host still means ``/{stage}``.)
     - HTTP API: a named stage at the start of ``rawPath`` (on a segment boundary) moves into ``SCRIPT_NAME``;
-    - ``base_path`` (custom domain mapping), any kind: moves from the path into ``SCRIPT_NAME``.
+      so does an API mapping key before what the ``routeKey`` and ``pathParameters`` matched.
+    - ``base_path`` (the setting), any kind: moves from the path into ``SCRIPT_NAME`` (and turns derivation off).
     """
     script = ""
     if kind == "rest":
-        stage = rc.get("stage")
-        if stage and stage != "$default" and type(stage) is str and ".execute-api." in host:
-            script = "/" + stage
+        full = rc.get("path")
+        raw = (event or {}).get("path")
+        if type(full) is str and type(raw) is str and full != raw and raw:
+            if full.endswith(raw):
+                script = decode_path(full[: len(full) - len(raw)].rstrip("/") if raw != "/" else full.rstrip("/"))
+            elif raw == "/":
+                script = decode_path(full.rstrip("/"))
+        elif type(full) is not str:
+            stage = rc.get("stage")
+            if stage and stage != "$default" and type(stage) is str and ".execute-api." in host:
+                script = "/" + stage
     elif kind == "http":
         stage = rc.get("stage")
         if stage and stage != "$default" and type(stage) is str:
@@ -101,10 +115,43 @@ def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: s
             if path == prefix or path.startswith(prefix + "/"):
                 script = prefix
                 path = path[len(prefix) :]
-    if base_path and (path == base_path or path.startswith(base_path + "/")):
-        script += base_path
-        path = path[len(base_path) :]
+    if base_path:
+        if path == base_path or path.startswith(base_path + "/"):
+            script += base_path
+            path = path[len(base_path) :]
+    elif event is not None and kind in ("rest", "http"):
+        template = event.get("resource") if kind == "rest" else (event.get("routeKey") or "").partition(" ")[2]
+        mapped = routed_prefix(template, event.get("pathParameters"), path)
+        if mapped:
+            script += mapped
+            path = path[len(mapped) :]
     return script, path
+
+
+def routed_prefix(template: Any, params: Any, path: str) -> str:
+    """The part of ``path`` before what the route ``template`` (``/items/{id}``, ``/{proxy+}``) matched with
+    ``params``; ``""`` when there is none or the path does not end with the match (a custom domain's base path
+    mapping or API mapping key, which API Gateway leaves in the path)."""
+    if type(template) is not str or not template.startswith("/") or (params is not None and type(params) is not dict):
+        return ""
+    params = params or {}
+    matched = []
+    for part in template.strip("/").split("/"):
+        if not part:
+            continue
+        if part.startswith("{") and part.endswith("}"):
+            value = params.get(part[1:-1].rstrip("+"))
+            if type(value) is not str:
+                return ""
+            matched.append(value)
+        else:
+            matched.append(part)
+    tail = ("/" + "/".join(matched)).rstrip("/")
+    trimmed = path.rstrip("/")
+    if tail and not trimmed.endswith(tail):
+        return ""
+    prefix = trimmed[: len(trimmed) - len(tail)]
+    return prefix if prefix.startswith("/") and prefix != "/" else ""
 
 
 def decode_body(event: dict) -> bytes:
@@ -448,7 +495,7 @@ class WsgiAdapter:
         if type(host) is not str:
             host = ""
         path = raw_path if kind == "http" else decode_path(raw_path)
-        script, path = split_stage_and_base(kind, path, rc, host, self.base_path)
+        script, path = split_stage_and_base(kind, path, rc, host, self.base_path, event)
         body = decode_body(event)
 
         proto = environ.get("HTTP_X_FORWARDED_PROTO")

@@ -170,9 +170,10 @@ class Gateway:
                 "message": f"no front door '{key}' is deployed on the local AWS",
                 "front_doors": [self._describe(r) for r in self.table.routes()],
             })
-        routed = LocalRequest(method=request.method, path=rest, query=request.query, headers=request.headers,
-                              body=request.body, source_ip=request.source_ip, scheme=request.scheme,
-                              host=request.host)
+        routed = LocalRequest(method=request.method, path=rest, query=request.query,
+                              headers=forwarded_headers(request, self.port), body=request.body,
+                              source_ip=request.source_ip, scheme=request.scheme, host=request.host,
+                              prefix="" if from_host else "/" + key)
         try:
             response = route.handle(routed)
         except InvokeRefused as refused:  # Lambda's own answer (429, 413) unless the route shapes it itself
@@ -188,6 +189,19 @@ class Gateway:
     def _describe(self, route: Any) -> dict[str, str]:
         return {"kind": route.kind, "key": route.key, "url": f"{self.url}/{route.key}/",
                 "description": route.description, "plugin": route.plugin}
+
+
+def forwarded_headers(request: LocalRequest, port: int) -> list[tuple[str, str]]:
+    """The request's headers as an AWS front door passes them on: the client's address appended to
+    ``X-Forwarded-For``, and ``X-Forwarded-Proto`` / ``X-Forwarded-Port`` saying how the client connected
+    (here plain HTTP on the gateway's port), replacing any the client sent."""
+    headers = [(k, v) for k, v in request.headers if k.lower() not in ("x-forwarded-proto", "x-forwarded-port")]
+    chain = ", ".join(v for k, v in headers if k.lower() == "x-forwarded-for")
+    headers = [(k, v) for k, v in headers if k.lower() != "x-forwarded-for"]
+    headers.append(("X-Forwarded-For", f"{chain}, {request.source_ip}" if chain else request.source_ip))
+    headers.append(("X-Forwarded-Proto", request.scheme))
+    headers.append(("X-Forwarded-Port", str(port)))
+    return headers
 
 
 def split_key(host: str, path: str) -> tuple[str, str, bool]:

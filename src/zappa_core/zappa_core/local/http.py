@@ -10,7 +10,9 @@ class LocalRequest:
     """One HTTP request received by the local gateway.
 
     ``path`` is what follows the route key in the URL (for ``/abc123/dev/hello`` with route key ``abc123``
-    it is ``/dev/hello``), still percent-encoded; ``headers`` keeps repeated headers in order.
+    it is ``/dev/hello``), still percent-encoded; ``prefix`` is what came before it (``/abc123``; empty when
+    the key was the host name, ``abc123.localhost``); ``headers`` keeps repeated headers in order, with the
+    ``X-Forwarded-For``, ``X-Forwarded-Proto`` and ``X-Forwarded-Port`` every AWS front door adds.
     """
 
     method: str
@@ -21,6 +23,7 @@ class LocalRequest:
     source_ip: str = "127.0.0.1"
     scheme: str = "http"
     host: str = "127.0.0.1"
+    prefix: str = ""
 
     def header(self, name: str, default: str | None = None) -> str | None:
         lowered = name.lower()

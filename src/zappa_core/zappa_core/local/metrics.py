@@ -10,6 +10,7 @@ not an invocation, as on Lambda.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 log = logging.getLogger("zappa.local.metrics")
@@ -36,13 +37,17 @@ def record(fn: Any, invoked_arn: str | None, *, result: Any = None, throttled: b
     from moto.cloudwatch.models import cloudwatch_backends
 
     dims = dimensions(fn, invoked_arn)
+    # Lambda's metrics have one-minute resolution: a point is stamped with its minute, so a query that ends
+    # "now" counts an invocation of this very second (CloudWatch compares timestamps to whole seconds)
+    minute = datetime.now(timezone.utc).replace(tzinfo=None, second=0, microsecond=0)  # moto keeps naive UTC
+    common = {"Timestamp": minute, "Dimensions": dims}
     if throttled:
-        data = [{"MetricName": "Throttles", "Value": 1.0, "Unit": "Count", "Dimensions": dims}]
+        data = [{"MetricName": "Throttles", "Value": 1.0, "Unit": "Count", **common}]
     else:
         data = [
-            {"MetricName": "Invocations", "Value": 1.0, "Unit": "Count", "Dimensions": dims},
-            {"MetricName": "Errors", "Value": 1.0 if result.function_error else 0.0, "Unit": "Count", "Dimensions": dims},
-            {"MetricName": "Duration", "Value": round(result.duration_ms, 2), "Unit": "Milliseconds", "Dimensions": dims},
+            {"MetricName": "Invocations", "Value": 1.0, "Unit": "Count", **common},
+            {"MetricName": "Errors", "Value": 1.0 if result.function_error else 0.0, "Unit": "Count", **common},
+            {"MetricName": "Duration", "Value": round(result.duration_ms, 2), "Unit": "Milliseconds", **common},
         ]
     try:
         cloudwatch_backends[fn.account_id][fn.region].put_metric_data(NAMESPACE, data)

@@ -117,6 +117,7 @@ class LocalAws:
         self.load_error: BaseException | None = None
         self.loaded_seconds: float | None = None
         self._executor: executor.Executor | None = None
+        self._states: dict[str, LocalState] = {}
 
     @property
     def aws_endpoint(self) -> str:
@@ -145,7 +146,6 @@ class LocalAws:
         self._listener.listen(128)
 
         provider = self.route_provider
-        state_box: list[LocalState] = []
         if provider is None:
 
             def provider() -> Any:
@@ -153,7 +153,10 @@ class LocalAws:
                     from zappa_core.plugins import get_plugin_manager
 
                     self.pm = get_plugin_manager()
-                return routes_from_plugins(self.pm, state_box[0])()
+                routes: list[Any] = []
+                for state in self.region_states():  # the home region first: it wins a key used in two
+                    routes += routes_from_plugins(self.pm, state)()
+                return routes
 
         try:
             self.gateway = Gateway(provider, port=self.gateway_port, control=self._control)
@@ -161,7 +164,7 @@ class LocalAws:
             self._listener.close()
             raise
         self.state = LocalState(aws_endpoint=self.aws_endpoint, gateway_endpoint=self.gateway.url, region=self.region)
-        state_box.append(self.state)
+        self._states = {self.region: self.state}
         self.gateway.start()
         self.started_at = time.time()
         self._loader = threading.Thread(target=self._load, args=(started,), name="zappa-local-load", daemon=True)
@@ -169,6 +172,19 @@ class LocalAws:
         if wait:
             self.wait_ready()
         return self
+
+    def region_states(self) -> list[LocalState]:
+        """A :class:`LocalState` for every region the local AWS holds functions in (the home region first):
+        front doors are served whatever region they were deployed to, as each region's own endpoint would."""
+        assert self.state is not None
+        regions = [self.region]
+        if self.ready:
+            regions += [r for r in executor.active_regions() if r != self.region]
+        for region in regions:
+            if region not in self._states:
+                self._states[region] = LocalState(aws_endpoint=self.aws_endpoint, gateway_endpoint=self.state.gateway_endpoint,
+                                                  region=region)
+        return [self._states[region] for region in regions]
 
     def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the AWS API serves; raises the loader's error if it failed."""

@@ -1,0 +1,84 @@
+"""Apps that build their own URLs work through the local gateway as they do on AWS: deployed by the CLI on
+the local AWS, requested over HTTP through the REST API's URL (``/<api id>/<stage>/...``), followed like a
+browser follows redirects."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+from cli_result import run_cli
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.needs_plugins]
+
+APPS = Path(__file__).resolve().parent / "apps"
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    from zappa_core import testing
+
+    with testing.local_aws(tmp_path_factory.mktemp("cache"), for_cli=True) as aws:
+        yield aws
+
+
+@pytest.fixture
+def deployed(local, tmp_path, monkeypatch, capsys):
+    """``deployed(app, **stage)``: the app deployed by ``zappa deploy dev --local``; its API URL."""
+
+    def deploy(app: str, **stage) -> str:
+        root = tmp_path / app
+        shutil.copytree(APPS / app, root)
+        monkeypatch.chdir(root)
+        monkeypatch.setenv("ZAPPA_CACHE_DIR", str(tmp_path / "zcache"))
+        (root / ".zappa").mkdir()
+        (root / ".zappa" / "local.json").write_text(json.dumps({"gateway_endpoint": local.gateway_endpoint,
+                                                                "aws_endpoint": local.aws_endpoint}))
+        settings = {"project_name": app.replace("_", "-"), "s3_bucket": "local-urls-code", "aws_region": "us-east-1",
+                    "touch": False, "keep_warm": False, "runtime": "python3.11", **stage}
+        (root / "zappa_settings.json").write_text(json.dumps({"dev": settings}))
+        result = run_cli(capsys, ["deploy", "dev", "--local"])
+        assert result.code == 0, result
+        status = run_cli(capsys, ["status", "dev", "--local", "--json"])
+        return status.json()["urls"]["api"]
+
+    return deploy
+
+
+def get(url: str) -> tuple[str, int, bytes]:
+    """Follow redirects as a browser does; the final URL, status and body."""
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return response.geturl(), response.status, response.read()
+
+
+def test_flask_url_for_external_is_the_url_the_client_used(deployed):
+    api = deployed("urls_flask", app_function="app.app")
+    final, status, body = get(api + "where/here")
+    assert status == 200 and final == api + "where/here"
+    answer = json.loads(body)
+    assert answer["external"] == api + "where/here"
+    assert answer["relative"] == "/" + (api + "where/here").split("/", 3)[3]
+
+
+def test_django_trailing_slash_and_admin_login_redirects_land_on_working_pages(deployed):
+    api = deployed("urls_django", django_settings="urlsite.settings")
+    final, status, body = get(api + "hello")  # APPEND_SLASH redirects to .../hello/
+    assert (final, status) == (api + "hello/", 200)
+    assert json.loads(body)["url"] == api + "hello/"
+    final, status, body = get(api + "admin")  # -> admin/ -> admin/login/?next=...
+    assert status == 200 and final.startswith(api + "admin/login/")
+    assert b'name="username"' in body and b"csrfmiddlewaretoken" in body
+
+
+def test_fastapi_docs_load_their_openapi_document_through_the_gateway(deployed):
+    api = deployed("urls_fastapi", app_function="main.app")
+    _, status, body = get(api + "docs")
+    assert status == 200 and b"swagger" in body.lower()
+    prefix = api.split("://", 1)[1].split("/", 1)[1].rstrip("/")  # <api id>/dev
+    assert f"/{prefix}/openapi.json".encode() in body  # the page asks for the document under its own prefix
+    _, status, document = get(api + "openapi.json")
+    assert status == 200 and "/items/{item_id}" in json.loads(document)["paths"]
+    assert json.loads(get(api + "items/7")[2]) == {"item_id": 7}
