@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -75,7 +76,8 @@ def test_deploy_the_example_to_the_local_aws_and_use_it(tmp_path, repo_root, zap
         assert missing.code == 1 and streams() == {"$LATEST", version}
 
         logs = zappa(project, "tail", "dev", "--local", "--disable-keep-open").out
-        assert "tick" in logs and "GET / HTTP/1.1" in logs
+        # the access line names the path the client used: the API's prefix (/<api id>/dev/) included
+        assert "tick" in logs and f"GET {urllib.parse.urlsplit(url).path} HTTP/1.1" in logs
 
         zappa(project, "undeploy", "dev", "--local", "--yes")
         gone = zappa(project, "status", "dev", "--local", "--json", check=False)
