@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import subprocess
 import tarfile
 
 import pytest
@@ -16,6 +17,7 @@ from zappa_runtime.runtime import s3_client
 from zappa_runtime.slim import (
     DONE_MARKER,
     ArchiveMismatchError,
+    ArchiveSpaceError,
     UnsafeArchiveError,
     extract_tar_stream,
     load_slim_archive,
@@ -159,7 +161,7 @@ def test_an_unsafe_archive_is_refused_whole_and_leaves_nothing(bucket, slim_root
 
 
 def test_an_archive_that_is_not_the_one_packaged_is_refused(bucket, slim_root):
-    # the S3 key is the same for every deployment: a rollback to an older version must not run newer code
+    # an object replaced in S3 (or damaged) is not the project this package was built with
     bucket.put_object(Bucket=BUCKET, Key=KEY, Body=GOOD)
     settings = dict(SETTINGS, slim_archive_sha256=hashlib.sha256(b"another build").hexdigest())
     with pytest.raises(ArchiveMismatchError, match="does not match the package"):
@@ -186,3 +188,52 @@ def test_a_missing_archive_or_url_is_a_clear_error(bucket, slim_root):
     with pytest.raises(bucket.exceptions.NoSuchKey):
         load_slim_archive(SETTINGS, s3_client)
     assert list(slim_root.iterdir()) == []
+
+
+BIG = tarball(member("app.py", b"VALUE = 1\n"), member("data.bin", b"\0" * (2 * 1024 * 1024)))
+BIG_UNPACKED = 2 * 1024 * 1024 + len(b"VALUE = 1\n")
+
+
+def test_a_project_larger_than_ephemeral_storage_is_refused_before_downloading(bucket, slim_root):
+    # nothing is in S3: a download would fail with NoSuchKey instead
+    settings = dict(SETTINGS, slim_archive_unpacked=BIG_UNPACKED, ephemeral_storage={"Size": 1})
+    with pytest.raises(ArchiveSpaceError, match=r"unpacks to 3 MiB .*ephemeral_storage is 1 MiB.*\"Size\": "):
+        load_slim_archive(settings, s3_client)
+    assert list(slim_root.iterdir()) == []
+
+
+@pytest.fixture
+def small_tmp(tmp_path):
+    """A real 1 MiB filesystem (tmpfs) standing in for a /tmp that is almost full."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True,
+                          check=False)
+    if done.returncode != 0:
+        pytest.skip(f"a tmpfs cannot be mounted here: {done.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_a_project_larger_than_the_free_space_of_tmp_is_refused(bucket, small_tmp, monkeypatch):
+    monkeypatch.setenv("ZAPPA_SLIM_ROOT", str(small_tmp))
+    bucket.put_object(Bucket=BUCKET, Key=KEY, Body=BIG)
+    settings = dict(SETTINGS, slim_archive_unpacked=BIG_UNPACKED, slim_archive_sha256=hashlib.sha256(BIG).hexdigest())
+    with pytest.raises(ArchiveSpaceError, match=r"does not fit into .* MiB free\)"):
+        load_slim_archive(settings, s3_client)
+    assert list(small_tmp.iterdir()) == []
+
+
+def test_an_archive_larger_than_its_manifest_says_is_refused_while_extracting(bucket, slim_root):
+    bucket.put_object(Bucket=BUCKET, Key=KEY, Body=BIG)
+    with pytest.raises(UnsafeArchiveError, match="more than the 100 bytes its manifest records"):
+        load_slim_archive(dict(SETTINGS, slim_archive_unpacked=100), s3_client)
+    assert list(slim_root.iterdir()) == []
+
+
+def test_the_sandbox_tmp_is_used_when_no_root_is_given(bucket, tmp_path, monkeypatch):
+    # the local executor gives each worker a /tmp of its own through TMPDIR (Lambda: /tmp)
+    monkeypatch.delenv("ZAPPA_SLIM_ROOT", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    bucket.put_object(Bucket=BUCKET, Key=KEY, Body=GOOD)
+    assert load_slim_archive(SETTINGS, s3_client) == str(tmp_path / "app")

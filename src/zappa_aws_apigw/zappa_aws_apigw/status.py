@@ -24,10 +24,9 @@ def clients_and_mode(settings: Any, context: Any) -> tuple[Any, bool]:
 
 
 def gateway_endpoint(settings: Any) -> str | None:
-    from zappa_core.local_state import read_state
+    from zappa_core.local_state import gateway_endpoint as local_gateway
 
-    state = read_state(settings.project_dir) or {}
-    return state.get("gateway_endpoint")
+    return local_gateway(settings.project_dir)
 
 
 def stage_status(settings: Any, context: Any) -> dict[str, Any] | None:

@@ -69,3 +69,26 @@ def zappa(capsys, monkeypatch):
         return result
 
     return call
+
+
+@pytest.fixture(scope="module")
+def local_for_cli(tmp_path_factory):
+    """The local AWS in this process, reached by ``zappa ... --local`` (its gateway too), with the code bucket
+    of ``big_projects`` and an object of somebody else's in it, which no undeploy may touch."""
+    from big_projects import BUCKET, OTHERS_OBJECT
+
+    from zappa_core import testing
+
+    with testing.local_aws(tmp_path_factory.mktemp("local-cli"), for_cli=True) as aws, \
+            pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZAPPA_LOCAL_GATEWAY", aws.gateway_endpoint)
+        s3 = aws.state.aws.client("s3")
+        s3.create_bucket(Bucket=BUCKET)
+        s3.put_object(Bucket=BUCKET, Key=OTHERS_OBJECT, Body=b"keep me")
+        yield aws
+
+
+@pytest.fixture
+def own_cache(tmp_path, monkeypatch):
+    """A wheel and build cache of the test's own."""
+    monkeypatch.setenv("ZAPPA_CACHE_DIR", str(tmp_path / "cache"))

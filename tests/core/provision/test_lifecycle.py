@@ -212,8 +212,12 @@ def test_plan_json_lists_every_core_step(project, zappa, aws):
     result = zappa("plan", "dev", "--json")
     assert result.code == 0, result
     plan = result.json()
-    assert [c["step"] for c in plan["changes"]] == ["core:role", "core:bucket", "core:code", "core:log-group", "core:function"]
-    assert {c["action"] for c in plan["changes"]} == {"create"}
+    assert [c["step"] for c in plan["changes"]] == ["core:role", "core:bucket", "core:project-archive", "core:code",
+                                                    "core:dependencies-layer", "core:log-group", "core:function"]
+    # neither slim_handler nor dependencies_layer: nothing to upload or publish besides the package
+    assert {c["step"]: c["action"] for c in plan["changes"] if c["empty"]} == {
+        "core:project-archive": "unchanged", "core:dependencies-layer": "unchanged"}
+    assert {c["action"] for c in plan["changes"] if not c["empty"]} == {"create"}
     assert snapshot(aws)["buckets"] == []  # planning created nothing
 
 

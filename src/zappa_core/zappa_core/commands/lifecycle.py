@@ -18,6 +18,7 @@ from typing import Any
 
 from zappa_core.errors import AwsError, UsageError, ZappaError
 from zappa_core.plan import DeployContext
+from zappa_core.resources.image import check_image_settings, check_package_type
 
 # -- shared plumbing ----------------------------------------------------------------------------------------
 
@@ -206,7 +207,8 @@ def stage_fingerprint(ctx: Any, settings: Any, package: Any) -> str:
     from zappa_core import __version__
 
     plugins = sorted(name for name, plugin in ctx.pm.list_name_plugin() if plugin is not None)
-    data = {"package": package.sha256, "settings": settings.to_dict(), "plugins": plugins, "zappa": __version__}
+    data = {"package": package.sha256, "settings": settings.to_dict(), "plugins": plugins, "zappa": __version__,
+            "layer": getattr(getattr(package, "layer", None), "sha256", None)}
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:40]
 
 
@@ -218,6 +220,8 @@ def unchanged_since_last_update(dctx: DeployContext, remote: dict, fingerprint: 
         desired_values,
         diff_values,
     )
+    from zappa_core.resources.layer import STEP_ID as LAYER_STEP
+    from zappa_core.resources.layer import attached_layer
     from zappa_core.resources.role import role_name_of
     from zappa_core.resources.util import INCOMPLETE_TAG, hex_to_b64
 
@@ -235,17 +239,20 @@ def unchanged_since_last_update(dctx: DeployContext, remote: dict, fingerprint: 
     else:
         role = None
     dctx.outputs["core:role"] = {"role_arn": role}
+    # the fingerprint covers the dependencies layer's content: the one attached is the one wanted
+    dctx.outputs[LAYER_STEP] = {"layer_version_arn": attached_layer(dctx, conf)}
     current = current_values(conf)
     try:
         drift = diff_values(current, desired_values(dctx, current["Environment"]))
     finally:
         dctx.outputs.pop("core:role", None)
+        dctx.outputs.pop(LAYER_STEP, None)
     reserved = (remote.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
     return not drift and reserved == settings.lambda_concurrency and (conf.get("Architectures") or ["x86_64"])[0] == settings.architecture
 
 
 def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, no_upload: bool = False,
-              refresh: bool = False) -> dict:
+              refresh: bool = False, image_uri: str | None = None) -> dict:
     """Package, plan and apply one stage (``deploy`` or ``update``).
 
     ``update`` reads only the function when the package and every setting are those of the last successful
@@ -258,16 +265,16 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     started = time.perf_counter()
     _apply_overrides(ctx, settings)
     s3_zip = _zip_option(zip)
-    if not s3_zip:
+    if not s3_zip and not image_uri:
         _require_bucket(settings)
     target = CallbackTarget(ctx, settings)
     run_callback(settings, "settings", target)
-    dctx = deploy_context(ctx, settings, command, no_upload=no_upload, s3_zip=s3_zip, zip=zip)
+    dctx = deploy_context(ctx, settings, command, no_upload=no_upload, s3_zip=s3_zip, zip=zip, image_uri=image_uri)
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zappa-provision") as pool:
         # Building the package is local work, reading AWS is waiting: both at once.
-        built_here = not zip and not s3_zip  # the builder runs the 'zip' callback itself
+        built_here = not zip and not s3_zip and not image_uri  # the builder runs the 'zip' callback itself
         package = pool.submit(build_package, ctx, settings, target) if built_here else None
         remote = _read(f"reading function {settings.function_name}", lambda: remote_function(dctx))
         if command == "deploy" and remote is not None and INCOMPLETE_TAG not in (remote.get("Tags") or {}):
@@ -276,6 +283,7 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         if command == "update" and remote is None:
             raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
                              f"{dctx.region})", hint=f"deploy it first: zappa deploy {settings.stage}")
+        check_package_type(settings, remote, image_uri)
         if zip and not s3_zip:
             dctx.package = package_from_zip(zip)
         elif package is not None:
@@ -324,7 +332,8 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     if built_here and settings.delete_local_zip and dctx.package is not None:
         Path(dctx.package.path).unlink(missing_ok=True)
     run_callback(settings, "post", target)
-    code = dctx.outputs.get("core:code") or {}
+    uploads = [dctx.outputs.get(step) or {} for step in ("core:code", "core:project-archive", "core:dependencies-layer")]
+    code = uploads[0]
     seconds = time.perf_counter() - started
     url = primary_url(urls)
     if command == "deploy":
@@ -336,7 +345,9 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     return {
         "stage": settings.stage, "command": command, "function_name": settings.function_name,
         "function_arn": out.get("function_arn"), "version": out.get("version"), "alias": out.get("alias"),
-        "urls": urls, "url": url, "uploaded": bool(code.get("uploaded")), "bytes_uploaded": int(code.get("bytes") or 0),
+        "urls": urls, "url": url, "uploaded": bool(code.get("uploaded")),
+        "bytes_uploaded": sum(int(u.get("bytes") or 0) for u in uploads if u.get("uploaded") or u.get("published")),
+        "layer_published": bool(uploads[2].get("published")),
         "sha256": code.get("sha256"), "changes": [c.to_json() for c in plan.changes if c.changes_something],
         "touch": touched, "seconds": round(seconds, 3),
     }
@@ -356,22 +367,28 @@ def _read(what: str, fn: Callable[[], Any], hint: str | None = None) -> Any:
         raise
 
 
-def _unsupported_image(docker_image_uri: str | None) -> None:
-    if docker_image_uri:
-        raise UsageError("--docker-image-uri: container-image functions are not supported by this version",
-                         hint="deploy the zip package (leave out -d)")
+def _image_checks(ctx: Any, docker_image_uri: str | None, zip: str | None) -> None:
+    if not docker_image_uri:
+        return
+    if zip:
+        raise UsageError("--docker-image-uri and --zip both give the function's code: choose one")
+    if ctx.local:
+        raise UsageError("the local AWS runs zip packages only: it cannot run a container image without Docker",
+                         hint="deploy the zip package locally (leave out -d), or deploy the image to AWS")
+    for settings in ctx.stages():
+        check_image_settings(settings)
 
 
 def deploy(ctx: Any, zip: str | None = None, docker_image_uri: str | None = None, **_: Any) -> int:
-    _unsupported_image(docker_image_uri)
-    return for_each_stage(ctx, "deploy", lambda s: provision(ctx, s, "deploy", zip=zip))
+    _image_checks(ctx, docker_image_uri, zip)
+    return for_each_stage(ctx, "deploy", lambda s: provision(ctx, s, "deploy", zip=zip, image_uri=docker_image_uri))
 
 
 def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_image_uri: str | None = None,
            refresh: bool = False, **_: Any) -> int:
-    _unsupported_image(docker_image_uri)
+    _image_checks(ctx, docker_image_uri, zip)
     return for_each_stage(ctx, "update", lambda s: provision(ctx, s, "update", zip=zip, no_upload=no_upload,
-                                                             refresh=refresh))
+                                                             refresh=refresh, image_uri=docker_image_uri))
 
 
 # -- plan -----------------------------------------------------------------------------------------------
@@ -529,6 +546,7 @@ def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.function import get_alias, list_versions, published
     from zappa_core.resources.logs import log_group_name
+    from zappa_core.resources.package_status import package_status
     from zappa_core.resources.role import POLICY_NAME, policy_document, role_name_of
     from zappa_core.resources.util import ALIAS
     from zappa_core.retry import is_aws_error, is_not_found
@@ -557,6 +575,7 @@ def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
             "reserved_concurrency": (remote.get("Concurrency") or {}).get("ReservedConcurrentExecutions"),
             "tags": remote.get("Tags") or {}, "log_group": log_group_name(name), "region": dctx.region,
         }
+        result.update(package_status(dctx, remote, result["live_version"]))
         # last invocations: CloudWatch metrics over a day, and the newest log stream
         now = dt.datetime.now(dt.timezone.utc)
         cw = dctx.aws.client("cloudwatch")

@@ -140,7 +140,10 @@ class Worker:
         self.init_error: dict[str, Any] | None = None
         to_worker_r, self._to_worker = os.pipe()
         self._from_worker, from_worker_w = os.pipe()
-        env = dict(env, AWS_LAMBDA_LOG_STREAM_NAME=self.log_stream)
+        # Each sandbox has a /tmp of its own, as on Lambda (slim_handler unpacks the project there).
+        self.tmp_dir = log_dir.parent / "tmp" / self.id
+        self.tmp_dir.mkdir(parents=True)
+        env = dict(env, AWS_LAMBDA_LOG_STREAM_NAME=self.log_stream, TMPDIR=str(self.tmp_dir))
         with open(self.log_path, "ab") as log_file:
             self.process = subprocess.Popen(
                 [python, "-S", "-E", "-u", "-c", _worker_source(), str(to_worker_r), str(from_worker_w)],
@@ -200,6 +203,7 @@ class Worker:
             self.log_path.unlink()
         except FileNotFoundError:
             pass
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
 
     def _send(self, message: dict[str, Any]) -> None:
         body = json.dumps(message).encode()

@@ -31,6 +31,7 @@ from zappa_core.packaging.runtime import slim_archive_url
 from zappa_core.packaging.target import LambdaTarget
 from zappa_core.packaging.zipwriter import Written, write_archive
 from zappa_core.records import BuiltPackage, PackageInclude
+from zappa_core.resources.archive import check_fits_tmp
 
 LAYER_PREFIX = "python/"
 
@@ -164,14 +165,20 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         if settings.slim_handler:
             archive_path = output.with_name(f"{output.stem}_project.tar.gz")
             archive_entries, _ = merge([dep_entries, project])
+            check_fits_tmp(settings, sum(e.size_hint for e in archive_entries.values()))
             archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz", memo_dir=memo)
-            extra = {"slim_archive": slim_archive_url(settings), "slim_archive_sha256": archive.sha256}
+            extra = {"slim_archive": slim_archive_url(settings, archive.sha256), "slim_archive_sha256": archive.sha256,
+                     "slim_archive_unpacked": archive.unpacked}
             runtime_deps = deps.entries(only=deps.runtime_dists)
             base, clashes = merge([runtime_deps, included])
         elif settings.dependencies_layer:
-            layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in dep_entries]
-            layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries, memo_dir=memo)
-            base, clashes = merge([project, included])
+            # The runtime's own dependencies (pluggy) stay in the zip: the handler imports without the layer.
+            layered = [e for e in deps.entries(only=set(deps.by_dist) - deps.runtime_dists)
+                       if not matches_any_glob(e.arcname, excludes)]
+            layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in layered]
+            if layer_entries:
+                layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries, memo_dir=memo)
+            base, clashes = merge([deps.entries(only=deps.runtime_dists), project, included])
         else:
             base, clashes = merge([dep_entries, project, included])
         context.entries = dict(base)
@@ -188,7 +195,8 @@ def build(settings, context: PackageContext) -> BuiltPackage:
     }
     if archive is not None:
         details.update(slim_archive=archive.path, slim_archive_sha256=archive.sha256, slim_archive_size=archive.size,
-                       slim_archive_unchanged=archive.unchanged, slim_archive_url=extra["slim_archive"])
+                       slim_archive_unchanged=archive.unchanged, slim_archive_url=extra["slim_archive"],
+                       slim_archive_unpacked=archive.unpacked)
     package = _built(written, **details)
     if layer is not None:
         package = BuiltPackage(package.path, package.sha256, package.size, package.files,

@@ -27,11 +27,13 @@ class Entry:
     size_hint: int = 0
 
 
-def file_entry(arcname: str, path: Path, origin: str, st_mode: int | None = None) -> Entry:
+def file_entry(arcname: str, path: Path, origin: str, st_mode: int | None = None, size: int = 0) -> Entry:
+    """An entry read from ``path``; ``st_mode`` and ``size`` from a ``stat`` the caller already made."""
     if st_mode is None:
-        st_mode = path.stat().st_mode
+        st = path.stat()
+        st_mode, size = st.st_mode, st.st_size
     mode = EXEC_MODE if st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else FILE_MODE
-    return Entry(arcname, path.read_bytes, mode, origin)
+    return Entry(arcname, path.read_bytes, mode, origin, size)
 
 
 def data_entry(arcname: str, data: bytes, origin: str, mode: int = FILE_MODE) -> Entry:

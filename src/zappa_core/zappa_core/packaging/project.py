@@ -143,7 +143,7 @@ class ProjectFiles:
         yield from visit(self.root, "")
 
     def entries(self) -> list[Entry]:
-        return [file_entry(rel, path, "project", st.st_mode) for rel, path, st in self.walk()]
+        return [file_entry(rel, path, "project", st.st_mode, st.st_size) for rel, path, st in self.walk()]
 
 
 def include_entries(project_dir: Path, include: Iterable[str]) -> tuple[list[Entry], list[str]]:

@@ -164,8 +164,11 @@ def manifest_bytes(settings, modules: list[str], extra: dict | None = None) -> b
     return dump_manifest(built).encode()
 
 
-def slim_archive_url(settings) -> str:
-    return f"s3://{settings.s3_bucket}/{settings.function_name}_current_project.tar.gz"
+def slim_archive_url(settings, sha256_hex: str) -> str:
+    """Where ``deploy``/``update`` upload the project archive with this digest (see ``core:project-archive``)."""
+    from zappa_core.resources.util import archive_key
+
+    return f"s3://{settings.s3_bucket}/{archive_key(settings.function_name, sha256_hex)}"
 
 
 def package_info(content_hash: str) -> dict:

@@ -10,10 +10,13 @@ from typing import Any
 
 def core_steps(settings: Any, context: Any) -> list[Any]:
     """The core's steps for ``settings``, in the order they are usually applied."""
+    from zappa_core.resources.archive import ProjectArchiveStep
     from zappa_core.resources.bucket import BucketStep
     from zappa_core.resources.code import CodeStep
     from zappa_core.resources.function import FunctionStep
+    from zappa_core.resources.layer import DependenciesLayerStep
     from zappa_core.resources.logs import LogGroupStep
     from zappa_core.resources.role import RoleStep
 
-    return [RoleStep(), BucketStep(), CodeStep(), LogGroupStep(), FunctionStep()]
+    return [RoleStep(), BucketStep(), ProjectArchiveStep(), CodeStep(), DependenciesLayerStep(), LogGroupStep(),
+            FunctionStep()]

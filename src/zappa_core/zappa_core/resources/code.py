@@ -40,7 +40,7 @@ def remote_function(ctx: DeployContext) -> dict | None:
 
 class CodeStep(ResourceStep):
     id = "core:code"
-    depends_on = ("core:bucket",)
+    depends_on = ("core:bucket", "core:project-archive")
 
     def iam_statements(self, ctx: DeployContext) -> list[dict]:
         settings = ctx.settings
@@ -96,8 +96,11 @@ class CodeStep(ResourceStep):
                       outputs=outputs)
 
     def apply(self, ctx: DeployContext, change: Change) -> None:
+        from zappa_core.resources.archive import package_metadata
+
         data = change.data
-        sent = upload_file(ctx, data["path"], data["bucket"], data["key"], {"Metadata": {"sha256": data["sha256"]}})
+        metadata = {"sha256": data["sha256"], **package_metadata(ctx)}
+        sent = upload_file(ctx, data["path"], data["bucket"], data["key"], {"Metadata": metadata})
         ctx.outputs.setdefault(self.id, {}).update(
             {"bucket": data["bucket"], "s3_key": data["key"], "sha256": data["sha256"], "uploaded": True, "bytes": sent})
 
@@ -120,7 +123,9 @@ class CodeStep(ResourceStep):
         keys = self._objects(ctx) if bucket else []
         if not keys:
             return Change(self.id, Action.UNCHANGED, resource, ["no packages"])
-        return Change(self.id, Action.DELETE, resource, [f"{len(keys)} package(s)"], data={"bucket": bucket, "keys": keys})
+        archives = sum(k.endswith(".tar.gz") for k in keys)
+        counts = f"{len(keys) - archives} package(s)" + (f", {archives} project archive(s)" if archives else "")
+        return Change(self.id, Action.DELETE, resource, [counts], data={"bucket": bucket, "keys": keys})
 
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         delete_objects(ctx, change.data["bucket"], change.data["keys"])

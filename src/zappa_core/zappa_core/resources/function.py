@@ -8,7 +8,10 @@ from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.resources.archive import stale_keys
 from zappa_core.resources.code import delete_objects, remote_function
+from zappa_core.resources.image import code_argument, code_update, image_of, image_uri, zip_only_removed
+from zappa_core.resources.layer import function_layers, prune_layers
 from zappa_core.resources.util import (
     ALIAS,
     INCOMPLETE_TAG,
@@ -66,7 +69,7 @@ def desired_values(ctx: DeployContext, remote_env: dict[str, str]) -> dict[str, 
         "Timeout": int(s.timeout_seconds),
         "MemorySize": int(s.memory_size),
         "EphemeralStorage": int((s.ephemeral_storage or {}).get("Size", 512)),
-        "Layers": tuple(s.layers or ()),
+        "Layers": function_layers(ctx),
         "VpcConfig": (tuple(sorted(vpc.get("SubnetIds", []) or [])), tuple(sorted(vpc.get("SecurityGroupIds", []) or []))),
         "DeadLetterConfig": s.dead_letter_arn or "",
         "KMSKeyArn": s.aws_kms_key_arn or "",
@@ -75,7 +78,7 @@ def desired_values(ctx: DeployContext, remote_env: dict[str, str]) -> dict[str, 
         "SnapStart": s.snap_start if s.snap_start and s.snap_start != "None" else "None",
         "FileSystemConfigs": tuple(sorted((c["Arn"], c["LocalMountPath"]) for c in _efs_configs(s))),
     }
-    return values
+    return zip_only_removed(values) if image_uri(ctx) else values
 
 
 def current_values(conf: dict) -> dict[str, Any]:
@@ -221,7 +224,7 @@ def point_alias(ctx: DeployContext, version: str, exists: bool) -> None:
 
 class FunctionStep(ResourceStep):
     id = "core:function"
-    depends_on = ("core:role", "core:code", "core:log-group")
+    depends_on = ("core:role", "core:code", "core:log-group", "core:dependencies-layer")
 
     # -- IAM ----------------------------------------------------------------------------------------------
 
@@ -265,6 +268,9 @@ class FunctionStep(ResourceStep):
             details = [f"runtime {s.runtime}, {s.memory_size} MB, timeout {s.timeout_seconds}s, {s.architecture}",
                        f"handler {s.lambda_handler}", f"code s3://{bucket}/{key}" if key else "code: (none)",
                        f"alias {ALIAS} -> first version"]
+            if image_uri(ctx):
+                details[:3] = [f"container image {image_uri(ctx)}, {s.memory_size} MB, timeout {s.timeout_seconds}s, "
+                               f"{s.architecture}"]
             if s.lambda_concurrency is not None:
                 details.append(f"lambda_concurrency: {s.lambda_concurrency}")
             if s.provisioned_concurrency:
@@ -287,6 +293,10 @@ class FunctionStep(ResourceStep):
         if s3_zip:
             update_code = True
             details.append(f"code: from s3://{bucket}/{key}")
+        elif image_uri(ctx):
+            update_code = image_of(remote) != image_uri(ctx) or not same_arch
+            if update_code:
+                details.append(f"image: {image_of(remote)} -> {image_uri(ctx)}")
         elif key and sha and (latest_sha != hex_to_b64(sha) or not same_arch):
             update_code = True
             details.append(f"code: {short(b64_to_hex(latest_sha))} -> {short(sha)}")
@@ -354,7 +364,7 @@ class FunctionStep(ResourceStep):
         if doomed:
             details.append(f"num_retained_versions: delete version(s) {', '.join(doomed)}")
         if stale:
-            details.append(f"delete_s3_zip: delete {len(stale)} zip(s) no version runs")
+            details.append(f"delete_s3_zip: delete {len(stale)} S3 object(s) (packages, project archives) no retained version runs")
         if not ready_state_ok(data):
             details.append("waiting for a previous update to finish")
         changed = (update_code or config_keys or publish or want_tags or data["concurrency"] or data["provisioned"]
@@ -376,12 +386,13 @@ class FunctionStep(ResourceStep):
         s = ctx.settings
         lam = ctx.aws.client("lambda")
         bucket, key, _sha = self._code_source(ctx)
-        if not key:
+        if not key and not image_uri(ctx):
             raise AwsError(f"step 'core:function': cannot create {ctx.function_name} without uploading its code",
                            hint="run without --no-upload")
         desired = desired_values(ctx, {})
         keys = ["Role", "Handler", "Runtime", "Description", "Timeout", "MemorySize", "EphemeralStorage", "TracingConfig"]
-        if desired["Layers"]:
+        keys = [k for k in keys if k in desired]
+        if desired.get("Layers"):
             keys.append("Layers")
         if desired["VpcConfig"][0]:
             keys.append("VpcConfig")
@@ -391,7 +402,7 @@ class FunctionStep(ResourceStep):
             keys.append("KMSKeyArn")
         if desired["Environment"]:
             keys.append("Environment")
-        if desired["SnapStart"] != "None":
+        if desired.get("SnapStart", "None") != "None":
             keys.append("SnapStart")
         if desired["FileSystemConfigs"]:
             keys.append("FileSystemConfigs")
@@ -399,7 +410,7 @@ class FunctionStep(ResourceStep):
         tags = dict(function_tags(ctx), **{INCOMPLETE_TAG: "true"})
 
         def create() -> dict:
-            return lam.create_function(FunctionName=ctx.function_name, Code={"S3Bucket": bucket, "S3Key": key},
+            return lam.create_function(FunctionName=ctx.function_name, **code_argument(ctx, bucket, key),
                                        Publish=True, Architectures=[s.architecture], Tags=tags, **params)
 
         # A new role takes a few seconds before Lambda may assume it: retried with backoff.
@@ -427,9 +438,11 @@ class FunctionStep(ResourceStep):
             wait_function_ready(ctx, name)
         if data["code"]:
             bucket, key, _sha = self._code_source(ctx)
-            lam.update_function_code(FunctionName=name, S3Bucket=bucket, S3Key=key, Architectures=[s.architecture],
+            lam.update_function_code(FunctionName=name, **code_update(ctx, bucket, key), Architectures=[s.architecture],
                                      Publish=False)
             wait_function_ready(ctx, name)
+        if "Layers" in data["config_keys"]:
+            data["desired"]["Layers"] = function_layers(ctx)  # a layer version published since the plan
         if data["config_keys"]:
             lam.update_function_configuration(FunctionName=name, **to_params(data["desired"], data["config_keys"]))
             wait_function_ready(ctx, name)
@@ -476,7 +489,8 @@ class FunctionStep(ResourceStep):
 
     def prune_plan(self, ctx: DeployContext, extra_sha: str | None = None) -> tuple[list[str], list[str]]:
         """(versions, S3 keys) to delete: published versions beyond ``num_retained_versions`` (never the live
-        one) and, with ``delete_s3_zip``, the zips that no remaining version runs (rollback needs the others)."""
+        one) and, with ``delete_s3_zip``, the zips that no remaining version runs (rollback needs the others)
+        and the project archives that no remaining zip loads."""
         s = ctx.settings
         versions = list_versions(ctx)
         alias = get_alias(ctx)
@@ -491,14 +505,14 @@ class FunctionStep(ResourceStep):
             if extra_sha:
                 used.add(extra_sha)
             prefix = code_prefix(ctx.function_name)
+            keys: list[str] = []
             try:
                 for page in ctx.aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=s.s3_bucket, Prefix=prefix):
-                    for obj in page.get("Contents", []) or []:
-                        if obj["Key"][len(prefix):].removesuffix(".zip") not in used:
-                            stale.append(obj["Key"])
+                    keys.extend(obj["Key"] for obj in page.get("Contents", []) or [])
             except Exception as exc:
                 if not (is_not_found(exc) or error_code(exc) == "NoSuchBucket"):
                     raise
+            stale = stale_keys(ctx, s.s3_bucket, prefix, keys, used)
         return doomed, stale
 
     def prune(self, ctx: DeployContext) -> None:
@@ -512,6 +526,7 @@ class FunctionStep(ResourceStep):
                     raise
         if stale:
             delete_objects(ctx, ctx.settings.s3_bucket, stale)
+        prune_layers(ctx, list_versions(ctx))
 
     # -- destroy ------------------------------------------------------------------------------------------
 

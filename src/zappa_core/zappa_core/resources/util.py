@@ -26,6 +26,12 @@ def code_key(function_name: str, sha256_hex: str) -> str:
     return f"{code_prefix(function_name)}{sha256_hex}.zip"
 
 
+def archive_key(function_name: str, sha256_hex: str) -> str:
+    """The ``slim_handler`` project archive, content-addressed beside the packages: each version's manifest
+    names its own archive, so a rollback loads the project it was built with."""
+    return f"{code_prefix(function_name)}{sha256_hex}.tar.gz"
+
+
 def hex_to_b64(sha256_hex: str) -> str:
     return base64.b64encode(bytes.fromhex(sha256_hex)).decode()
 
