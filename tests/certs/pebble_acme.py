@@ -22,8 +22,20 @@ from pathlib import Path
 
 from certs_pki import issue
 
-PEBBLE = shutil.which("pebble") or "/usr/bin/pebble"
-CHALLTESTSRV = shutil.which("pebble-challtestsrv") or "/usr/bin/pebble-challtestsrv"
+PEBBLE = shutil.which("pebble")
+CHALLTESTSRV = shutil.which("pebble-challtestsrv")
+
+
+def missing_reason() -> str | None:
+    """Why the Let's Encrypt tests cannot run here (one line), or None when both programs are on PATH.
+
+    ``nox -s tests`` puts Debian's package on PATH when it can, and otherwise says why in
+    ``ZAPPA_TESTS_NO_PEBBLE``."""
+    if PEBBLE and CHALLTESTSRV:
+        return None
+    why = os.environ.get("ZAPPA_TESTS_NO_PEBBLE")
+    return why or ("Debian's pebble and pebble-challtestsrv are not on PATH "
+                   "(apt-get install pebble, or run nox -s tests, which fetches them)")
 
 
 def free_port() -> int:

@@ -19,11 +19,13 @@ import stat
 import pytest
 from certs_pki import NOW, issue
 from cryptography import x509
-from pebble_acme import rate_limited_front, run_pebble
+from pebble_acme import missing_reason, rate_limited_front, run_pebble
 from zappa_core.errors import ZappaError
 from zappa_core.hookspecs import hookimpl
 
 pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e]
+if missing_reason() is not None:  # one line in the summary, not one per test
+    pytest.skip(f"Let's Encrypt tests: {missing_reason()}", allow_module_level=True)
 
 DOMAIN = "app.example.com"
 CHALLENGE = f"_acme-challenge.{DOMAIN}."
