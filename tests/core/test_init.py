@@ -118,6 +118,7 @@ def test_interactive_answers_through_stdin(tmp_path):
 
 
 def test_never_overwrites_without_asking(zappa, tmp_path):
+    write(tmp_path, {"app.py": "from flask import Flask\napp = Flask(__name__)\n"})
     path = tmp_path / "zappa_settings.yml"
     path.write_text("dev:\n  s3_bucket: mine\n")
     result = zappa(["init", "--yes"], tmp_path)
@@ -150,3 +151,17 @@ def test_bad_format_is_a_usage_error(zappa, tmp_path):
     result = zappa(["init", "--yes", "--format", "ini"], tmp_path)
     assert result.returncode == 2 and "--format takes json, yaml or toml" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_yes_without_an_app_refuses_and_writes_nothing(zappa, tmp_path):
+    write(tmp_path, {"notes.py": "print('no app here')\n"})
+    result = zappa(["init", "--yes"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Error: no app found in this folder (no Flask, FastAPI, Django or other WSGI/ASGI app in its .py files), "
+        "so --yes has nothing to write a stage for",
+        "  hint: name it: zappa init --yes --app-function module.app (or --django-settings project.settings); "
+        "run this in the app's folder; or run zappa init without --yes"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.py"]
+    named = zappa(["init", "--yes", "--app-function", "notes.handler"], tmp_path)
+    assert named.returncode == 0, named.stderr

@@ -149,7 +149,7 @@ class _AlbStep(ResourceStep):
                 raise
             except Exception as exc:  # no elbv2 permission and nothing to remove: do not fail the deploy
                 if _code(exc) in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation"):
-                    return Change(self.id, Action.UNCHANGED, f"{self.kind} {self.name}", ["alb_enabled is off"])
+                    return Change(self.id, Action.UNCHANGED, f"{self.kind} {self.name}", ["alb_enabled is off"], empty=True)
                 raise
             if change.action is Action.DELETE:
                 change.details.insert(0, "alb_enabled is off: removing what an earlier deploy created")
@@ -228,7 +228,7 @@ class LoadBalancerStep(_AlbStep):
         lb = find_load_balancer(elb, self.name)
         resource = f"load balancer {self.name}"
         if lb is None:
-            return Change(self.id, Action.UNCHANGED, resource, ["does not exist"])
+            return Change(self.id, Action.UNCHANGED, resource, ["does not exist"], empty=True)
         if not owned(elb, lb["LoadBalancerArn"], ctx.settings):
             return Change(self.id, Action.UNCHANGED, resource, ["not tagged for this stage: left alone"])
         details = [f"dns: {lb['DNSName']}"]
@@ -329,7 +329,7 @@ class TargetGroupStep(_AlbStep):
         tg = find_target_group(elb, self.name)
         resource = f"target group {self.name}"
         if tg is None:
-            return Change(self.id, Action.UNCHANGED, resource, ["does not exist"])
+            return Change(self.id, Action.UNCHANGED, resource, ["does not exist"], empty=True)
         tg_arn = tg["TargetGroupArn"]
         if not owned(elb, tg_arn, ctx.settings):
             return Change(self.id, Action.UNCHANGED, resource, ["not tagged for this stage: left alone"])
@@ -433,7 +433,7 @@ class ListenerStep(_AlbStep):
         lb = find_load_balancer(elb, self.name)
         resource = f"listeners of {self.name}"
         if lb is None or not owned(elb, lb["LoadBalancerArn"], ctx.settings):
-            return Change(self.id, Action.UNCHANGED, resource, ["no load balancer of this stage"])
+            return Change(self.id, Action.UNCHANGED, resource, ["no load balancer of this stage"], empty=True)
         listeners = listeners_of(elb, lb["LoadBalancerArn"])
         if not listeners:
             return Change(self.id, Action.UNCHANGED, resource, ["none"])

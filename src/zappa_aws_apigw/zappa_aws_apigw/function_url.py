@@ -166,7 +166,8 @@ class FunctionUrlStep(ResourceStep):
         details = [f"function URL {c.get('FunctionUrl')}" for c in found]
         if self._has_permission(ctx):
             details.append(f"lambda permission {PERMISSION_SID}")
-        return Change(self.id, Action.DELETE if details else Action.UNCHANGED, f"function URL of {self.settings.function_name}", details)
+        return Change(self.id, Action.DELETE if details else Action.UNCHANGED, f"function URL of {self.settings.function_name}", details,
+                      empty=not details)
 
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         lam = ctx.aws.client("lambda")

@@ -222,7 +222,8 @@ class HttpApiStep(ResourceStep):
         if live["api"] is not None:
             details.append(f"HTTP API {live['api']['ApiId']}")
         details.extend(f"lambda permission {sid}" for sid in live["permissions"])
-        return Change(self.id, Action.DELETE if details else Action.UNCHANGED, f"HTTP API {self.settings.function_name}", details)
+        return Change(self.id, Action.DELETE if details else Action.UNCHANGED, f"HTTP API {self.settings.function_name}", details,
+                      empty=not details)
 
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         live = self._read(ctx)

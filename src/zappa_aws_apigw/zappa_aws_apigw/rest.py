@@ -317,8 +317,7 @@ class RestApiStep(ResourceStep):
             if live.api_id is None:
                 raise AwsError(f"stack {self._stack_name()} made no REST API", hint="see the stack's events in the CloudFormation console")
             work["converge"] = converge_ops(want, live)
-        for label, detail, fn in work.get("converge") or []:
-            ctx.echo(f"  {label}: {detail}")
+        for _label, _detail, fn in work.get("converge") or []:  # listed in the plan's details already
             fn(apigw, live.api_id)
         if work.get("stage") or work.get("converge") or "stack" in work:
             self._deploy(apigw, want, live)
@@ -418,7 +417,7 @@ class RestApiStep(ResourceStep):
             if sid.startswith(PERMISSION_PREFIX):
                 details.append(f"lambda permission {sid}")
         action = Action.DELETE if details else Action.UNCHANGED
-        return Change(self.id, action, f"REST API {self.settings.function_name}", details, data=live)
+        return Change(self.id, action, f"REST API {self.settings.function_name}", details, data=live, empty=not details)
 
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         live = self.read(ctx)
@@ -675,21 +674,27 @@ def converge_ops(want: Desired, live: Live) -> list[tuple[str, str, Any]]:
     api = live.api or {}
     props = want.template["Resources"]["Api"]["Properties"]
     patch: list[dict[str, Any]] = []
+    notes: list[str] = []  # what the patch does, in the words of the settings
     if (api.get("description") or "") != props["Description"]:
         patch.append({"op": "replace", "path": "/description", "value": props["Description"]})
+        notes.append("description")
     has_binary = "*/*" in (api.get("binaryMediaTypes") or [])
     if want.settings.binary_support and not has_binary:
         patch.append({"op": "add", "path": "/binaryMediaTypes/*~1*", "value": "*/*"})
+        notes.append("binary media types: */*")
     elif not want.settings.binary_support and has_binary:
         patch.append({"op": "remove", "path": "/binaryMediaTypes/*~1*", "value": "*/*"})
+        notes.append("binary media types: none")
     want_types = list(want.settings.endpoint_configuration or ["EDGE"])
     live_types = list((api.get("endpointConfiguration") or {}).get("types") or ["EDGE"])
     if want_types != live_types:
         patch.append({"op": "replace", "path": f"/endpointConfiguration/types/{live_types[0]}", "value": want_types[0]})
+        notes.append(f"endpoint type: {live_types[0]} -> {want_types[0]}")
     if ("Policy" in props) != bool(api.get("policy")):
         patch.append({"op": "replace", "path": "/policy", "value": json.dumps(props["Policy"]) if "Policy" in props else ""})
+        notes.append("resource policy" if "Policy" in props else "no resource policy")
     if patch:
-        ops.append(("api", ", ".join(f"{p['op']} {p['path']}" for p in patch),
+        ops.append(("api", ", ".join(notes),
                     lambda apigw, api_id, patch=patch: apigw.update_rest_api(restApiId=api_id, patchOperations=patch)))
 
     # the authorizer
@@ -711,7 +716,7 @@ def converge_ops(want: Desired, live: Live) -> list[tuple[str, str, Any]]:
                     holder["id"] = create_authorizer(apigw, api_id, want_auth)
                 ops.append(("authorizer", "replace (provider ARNs changed)", recreate_auth))
             elif patch_auth:
-                ops.append(("authorizer", ", ".join(p["path"] for p in patch_auth),
+                ops.append(("authorizer", ", ".join(p["path"].lstrip("/") for p in patch_auth),
                             lambda apigw, api_id, p=patch_auth, a=live_auth["id"]: apigw.update_authorizer(restApiId=api_id, authorizerId=a, patchOperations=p)))
 
     # the proxy methods

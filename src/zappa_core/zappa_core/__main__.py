@@ -2,16 +2,24 @@
 
 ``zappa --version`` and ``zappa --help`` are answered here without importing typer, pluggy or any plugin
 when the help text cached by :mod:`zappa_core.clicache` is still valid; everything else goes to
-:func:`zappa_core.cli.run`.
+:func:`zappa_core.cli.run`. A shell asking for completions (``_ZAPPA_COMPLETE`` set, no arguments) always
+goes there too: it must not get the help text as its candidates.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+
+COMPLETE_VAR = "_ZAPPA_COMPLETE"
 
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if os.environ.get(COMPLETE_VAR):
+        from zappa_core.cli import run
+
+        return run(args)
     if args in (["--version"], ["-v"]):
         from zappa_core import __version__
 

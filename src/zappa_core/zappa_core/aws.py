@@ -151,6 +151,27 @@ class AwsClients:
     def account_id(self) -> str:
         return self.client("sts").get_caller_identity()["Account"]
 
+    def require_credentials(self) -> None:
+        """Fail with the ways to provide credentials when there are none (no AWS call is made): commands
+        check this before packaging or planning, instead of failing at their first AWS call."""
+        if self.local_endpoint:
+            return
+        from botocore.exceptions import ProfileNotFound
+
+        from zappa_core.errors import AwsError
+
+        fixes = ("run 'aws configure', set AWS_PROFILE or the stage's profile_name to a profile that has "
+                 "credentials (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or add --local to work on the "
+                 "local AWS ('zappa local start')")
+        try:
+            found = self.botocore_session.get_credentials()
+        except ProfileNotFound as exc:
+            raise AwsError(f"the AWS profile '{exc.kwargs.get('profile', self.profile)}' is not configured on this "
+                           "machine", hint=fixes) from None
+        if found is None:
+            where = f"profile '{self.profile}'" if self.profile else "the environment, ~/.aws or an instance role"
+            raise AwsError(f"no AWS credentials found (looked in {where})", hint=fixes)
+
 
 def _inject_s3_transfer_methods(class_attributes: dict, **kwargs: Any) -> None:
     """boto3's ``upload_file`` and friends on S3 clients (imported only when an S3 client is made)."""

@@ -5,7 +5,9 @@ the function that implements it in :mod:`zappa_core.commands`; those modules are
 command runs, so ``zappa --help`` stays fast.
 """
 
+import enum
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -27,11 +29,37 @@ BUILTIN_COMMANDS = (
     "save-python-settings-file",
 )
 HELP_ARGS = (["--help"], ["-h"])
+
+
+class ColorMode(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 # Plain click help: rich formatting costs ~50 ms of imports per run and adds nothing a user needs.
 MARKUP = None
 
+
+
+def complete_stage(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of a stage argument: the stage names of the settings file (``-s`` if given)."""
+    from pathlib import Path
+
+    from zappa_core.settings.files import find_settings_file, load_file
+
+    given = ctx.params.get("settings_file")
+    path = Path(given) if given else find_settings_file(Path.cwd())
+    try:
+        stages = list(load_file(path).data) if path else []
+    except Exception:  # noqa: BLE001 - a broken file completes nothing; the command itself reports it
+        return []
+    return [stage for stage in stages if stage.startswith(incomplete)]
+
+
 # Options shared by the stage commands (Zappa's env_parser).
-Stage = Annotated[str | None, typer.Argument(help="Stage name from the settings file.", show_default=False)]
+Stage = Annotated[str | None, typer.Argument(help="Stage name from the settings file.", show_default=False,
+                                             autocompletion=complete_stage)]
 AllStages = Annotated[bool, typer.Option("--all", help="Run for every stage in the settings file.")]
 SettingsFile = Annotated[str | None, typer.Option("-s", "--settings_file", "--settings-file", help="Settings file to use (default: zappa_settings.json|yml|yaml|toml).")]
 Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
@@ -96,9 +124,12 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @app.callback()
     def main(
         version: Annotated[bool | None, typer.Option("-v", "--version", callback=_version_callback, is_eager=True, help="Print the version and exit.")] = None,
-        color: Annotated[str, typer.Option("--color", help="auto, never or always.")] = "auto",
+        color: Annotated[ColorMode, typer.Option("--color", help="Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never.")] = ColorMode.auto,
     ) -> None:
         """Serverless Python web apps and functions on AWS Lambda."""
+        from zappa_core import color as colors
+
+        colors.set_mode(ColorMode(color).value)
 
     @command()
     def deploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -179,14 +210,15 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     def tail(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
              json: Json = False, local: Local = False,
              no_color: Annotated[bool, typer.Option("--no-color", "--no_color", help="Plain output.")] = False,
-             force_color: Annotated[bool, typer.Option("--force-color", "--force_color")] = False,
+             force_color: Annotated[bool, typer.Option("--force-color", "--force_color", help="Colour even when piping.")] = False,
              http: Annotated[bool, typer.Option("--http", help="Only HTTP request lines.")] = False,
              non_http: Annotated[bool, typer.Option("--non-http", "--non_http", help="Everything but HTTP request lines.")] = False,
              since: Annotated[str, typer.Option("--since", help="How far back: 30s, 4h, 1m (minutes), 1mm (months), 2d.")] = "100000s",
              filter: Annotated[str | None, typer.Option("--filter", help="CloudWatch Logs filter pattern.")] = None,
              disable_keep_open: Annotated[bool, typer.Option("--disable-keep-open", "--disable_keep_open", help="Print what is there and exit.")] = False) -> None:
         """Follow the function's logs."""
-        _dispatch("logs", "tail", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), no_color=no_color and not force_color,
+        _dispatch("logs", "tail", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local),
+                  color_flag=True if force_color else (False if no_color else None),
                   http=http, non_http=non_http, since=since, filter=filter, disable_keep_open=disable_keep_open)
 
     @command()
@@ -203,7 +235,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                   raw=raw, no_color=no_color, client_context=client_context, qualifier=qualifier, payload=payload)
 
     @command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-    def manage(stage: Annotated[str, typer.Argument(help="Stage name.")],
+    def manage(stage: Annotated[str, typer.Argument(help="Stage name.", autocompletion=complete_stage)],
                command_rest: Annotated[list[str] | None, typer.Argument(help="Django management command and its arguments.", show_default=False)] = None,
                all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False, local: Local = False,
                no_color: Annotated[bool, typer.Option("--no-color", "--no_color")] = False,
@@ -255,8 +287,8 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
 
     @command()
     def shell(stage: Stage = None, settings_file: SettingsFile = None, quiet: Quiet = False, local: Local = False) -> None:
-        """Open a Python shell with the stage's settings and AWS clients loaded."""
-        _dispatch("compat", "shell", validate=True, ctx=_ctx(pm, stage, False, settings_file, quiet, False, local))
+        """Open a Python shell with the stage's settings and AWS clients ready (--local: the local AWS)."""
+        _dispatch("shell", "shell", validate=True, ctx=_ctx(pm, stage, False, settings_file, quiet, False, local))
 
     @command("save-python-settings-file")
     def save_python_settings_file(
@@ -408,8 +440,11 @@ def run(argv: list[str] | None = None) -> int:
     from zappa_core.plugins import get_plugin_manager
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
+    if not args and not os.environ.get("_ZAPPA_COMPLETE"):  # completion requests come without arguments
         args = ["--help"]
+    from zappa_core.color import hoist_color_option
+
+    args = hoist_color_option(args)
     try:
         import warnings
 
@@ -418,7 +453,7 @@ def run(argv: list[str] | None = None) -> int:
             pm = get_plugin_manager()
         for warning in caught:
             print(f"Warning: {warning.message}", file=sys.stderr)
-        command = build_command(pm, {args[0]} if args[0] in BUILTIN_COMMANDS else None)
+        command = build_command(pm, {args[0]} if args and args[0] in BUILTIN_COMMANDS else None)
         if args in HELP_ARGS:
             from zappa_core import clicache
 

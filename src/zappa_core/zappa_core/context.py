@@ -73,7 +73,9 @@ class CommandContext:
             from zappa_core.local_state import local_endpoint
 
             endpoint = local_endpoint(settings.project_dir)
-        return AwsClients.for_settings(settings, local_endpoint=endpoint)
+        clients = AwsClients.for_settings(settings, local_endpoint=endpoint)
+        clients.require_credentials()
+        return clients
 
     def echo(self, message: str = "", *, err: bool = False) -> None:
         """Print unless ``-q``; errors always print (to stderr)."""

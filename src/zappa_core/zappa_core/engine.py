@@ -56,9 +56,11 @@ class Plan:
         return bool(self.pending)
 
     def counts(self) -> dict[str, int]:
+        """Changes by action; steps with nothing configured and nothing found (``empty``) are not counted."""
         counts = {a.value: 0 for a in Action}
         for change in self.changes:
-            counts[change.action.value] += 1
+            if not (change.empty and change.action is Action.UNCHANGED):
+                counts[change.action.value] += 1
         return counts
 
     def change_for(self, step_id: str) -> Change | None:
@@ -82,17 +84,14 @@ class Plan:
             f"{counts[a.value]} to {a.value}" if a is not Action.UNCHANGED else f"{counts[a.value]} unchanged"
             for a in (Action.CREATE, Action.UPDATE, Action.DELETE, Action.UNCHANGED)))
         lines = [head]
-        idle = [item.change.empty and item.change.action is Action.UNCHANGED for item in self.items]
-        shown = [item for item, skip in zip(self.items, idle, strict=True) if not skip]
+        # a feature the stage does not use and that has nothing in the account is not shown (--json has it)
+        shown = [item for item in self.items if not (item.change.empty and item.change.action is Action.UNCHANGED)]
         width = max((len(item.step.id) for item in shown), default=0)
         for item in shown:
             change = item.change
             lines.append(f"  {SYMBOLS[change.action]} {item.step.id.ljust(width)}  {change.action.value:<9}  {change.resource}")
             for detail in change.details:
                 lines.append(f"  {' ' * (width + 16)}{detail}")
-        hidden = sorted(item.step.id for item, skip in zip(self.items, idle, strict=True) if skip)
-        if hidden:
-            lines.append(f"  ({len(hidden)} with nothing configured and nothing found: {', '.join(hidden)})")
         return "\n".join(lines)
 
 

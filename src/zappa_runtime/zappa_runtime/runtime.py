@@ -92,11 +92,12 @@ class Runtime:
                     error = exc
                     continue
                 raise
-            try:
-                for attr in parts[cut:]:
-                    obj = getattr(obj, attr)
-            except AttributeError as exc:
-                raise AttributeError(f"cannot find '{dotted}': module '{module_name}' has no {exc}") from None
+            found = module_name
+            for attr in parts[cut:]:
+                if not hasattr(obj, attr):
+                    kind = "module" if found == module_name else "object"
+                    raise AttributeError(f"cannot find '{dotted}': {kind} '{found}' has no attribute '{attr}'")
+                obj, found = getattr(obj, attr), f"{found}.{attr}"
             self._functions[dotted] = obj
             return obj
         raise ImportError(f"cannot import '{dotted}': {error}") from error

@@ -100,7 +100,7 @@ def test_prebuild_script_runs_first_and_the_zip_callback_gets_the_package(make_p
     seen = json.loads((project / "callback.json").read_text())
     assert seen == {"zip": str(build.zip), "stage": "dev", "name": "demo-dev",
                     "sha": seen["sha"], "quiet": False}
-    assert seen["sha"][:16] in build.out
+    assert f"sha256 {seen['sha'][:12]}" in build.out
 
 
 def test_a_failing_prebuild_script_exits_1(make_project, package):
@@ -150,7 +150,7 @@ def test_slim_handler_ships_a_small_handler_zip_and_a_deterministic_project_arch
 
     first = archive.read_bytes()
     again = package(project, build.zip)
-    assert archive.read_bytes() == first and " unchanged: " in again.out
+    assert archive.read_bytes() == first and " unchanged in " in again.out
 
 
 def test_dependencies_layer_keeps_app_changes_small(make_project, package, tmp_path):

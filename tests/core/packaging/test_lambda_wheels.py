@@ -120,14 +120,14 @@ def test_a_local_build_is_replaced_by_the_lambda_wheel(fast_project, package, fa
     monkeypatch.setenv("PIP_FIND_LINKS", str(fastthing["wheelhouse"]))
     build = package(fast_project())
     assert build.code == 0, build.err
-    assert f"fetched: fastthing-1.0-{PY_TAG}-{PY_TAG}-manylinux2014_x86_64.whl" in build.out
+    assert f"downloaded fastthing-1.0-{PY_TAG}-{PY_TAG}-manylinux2014_x86_64.whl" in build.out
     assert _served_variant(build, tmp_path) == "lambda"
 
     # The second build is served from the checked cache: no pip, no index needed.
     monkeypatch.delenv("PIP_FIND_LINKS")
     again = package(build.project, build.zip)
     assert again.code == 0, again.err
-    assert "fetched: nothing" in again.out and "unchanged" in again.out
+    assert "downloaded" not in again.out and "unchanged" in again.out
 
 
 def test_a_damaged_cached_wheel_is_fetched_again(fast_project, package, fastthing, monkeypatch, tmp_path):
@@ -141,7 +141,7 @@ def test_a_damaged_cached_wheel_is_fetched_again(fast_project, package, fastthin
     cached.write_bytes(b"")  # an interrupted download, or a full disk
     second = package(first.project, tmp_path / "second.zip")
     assert second.code == 0, second.err
-    assert "fetched: fastthing-1.0-" in second.out
+    assert "downloaded fastthing-1.0-" in second.out
     assert second.zip.read_bytes() == first.zip.read_bytes()
 
 
@@ -174,6 +174,6 @@ def test_arm64_gets_the_aarch64_wheel(fast_project, package, fastthing, monkeypa
     (project / "handler_app.py").write_text("def run(event, context):\n    return 'ok'\n")
     build = package(project)
     assert build.code == 0, build.err
-    assert f"fetched: fastthing-1.0-{PY_TAG}-{PY_TAG}-manylinux2014_aarch64.whl" in build.out
+    assert f"downloaded fastthing-1.0-{PY_TAG}-{PY_TAG}-manylinux2014_aarch64.whl" in build.out
     wheel_meta = build.read("fastthing-1.0.dist-info/METADATA")
     assert b"Name: fastthing" in wheel_meta

@@ -116,3 +116,26 @@ def test_deploy_update_rollback_invoke_undeploy(e2e_project, client):
     assert [g["logGroupName"] for g in client("logs").describe_log_groups()["logGroups"]
             if "demo-dev" in g["logGroupName"]] == []
     assert s3.list_objects_v2(Bucket="demo-code-bucket").get("Contents", []) == []
+
+
+def test_a_failed_invoke_says_what_failed_once(e2e_project):
+    project = e2e_project
+    project.stages["dev"]["project_name"] = "oops"  # its own function beside the other test's
+    project.save()
+    (project.root / "app.py").write_text((project.root / "app.py").read_text()
+                                         + "\n\ndef check(event, context):\n    raise ValueError('bad input')\n")
+    ok(zappa(project, "deploy", "dev"))
+    try:
+        missing = zappa(project, "invoke", "dev", "app.nope")
+        assert missing.returncode == 1
+        assert missing.stderr == "Error: cannot find 'app.nope': module 'app' has no attribute 'nope'\n"
+        assert "Traceback" not in missing.stdout and "nope" not in missing.stdout.replace("'command': 'app.nope'", "")
+
+        failed = zappa(project, "invoke", "dev", "app.check")
+        assert failed.returncode == 1
+        lines = failed.stderr.splitlines()
+        assert lines[0] == "Traceback (most recent call last):" and "app.py" in lines[1]  # from the app's frame
+        assert lines[-1] == "Error: ValueError: bad input" and failed.stderr.count("bad input") == 2
+        assert "Handled" not in failed.stdout + failed.stderr and "stackTrace" not in failed.stdout
+    finally:
+        ok(zappa(project, "undeploy", "dev", "--yes"))

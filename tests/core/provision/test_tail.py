@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -58,3 +59,52 @@ def test_tail_of_a_stage_without_logs_says_so(project, zappa, aws, monkeypatch):
     monkeypatch.setenv("ZAPPA_DISABLE_PLUGINS", "alb,apigw,events,certs")
     result = zappa("tail", "dev", "--disable-keep-open")
     assert result.code == 1 and "does not exist" in result.err
+
+
+ACCESS = ('[INFO] 2026-11-27 13:00:00,123 zappa.runtime.access 127.0.0.1 - - [27/Nov/2026:13:00:00 +0000] '
+          '"GET /missing HTTP/1.1" 404 9 "-" "curl/8.5" 1234us')
+LAMBDA_LINE = "[ERROR]\t2026-11-27T13:00:01.456Z\t5e3f1c2a-0b1d-4c6e-9f00-1234567890ab\tboom: it failed"
+
+
+def put(aws, *messages):
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/demo-dev")
+    logs.create_log_stream(logGroupName="/aws/lambda/demo-dev", logStreamName="s1")
+    now = int(time.time() * 1000)
+    logs.put_log_events(logGroupName="/aws/lambda/demo-dev", logStreamName="s1",
+                        logEvents=[{"timestamp": now - 500 + i, "message": m} for i, m in enumerate(messages)])
+
+
+STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d|\d\d/[A-Z][a-z]{2}/\d{4}")
+
+
+def test_one_timestamp_per_line_and_only_the_status_code_coloured(project, zappa, aws, monkeypatch):
+    monkeypatch.setenv("ZAPPA_DISABLE_PLUGINS", "alb,apigw,events,certs")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    put(aws, ACCESS, LAMBDA_LINE)
+    plain = zappa("tail", "dev", "--since", "1h", "--disable-keep-open").out.splitlines()  # piped: no colour
+    assert [len(STAMP.findall(line)) for line in plain] == [1, 1], plain
+    assert plain[0].endswith('] [INFO] zappa.runtime.access 127.0.0.1 - - "GET /missing HTTP/1.1" 404 9 "-" '
+                             '"curl/8.5" 1234us')
+    assert plain[1].endswith("] [ERROR] boom: it failed") and "\x1b[" not in "".join(plain)
+
+    coloured = zappa("--color", "always", "tail", "dev", "--since", "1h", "--disable-keep-open").out.splitlines()
+    assert '" \x1b[33m404\x1b[0m 9 ' in coloured[0]
+    codes = re.findall(r"\x1b\[(\d+)m([^\x1b]*)\x1b\[0m", coloured[0])
+    assert [text for _, text in codes][1:] == ["404"]  # after the bold timestamp, only the status code
+    assert coloured[1].endswith("\x1b[31m[ERROR] boom: it failed\x1b[0m")
+
+
+def test_color_flags_and_no_color(project, zappa, aws, monkeypatch):
+    monkeypatch.setenv("ZAPPA_DISABLE_PLUGINS", "alb,apigw,events,certs")
+    put(aws, ACCESS)
+    args = ("tail", "dev", "--since", "1h", "--disable-keep-open")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" in zappa("--color", "always", *args).out  # an explicit choice beats NO_COLOR
+    assert "\x1b[" in zappa(*args, "--force-color").out
+    assert "\x1b[" in zappa(*args, "--color", "always").out  # --color after the command works too
+    monkeypatch.delenv("NO_COLOR")
+    assert "\x1b[" not in zappa("--color", "never", *args).out
+    assert "\x1b[" not in zappa(*args, "--no-color", "--color", "always").out  # the command's own flag wins
+    bogus = zappa("--color", "bogus", *args)
+    assert bogus.code == 2 and "'bogus' is not one of 'auto', 'always', 'never'" in bogus.err

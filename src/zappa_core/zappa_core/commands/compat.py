@@ -5,9 +5,5 @@ from __future__ import annotations
 from zappa_core.errors import NotImplementedYet
 
 
-def shell(ctx, **options):
-    raise NotImplementedYet("shell")
-
-
 def save_python_settings_file(ctx, **options):
     raise NotImplementedYet("save-python-settings-file")

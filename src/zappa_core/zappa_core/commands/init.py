@@ -214,6 +214,11 @@ def init(ctx, *, yes: bool, stage: str, app_function: str | None, django_setting
     elif detected:
         app = detected[0]
 
+    if app is None and not interactive:
+        raise UsageError("no app found in this folder (no Flask, FastAPI, Django or other WSGI/ASGI app in its .py "
+                         "files), so --yes has nothing to write a stage for",
+                         hint="name it: zappa init --yes --app-function module.app (or --django-settings "
+                              "project.settings); run this in the app's folder; or run zappa init without --yes")
     region = aws_region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     bucket = s3_bucket or random_bucket()
     profile = profile_name

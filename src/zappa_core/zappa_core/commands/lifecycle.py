@@ -699,29 +699,24 @@ def _invoke(ctx: Any, settings: Any, payload: dict, *, qualifier: str | None, cl
     out = {"stage": settings.stage, "status_code": response.get("StatusCode"), "function_error": error,
            "log": log, "result": result}
     if not ctx.json:
+        from zappa_core.commands import invoke_output
+
+        failure = result if error and invoke_output.is_error_payload(result) else None
         if log and not ctx.quiet:
-            print(_color_log(log, not no_color))
-        shown = result if isinstance(result, str) else json.dumps(result, indent=2)
-        print(shown)
+            print("\n".join(invoke_output.log_lines(log, not no_color, failure)))
+        if failure:
+            lines = invoke_output.app_traceback(failure)
+            if lines:
+                print("\n".join(lines), file=sys.stderr)
+        else:
+            print(result if isinstance(result, str) else json.dumps(result, indent=2))
     if error:
         if ctx.json:
             ctx.emit_json(out)
-        raise ZappaError(f"the function raised an error ({error})", hint="the output above has the traceback")
+        from zappa_core.commands.invoke_output import error_message
+
+        raise ZappaError(error_message(result, error))
     return out
-
-
-def _color_log(text: str, color: bool) -> str:
-    lines = []
-    for line in text.rstrip("\n").splitlines():
-        if line.startswith(("START RequestId", "END RequestId")):
-            continue
-        if color and sys.stdout.isatty():
-            if line.startswith("REPORT RequestId"):
-                line = f"\033[2m{line}\033[0m"
-            elif "Traceback" in line or "Error" in line:
-                line = f"\033[31m{line}\033[0m"
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def invoke(ctx: Any, function_path: str | None = None, raw: bool = False, no_color: bool = False,

@@ -15,12 +15,20 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from zappa_core import color as colors
+from zappa_core.color import style
 from zappa_core.errors import AwsError, UsageError
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mm": 30 * 86400, "y": 365 * 86400}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(mm|ms|s|m|h|d|w|y)")
 _IPV4 = re.compile(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")
 POLL_SECONDS = 1.0
+# What the Lambda runtime's log handler writes before a record, and zappa's runtime where no handler is set.
+_LAMBDA_PREFIX = re.compile(r"^\[(?P<level>[A-Z]+)\]\t\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-fA-F-]+\t")
+_RUNTIME_PREFIX = re.compile(r"^\[(?P<level>[A-Z]+)\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ")
+_ACCESS_STAMP = re.compile(r" \[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]")
+_STATUS = re.compile(r'(" )([1-5]\d\d)( |$)')  # the status right after the quoted request line
+STATUS_COLORS = {"1": "36", "2": "32", "3": "36", "4": "33", "5": "31"}
 
 
 def parse_since(text: str) -> float:
@@ -60,18 +68,31 @@ def keep(message: str, *, http: bool, non_http: bool) -> bool:
     return not (non_http and is_http_line(message))
 
 
+def plain_message(message: str) -> str:
+    """``message`` without the timestamps that would repeat the one tail prints: the Lambda log handler's
+    prefix (``[INFO]\t<ISO time>\t<request id>\t``, or the runtime's ``[INFO] <time> ``) keeps only its
+    level, and an access line loses its own ``[27/Nov/2026:13:00:00 +0000]``."""
+    match = _LAMBDA_PREFIX.match(message) or _RUNTIME_PREFIX.match(message)
+    if match:
+        message = f"[{match.group('level')}] {message[match.end():]}"
+    if is_http_line(message):
+        message = _ACCESS_STAMP.sub("", message, count=1)
+    return message
+
+
 def format_event(event: dict, *, color: bool) -> str:
+    """One line per event: ``[YYYY-MM-DD HH:MM:SS] message``, the only timestamp on the line. With ``color``,
+    the timestamp is bold, an error line red, and in a request line only the status code is coloured."""
     when = dt.datetime.fromtimestamp(event["timestamp"] / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-    message = event.get("message", "").rstrip("\n")
+    message = plain_message(event.get("message", "").rstrip("\n"))
     if not color:
         return f"[{when}] {message}"
-    styled = message
     if "Traceback" in message or "ERROR" in message or "Error" in message:
-        styled = f"\033[31m{message}\033[0m"
+        message = style(message, "31", True)
     elif is_http_line(message):
-        styled = re.sub(r"\b([1-5]\d\d)\b", lambda m: f"\033[{'32' if m.group(1) < '400' else '33'}m{m.group(1)}\033[0m",
-                        message, count=1)
-    return f"[\033[1m{when}\033[0m] {styled}"
+        message = _STATUS.sub(lambda m: m.group(1) + style(m.group(2), STATUS_COLORS[m.group(2)[0]], True)
+                              + m.group(3), message, count=1)
+    return f"[{style(when, '1', True)}] {message}"
 
 
 def fetch(logs: Any, group: str, start_ms: int, pattern: str | None) -> Iterable[dict]:
@@ -89,7 +110,7 @@ def fetch(logs: Any, group: str, start_ms: int, pattern: str | None) -> Iterable
             return
 
 
-def tail(ctx: Any, no_color: bool = False, http: bool = False, non_http: bool = False, since: str = "100000s",
+def tail(ctx: Any, color_flag: bool | None = None, http: bool = False, non_http: bool = False, since: str = "100000s",
          filter: str | None = None, disable_keep_open: bool = False, *, out: Callable[[str], None] | None = None,
          sleep: Callable[[float], None] = time.sleep, max_polls: int | None = None, **_: Any) -> int:
     from zappa_core.engine import describe_aws_error
@@ -105,7 +126,7 @@ def tail(ctx: Any, no_color: bool = False, http: bool = False, non_http: bool = 
     settings = stages[0]
     logs = ctx.aws(settings).client("logs")
     group = log_group_name(settings.function_name)
-    color = not no_color and sys.stdout.isatty()
+    color = colors.enabled(sys.stdout, color_flag)
     write = out or (lambda line: print(line, flush=True))
     start_ms = int((time.time() - seconds) * 1000)
     seen: set[str] = set()

@@ -14,10 +14,10 @@ def _mib(size: int) -> str:
 def summary(package, context: PackageContext) -> str:
     d = package.details
     state = "unchanged" if d.get("unchanged") else "written"
-    fetched = ", ".join(d.get("fetched") or []) or "nothing"
-    line = (f"{package.path.name} {state}: {package.files} files, {_mib(package.size)} "
-            f"({_mib(d.get('unpacked', 0))} unpacked), sha256 {package.sha256[:16]}, {d.get('seconds', 0):.2f} s; "
-            f"dependencies: {d.get('dependency_rule', '')}; fetched: {fetched}")
+    line = (f"{package.path.name} {state} in {d.get('seconds', 0):.1f} s: {package.files} files, {_mib(package.size)} "
+            f"({_mib(d.get('unpacked', 0))} unpacked), sha256 {package.sha256[:12]}")
+    if d.get("fetched"):  # the dependency rule was printed just before; what had to be downloaded was not
+        line += f"; downloaded {', '.join(d['fetched'])}"
     if package.layer is not None:
         layer = package.layer
         line += (f"\n{layer.path.name} {'unchanged' if layer.details.get('unchanged') else 'written'}: "

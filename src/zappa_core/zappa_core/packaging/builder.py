@@ -166,7 +166,8 @@ def build(settings, context: PackageContext) -> BuiltPackage:
             archive_path = output.with_name(f"{output.stem}_project.tar.gz")
             archive_entries, _ = merge([dep_entries, project])
             check_fits_tmp(settings, sum(e.size_hint for e in archive_entries.values()))
-            archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz", memo_dir=memo)
+            archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz", memo_dir=memo,
+                                    progress=context.shows_progress)
             extra = {"slim_archive": slim_archive_url(settings, archive.sha256), "slim_archive_sha256": archive.sha256,
                      "slim_archive_unpacked": archive.unpacked}
             runtime_deps = deps.entries(only=deps.runtime_dists)
@@ -177,7 +178,8 @@ def build(settings, context: PackageContext) -> BuiltPackage:
                        if not matches_any_glob(e.arcname, excludes)]
             layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in layered]
             if layer_entries:
-                layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries, memo_dir=memo)
+                layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries, memo_dir=memo,
+                                      progress=context.shows_progress)
             base, clashes = merge([deps.entries(only=deps.runtime_dists), project, included])
         else:
             base, clashes = merge([dep_entries, project, included])
@@ -186,7 +188,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         final, more = merge([base.values(), plugin_includes(pm, settings, context)])
         for clash in [*clashes, *more]:
             context.warn(clash)
-        written = write_archive(output, final.values(), memo_dir=memo)
+        written = write_archive(output, final.values(), memo_dir=memo, progress=context.shows_progress)
     finally:
         reader.close()
     details: dict[str, Any] = {

@@ -79,15 +79,22 @@ class PackageContext:
         if not self.quiet:
             self.echo(f"warning: {message}")
 
+    @property
+    def shows_progress(self) -> bool:
+        """Spinners and bars are drawn: not quiet, progress not disabled, and stderr is a terminal."""
+        import sys
+
+        return not self.quiet and self.progress and sys.stderr.isatty()
+
     @contextlib.contextmanager
     def step(self, description: str) -> Iterator[None]:
         """A long step: a rich spinner on a terminal, nothing when quiet or not interactive."""
         if self.quiet or not self.progress:
             yield
             return
-        from rich.console import Console
+        from zappa_core.color import console as color_console
 
-        console = Console(stderr=True)
+        console = color_console()
         if not console.is_terminal:
             yield
             return

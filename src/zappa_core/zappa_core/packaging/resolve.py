@@ -140,10 +140,11 @@ class Resolution:
 
     def describe(self) -> str:
         count = len(self.dists) + len(self.missing)
+        counted = f"{count} distribution{'' if count == 1 else 's'}"
         if self.rule == "environment":
             return (f"no requirements.txt or [project] dependencies: shipping the environment's "
-                    f"distributions minus zappa's own ({count} distributions)")
-        return f"declared in {self.rule} ({count} distributions)"
+                    f"distributions minus zappa's own ({counted})")
+        return f"declared in {self.rule} ({counted})"
 
 
 def _pruned_for(roots: Iterable[Requirement]) -> frozenset[str]:

@@ -10,7 +10,7 @@ import json
 import os
 import tarfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from zappa_core.packaging.entries import Entry
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 TAR_MTIME = 315532800  # the same instant (1980-01-01T00:00:00Z) for the slim tarball
 LEVEL = 6
+BIG_ARCHIVE_FILES = 1000  # writing takes a second or more from here on: worth a progress bar
 # Already-compressed formats are stored, not deflated again: same size, less time.
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".gz", ".bz2", ".xz", ".zst",
                    ".zip", ".whl", ".woff", ".woff2", ".mp3", ".mp4", ".pdf")
@@ -42,7 +43,7 @@ def file_sha256(path: Path) -> str | None:
         return None
 
 
-def _zip_bytes(entries: list[Entry], out) -> int:
+def _zip_bytes(entries: list[Entry], out, advance: Callable[[int], None]) -> int:
     unpacked = 0
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=LEVEL) as archive:
         for entry in entries:
@@ -54,10 +55,11 @@ def _zip_bytes(entries: list[Entry], out) -> int:
             data = entry.read()
             unpacked += len(data)
             archive.writestr(info, data, compresslevel=None if stored else LEVEL)
+            advance(1)
     return unpacked
 
 
-def _tar_gz_bytes(entries: list[Entry], out) -> int:
+def _tar_gz_bytes(entries: list[Entry], out, advance: Callable[[int], None]) -> int:
     unpacked = 0
     with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=LEVEL) as gz, \
             tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -71,6 +73,7 @@ def _tar_gz_bytes(entries: list[Entry], out) -> int:
             info.uid = info.gid = 0
             info.uname = info.gname = ""
             tar.addfile(info, io.BytesIO(data))
+            advance(1)
     return unpacked
 
 
@@ -117,8 +120,11 @@ def _remember(memo_dir: Path | None, written: Written, fingerprint: str) -> None
         pass  # a read-only cache only costs speed
 
 
-def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip", memo_dir: Path | None = None) -> Written:
+def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip", memo_dir: Path | None = None,
+                  progress: bool = False) -> Written:
     """Write ``entries`` as a zip (or ``kind="tar.gz"``) to ``path``, atomically.
+
+    With ``progress``, an archive of at least :data:`BIG_ARCHIVE_FILES` files shows a bar on the terminal.
 
     When ``path`` already holds exactly these bytes it is left untouched and ``unchanged`` is true. With
     ``memo_dir``, a build whose fingerprint (names, modes, contents, compressor) matches the one that
@@ -132,8 +138,11 @@ def write_archive(path: Path, entries: Iterable[Entry], kind: str = "zip", memo_
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "wb") as out:
-            unpacked = (_zip_bytes if kind == "zip" else _tar_gz_bytes)(ordered, out)
+        from zappa_core.progress import bar
+
+        with open(tmp, "wb") as out, bar("writing", path.name, len(ordered), unit="files",
+                                         show=progress and len(ordered) >= BIG_ARCHIVE_FILES) as advance:
+            unpacked = (_zip_bytes if kind == "zip" else _tar_gz_bytes)(ordered, out, advance)
         sha = file_sha256(tmp)
         unchanged = file_sha256(path) == sha
         if unchanged:

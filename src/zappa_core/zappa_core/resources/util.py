@@ -63,9 +63,9 @@ def spinner(ctx: Any, text: str) -> Iterator[None]:
     if not getattr(ctx, "progress", False):
         yield
         return
-    from rich.console import Console
+    from zappa_core.color import console
 
-    with Console(stderr=True).status(text):
+    with console().status(text):
         yield
 
 
@@ -76,23 +76,10 @@ def upload_file(ctx: Any, path: Path, bucket: str, key: str, extra: dict[str, An
     from boto3.s3.transfer import TransferConfig
 
     config = TransferConfig(multipart_threshold=16 * 1024 * 1024, multipart_chunksize=16 * 1024 * 1024)
-    if not getattr(ctx, "progress", False):
-        s3.upload_file(str(path), bucket, key, ExtraArgs=extra, Config=config)
-        return size
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        Progress,
-        TextColumn,
-        TransferSpeedColumn,
-    )
+    from zappa_core.progress import bar
 
-    with Progress(TextColumn("  uploading {task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                  console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task(key, total=size)
-        s3.upload_file(str(path), bucket, key, ExtraArgs=extra, Config=config,
-                       Callback=lambda n: progress.update(task, advance=n))
+    with bar("uploading", key, size, show=bool(getattr(ctx, "progress", False))) as advance:
+        s3.upload_file(str(path), bucket, key, ExtraArgs=extra, Config=config, Callback=advance)
     return size
 
 
