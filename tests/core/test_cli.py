@@ -144,9 +144,3 @@ def test_subcommand_help_is_plain_text(zappa_cli):
     result = zappa_cli(["tail", "--help"])
     assert result.returncode == 0
     assert "--disable-keep-open" in result.stdout and "╭" not in result.stdout
-
-
-def test_commands_not_built_yet_say_so(zappa_cli, zappa_project):
-    zappa_project()
-    result = zappa_cli(["save-python-settings-file", "dev"])
-    assert result.returncode == 1 and "not implemented yet: save-python-settings-file" in result.stderr

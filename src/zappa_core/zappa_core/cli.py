@@ -256,9 +256,11 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     @command()
     def plan(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
              json: Json = False, local: Local = False,
-             destroy: Annotated[bool, typer.Option("--destroy", help="Plan an undeploy instead.")] = False) -> None:
+             destroy: Annotated[bool, typer.Option("--destroy", help="Plan an undeploy instead.")] = False,
+             docker_image_uri: Annotated[str | None, typer.Option("-d", "--docker-image-uri", help="Plan a deploy/update of this container image.")] = None) -> None:
         """Show what deploy/update would create, change or delete, without changing anything."""
-        _dispatch("lifecycle", "plan", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), destroy=destroy)
+        _dispatch("lifecycle", "plan", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local),
+                  destroy=destroy, docker_image_uri=docker_image_uri)
 
     @command()
     def serve(stage: Stage = None, settings_file: SettingsFile = None, quiet: Quiet = False,

@@ -23,6 +23,8 @@ from typing import Any
 
 MANIFEST_NAME = "zappa_manifest.json"
 MANIFEST_FORMAT = 1
+#: In a container image: the module ``zappa save-python-settings-file`` writes, holding the manifest as ``MANIFEST``.
+SETTINGS_MODULE = "zappa_settings.py"
 
 
 class ManifestError(RuntimeError):
@@ -74,12 +76,16 @@ def validate_manifest(data: Any, where: str = MANIFEST_NAME) -> dict[str, Any]:
 
 
 def read_manifest(root: str) -> dict[str, Any]:
-    """Read and validate ``<root>/zappa_manifest.json``."""
+    """Read and validate ``<root>/zappa_manifest.json`` (or, in a container image, the ``MANIFEST`` of
+    ``<root>/zappa_settings.py``)."""
     path = os.path.join(root, MANIFEST_NAME)
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
+        module = os.path.join(root, SETTINGS_MODULE)
+        if os.path.isfile(module):
+            return read_settings_module(module)
         raise ManifestError(
             f"{MANIFEST_NAME} not found in {root!r}: the package was not built by `zappa package` "
             "(or the handler was moved away from the zip root)"
@@ -89,6 +95,25 @@ def read_manifest(root: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ManifestError(f"{path}: invalid JSON ({exc})") from None
     return validate_manifest(data, path)
+
+
+def read_settings_module(path: str) -> dict[str, Any]:
+    """The ``MANIFEST = {...}`` literal of a settings module, parsed (never executed) and validated."""
+    import ast
+
+    try:
+        with open(path, "rb") as fh:
+            tree = ast.parse(fh.read(), path)
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "MANIFEST" for t in node.targets):
+                return validate_manifest(ast.literal_eval(node.value), path)
+    except (SyntaxError, ValueError) as exc:
+        raise ManifestError(f"{path}: not a settings module written by `zappa save-python-settings-file` ({exc})") from None
+    raise ManifestError(f"{path} has no MANIFEST: write it again with `zappa save-python-settings-file STAGE`")
+
+
+def _holds_manifest(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, MANIFEST_NAME)) or os.path.isfile(os.path.join(folder, SETTINGS_MODULE))
 
 
 def find_task_root() -> str:
@@ -101,9 +126,9 @@ def find_task_root() -> str:
     file = getattr(handler, "__file__", None)
     if file:
         folder = os.path.dirname(os.path.abspath(file))
-        if os.path.isfile(os.path.join(folder, MANIFEST_NAME)):
+        if _holds_manifest(folder):
             return folder
     root = os.environ.get("LAMBDA_TASK_ROOT")
-    if root and os.path.isfile(os.path.join(root, MANIFEST_NAME)):
+    if root and _holds_manifest(root):
         return root
     return os.getcwd()

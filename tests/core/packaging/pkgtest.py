@@ -131,10 +131,12 @@ def serve(folder: Path, event: dict) -> dict:
     return serve_with_path(folder, event, [])
 
 
-def serve_with_path(folder: Path, event: dict, extra_path: list[Path]) -> dict:
-    """:func:`serve`, with ``extra_path`` after the package on ``sys.path`` (a layer's ``/opt/python``)."""
+def serve_with_path(folder: Path, event: dict, extra_path: list[Path], handler: str = "handler") -> dict:
+    """:func:`serve`, with ``extra_path`` after the package on ``sys.path`` (a layer's ``/opt/python``);
+    ``handler`` is the module of ``lambda_handler`` (a container image names ``zappa_runtime.handler``)."""
     prelude = f"import sys; sys.path.extend({[str(p) for p in extra_path]!r})\n"
-    proc = subprocess.run([BASE_PYTHON, "-I", "-S", "-c", prelude + SERVE], cwd=folder, input=json.dumps(event), check=False,
+    source = SERVE if handler == "handler" else SERVE.replace("import handler\n", f"import {handler} as handler\n")
+    proc = subprocess.run([BASE_PYTHON, "-I", "-S", "-c", prelude + source], cwd=folder, input=json.dumps(event), check=False,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     data = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -394,15 +394,22 @@ def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_ima
 # -- plan -----------------------------------------------------------------------------------------------
 
 
-def plan(ctx: Any, destroy: bool = False, **_: Any) -> int:
+def plan(ctx: Any, destroy: bool = False, docker_image_uri: str | None = None, **_: Any) -> int:
     from zappa_core.engine import Engine
+    from zappa_core.resources.code import remote_function
+
+    if not destroy:
+        _image_checks(ctx, docker_image_uri, None)
 
     def run(settings: Any) -> dict:
         _apply_overrides(ctx, settings)
+        dctx = deploy_context(ctx, settings, "plan", remove_logs=False, image_uri=docker_image_uri)
         if not destroy:
-            _require_bucket(settings)
-        dctx = deploy_context(ctx, settings, "plan", remove_logs=False)
-        if not destroy:
+            if not docker_image_uri:
+                _require_bucket(settings)
+            check_package_type(settings, _read(f"reading function {settings.function_name}",
+                                               lambda: remote_function(dctx)), docker_image_uri)
+        if not destroy and not docker_image_uri:
             dctx.package = build_package(ctx, settings, CallbackTarget(ctx, settings))
         result = Engine(dctx).plan(destroy=destroy)
         if not ctx.json and not ctx.quiet:

@@ -19,9 +19,9 @@ class BucketStep(ResourceStep):
     def plan(self, ctx: DeployContext) -> Change:
         bucket = ctx.settings.s3_bucket
         outputs = {"bucket": bucket}
-        if ctx.options.get("s3_zip"):
-            return Change(self.id, Action.UNCHANGED, f"S3 bucket {bucket}", ["not used: the package is already in S3"],
-                          outputs=outputs)
+        if ctx.options.get("s3_zip") or ctx.options.get("image_uri"):
+            why = "the package is already in S3" if ctx.options.get("s3_zip") else "the code is a container image"
+            return Change(self.id, Action.UNCHANGED, f"S3 bucket {bucket}", [f"not used: {why}"], outputs=outputs)
         s3 = ctx.aws.client("s3")
         try:
             s3.head_bucket(Bucket=bucket)

@@ -65,8 +65,9 @@ class CodeStep(ResourceStep):
                           outputs={"bucket": zbucket, "s3_key": zkey, "sha256": None, "uploaded": False})
         package = ctx.package
         if package is None:
+            why = "container image: nothing to upload" if ctx.options.get("image_uri") else "no package built for this command"
             return Change(self.id, Action.UNCHANGED, f"s3://{bucket}/{code_prefix(ctx.function_name)}",
-                          ["no package built for this command"], outputs={"bucket": bucket, "s3_key": None,
+                          [why], outputs={"bucket": bucket, "s3_key": None,
                                                                           "sha256": None, "uploaded": False})
         sha = package.sha256
         key = code_key(ctx.function_name, sha)
