@@ -52,7 +52,7 @@ def test_the_settings_module_lets_an_image_serve_the_app(tmp_path, monkeypatch, 
     assert "API_STAGE = 'dev'" in module and "APP_MODULE = 'app'" in module and "MANIFEST = {" in module
     needs = re.findall(r"^    pip install (?:--no-deps )?(.+)$", module, re.M)
     wanted = [spec.split("==")[0] for line in needs for spec in line.split()]
-    assert wanted[0] == "zappa-runtime" and "zappa-aws-apigw" in wanted and "zappa-runtime==" in said
+    assert wanted[0] == "zappa-ng-runtime" and "zappa-ng-aws-apigw" in wanted and "zappa-ng-runtime==" in said
 
     # RUN pip install -r requirements.txt <the distributions the module names> --target ${LAMBDA_TASK_ROOT}
     task_root = tmp_path / "var" / "task"

@@ -65,3 +65,25 @@ def test_a_project_larger_than_ephemeral_storage_is_refused_before_any_upload(pr
     assert '"ephemeral_storage": {"Size": 642}' in result.err
     assert BUCKET not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
     assert aws("lambda").list_functions()["Functions"] == []
+
+
+def test_a_prebuilt_slim_package_brings_its_archive_along(project, zappa, aws, tmp_path):
+    project.set(slim_handler=True)
+    assert zappa("package", "dev", "-o", str(tmp_path / "build" / "app.zip")).code == 0
+    archive = tmp_path / "build" / "app_project.tar.gz"
+    assert archive.is_file()
+    result = zappa("deploy", "dev", "-z", str(tmp_path / "build" / "app.zip"), "--json")
+    assert result.code == 0, result
+    keys = objects(aws)
+    [uploaded] = [k for k in keys if k.endswith(".tar.gz")]
+    [package] = [k for k in keys if k.endswith(".zip")]
+    assert manifest_of(aws, package, tmp_path)["slim_archive"] == f"s3://{BUCKET}/{uploaded}"
+
+
+def test_a_prebuilt_slim_package_without_its_archive_is_refused(project, zappa, aws, tmp_path):
+    project.set(slim_handler=True)
+    assert zappa("package", "dev", "-o", str(tmp_path / "build" / "app.zip")).code == 0
+    (tmp_path / "build" / "app_project.tar.gz").unlink()
+    result = zappa("deploy", "dev", "-z", str(tmp_path / "build" / "app.zip"))
+    assert result.code == 2 and "app_project.tar.gz is missing" in result.err
+    assert aws("lambda").list_functions()["Functions"] == []

@@ -157,16 +157,10 @@ def touch(settings: Any, urls: dict[str, str], echo: Callable[[str], None], *, l
 
 
 def package_from_zip(path: str) -> Any:
-    from zappa_core.records import BuiltPackage
+    """A zip built earlier, with the project archive or dependencies layer that ``zappa package`` wrote beside it."""
+    from zappa_core.packaging.prebuilt import prebuilt_package
 
-    file = Path(path)
-    if not file.is_file():
-        raise UsageError(f"--zip: no such file: {path}")
-    digest = hashlib.sha256()
-    with file.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return BuiltPackage(path=file, sha256=digest.hexdigest(), size=file.stat().st_size, files=0, details={"prebuilt": True})
+    return prebuilt_package(path)
 
 
 def build_package(ctx: Any, settings: Any, target: CallbackTarget) -> Any:

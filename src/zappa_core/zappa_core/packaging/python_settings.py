@@ -49,12 +49,13 @@ def zappa_constants(settings: dict[str, Any]) -> dict[str, Any]:
 
 def module_text(settings: Any, pm: Any = None) -> tuple[str, list[str]]:
     """The module's source and the distributions the image needs besides the app's own."""
+    from zappa_core.packaging.resolve import RUNTIME_DIST
     from zappa_core.packaging.runtime import manifest_bytes, runtime_entries
 
     _, modules, _ = runtime_entries(pm)
     manifest = json.loads(manifest_bytes(settings, modules))
     plugins = image_distributions(modules)
-    runtime = f"zappa-runtime=={metadata.version('zappa-runtime')}"
+    runtime = f"{RUNTIME_DIST}=={metadata.version(RUNTIME_DIST)}"
     lines = [
         f'"""Settings of stage {settings.stage!r} for a container image, written by `zappa save-python-settings-file '
         f'{settings.stage}`.',

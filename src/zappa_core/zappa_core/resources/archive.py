@@ -61,6 +61,9 @@ class ProjectArchiveStep(ResourceStep):
         check_fits_tmp(ctx.settings, unpacked)
         key = archive_key(ctx.function_name, sha)
         resource = f"s3://{bucket}/{key}"
+        if details.get("slim_archive_url", resource) != resource:  # a zip built for another stage or bucket
+            raise UsageError(f"the package loads its project from {details['slim_archive_url']}, not from {resource}",
+                             hint=f"build the package for this stage: zappa package {ctx.settings.stage}")
         outputs = {"bucket": bucket, "s3_key": key, "sha256": sha, "uploaded": False, "bytes": 0}
         size = int(details.get("slim_archive_size") or 0)
         what = f"{human_bytes(size)}, unpacks to {human_bytes(unpacked)} in /tmp at cold start"
