@@ -30,7 +30,8 @@ app = Flask(__name__)
 
 @app.route("/")
 def index():
-    return {{"version": VERSION, "pid": os.getpid(), "file": __file__}}
+    with open("data.txt") as data:  # relative to the project folder, as when run from it
+        return {{"version": VERSION, "pid": os.getpid(), "file": __file__, "data": data.read().strip()}}
 '''
 
 DJANGO_VIEW = '''import os
@@ -82,6 +83,7 @@ def make_project(folder: Path, framework: str, **settings: Any) -> Project:
                   "runtime": "python3.11", "log_level": "INFO", "keep_warm": False, "touch": False},
                  **settings)
     project = Project(folder, framework, stage)
+    (folder / "data.txt").write_text("from the project\n")
     project.write("1")
     return project
 

@@ -70,14 +70,15 @@ def test_a_dependency_change_publishes_a_layer_version_and_unused_ones_go(local_
     def write(version: str) -> None:  # the app also imports a module of the user's own layer
         project.write(version)
         (project.root / "app.py").write_text((project.root / "app.py").read_text().replace(
-            '"file": __file__}', '"file": __file__, "tools": __import__("mytools").NAME}'))
+            '"data": data.read().strip()}', '"data": data.read().strip(), "tools": __import__("mytools").NAME}'))
 
     write("1")
     cli("deploy", "dev")
     status = cli("status", "dev", "--json").json()
     # the dependencies first, then the user's own layer: both mounted
     assert status["layers"] == [f"arn:aws:lambda:us-east-1:123456789012:layer:{name}:1", own["LayerVersionArn"]]
-    assert get(status["url"]) | {"pid": 0, "file": ""} == {"version": "1", "tools": "mine", "pid": 0, "file": ""}
+    answer = get(status["url"])
+    assert (answer["version"], answer["tools"], answer["data"]) == ("1", "mine", "from the project")
 
     plan = cli("plan", "dev", "--json").json()
     [step] = [c for c in plan["changes"] if c["step"] == "core:dependencies-layer"]

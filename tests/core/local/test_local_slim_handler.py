@@ -31,6 +31,10 @@ def test_slim_handler_deploy_update_rollback_undeploy(framework, local_for_cli, 
 
     first, again = get(url), get(url)
     assert first["version"] == "1"
+    if framework == "flask":  # a data file read by a relative path, as before slim_handler (Zappa issue 702)
+        assert first["data"] == "from the project"
+    else:  # management commands run in the function, with the project from the archive (Zappa issue 1462)
+        assert "System check identified no issues" in cli("manage", "dev", "check").out
     # the project comes from the archive, unpacked into the worker's own /tmp, once per worker
     app_file = Path(first["file"])
     assert app_file.as_posix().endswith(f"{project.settings['dev']['project_name']}/{project.app_file}")
