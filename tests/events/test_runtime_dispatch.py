@@ -175,3 +175,35 @@ def test_async_task_payload_runs_the_undecorated_function(worker, sample):
 def test_a_record_from_an_unwired_source_is_not_claimed(worker, sample):
     answer = worker.invoke(with_source(sample("sqsEvent"), "arn:aws:sqs:us-east-2:123456789012:unknown"))
     assert answer["error"] == "UnhandledEventError"
+
+
+SCHEDULED = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+
+
+@pytest.mark.parametrize("event", [
+    {**SCHEDULED, "resources": [None]},
+    {**SCHEDULED, "resources": [5]},
+    {**SCHEDULED, "resources": {"rule": RULE + "evapp-dev-app.tick"}},
+    {**SCHEDULED, "resources": 5},
+    {**SCHEDULED, "resources": [["nested"]]},
+    {"Records": [{"s3": None}]},
+    {"Records": [{"s3": {"bucket": "lambda-artifacts-deafc19498e3f2df"}}]},
+    {"Records": [{"Sns": "not an object"}]},
+    {"Records": [{"eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-2:123456789012:my-queue"}, 7]},
+    {"bot": {"name": "Shop"}, "currentIntent": "OrderFlowers", "invocationSource": "FulfillmentCodeHook"},
+], ids=["resource-none", "resource-number", "resources-object", "resources-number", "resource-list", "s3-none",
+        "s3-bucket-string", "sns-string", "sqs-record-number", "lex-intent-string"])
+def test_a_malformed_event_is_the_documented_unhandled_event_error(worker, event):
+    answer = worker.invoke(event)
+    assert answer["error"] == "UnhandledEventError", answer
+    assert "no runtime plugin recognises this event (top-level keys:" in answer["message"]
+
+
+def test_an_error_of_the_users_function_is_not_taken_for_a_malformed_event(worker, sample):
+    event = sample("s3Event")
+    del event["Records"][0]["s3"]["object"]  # on_s3 reads it: its KeyError is the function's own
+    event["Records"][0]["s3"]["configurationId"] = "evapp-dev:app.on_s3"
+    answer = worker.invoke(event)
+    assert answer["result"] is None  # the stage's exception_handler swallows KeyError: it saw the app's error
+    strict = with_source(sample("sqsEvent"), "arn:aws:sqs:us-east-2:123456789012:strict-queue")
+    assert worker.invoke(strict)["error"] == "ValueError"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 from zappa_runtime.hookspecs import hookimpl
@@ -24,6 +25,8 @@ log = logging.getLogger("zappa.events")
 ASYNC_COMMANDS = ("zappa.asynchronous.route_lambda_task", "zappa_events.asynchronous.route_lambda_task")
 SNS_ASYNC_COMMANDS = ("zappa.asynchronous.route_sns_task", "zappa_events.asynchronous.route_sns_task")
 STREAM_SOURCES = ("aws:sqs", "aws:dynamodb", "aws:kinesis")
+#: What reading a malformed event raises (a string where a list is expected, a missing key, ...).
+MALFORMED = (KeyError, TypeError, AttributeError, IndexError, ValueError)
 
 
 class Route:
@@ -55,6 +58,7 @@ class Dispatcher:
         self.cognito_exact = {t["source"]: t["function"] for t in cognito.get("triggers") or []}
         self.cognito_keys = {naming.cognito_config_key(t["source"]): t["function"] for t in cognito.get("triggers") or []}
         self.async_topic = naming.async_topic_name(self.lambda_name)
+        self._in_user_code = threading.local()
 
     def _add_entry(self, entry: dict) -> None:
         function = entry.get("function")
@@ -74,6 +78,19 @@ class Dispatcher:
     # -- dispatch ------------------------------------------------------------------------------------------
 
     def handle(self, event: Any, context: Any) -> Handled | None:
+        """The result of the function the event is wired to; None when the event is not one of this
+        plugin's, or is malformed (the runtime then raises its documented ``UnhandledEventError``). Errors
+        of the user's functions are raised as they are."""
+        self._in_user_code.active = False
+        try:
+            return self.dispatch(event, context)
+        except MALFORMED as exc:
+            if getattr(self._in_user_code, "active", False):
+                raise
+            log.warning("malformed event, not dispatched (%s: %s)", type(exc).__name__, exc)
+            return None
+
+    def dispatch(self, event: Any, context: Any) -> Handled | None:
         if not isinstance(event, dict):
             return None
         if isinstance(event.get("Records"), list) and event["Records"]:
@@ -81,6 +98,7 @@ class Dispatcher:
         if event.get("command") in ASYNC_COMMANDS:
             from zappa_events.asynchronous import route_lambda_task
 
+            self._in_user_code.active = True
             return Handled(route_lambda_task(event, context))
         if "detail-type" in event and "source" in event:
             return self.eventbridge(event, context)
@@ -93,7 +111,10 @@ class Dispatcher:
         return None
 
     def run(self, function: str, event: Any, context: Any) -> Any:
-        return self.runtime.run_function(self.runtime.import_function(function), event, context)
+        self._in_user_code.active = True  # stays set when the function raises: its error is not the event's
+        result = self.runtime.run_function(self.runtime.import_function(function), event, context)
+        self._in_user_code.active = False
+        return result
 
     def run_all(self, functions: list[str], event: Any, context: Any) -> Handled:
         results = [self.run(f, event, context) for f in functions]
@@ -169,6 +190,7 @@ class Dispatcher:
         if task is not None and (topic.rsplit(":", 1)[-1] == self.async_topic or task.get("command") in SNS_ASYNC_COMMANDS):
             from zappa_events.asynchronous import run_task
 
+            self._in_user_code.active = True
             return Handled(run_task(task))
         routes = self.sources.get(topic, [])
         return self.run_all([r.function for r in routes], event, context) if routes else None
@@ -206,6 +228,7 @@ class Dispatcher:
             try:
                 result = self.run(function, {**event, "Records": [record]}, context)
             except Exception as exc:  # the record is reported, not the whole batch
+                self._in_user_code.active = False
                 if self.runtime.handle_exception(exc, {**event, "Records": [record]}, context):
                     continue
                 log.exception("%s failed on record %s", function, item_identifier(record))

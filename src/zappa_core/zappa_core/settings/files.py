@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from zappa_core.settings import limits
+
 SETTINGS_NAMES = ("zappa_settings.json", "zappa_settings.yml", "zappa_settings.yaml", "zappa_settings.toml")
 
 KeyPath = tuple  # tuple[str | int, ...]
@@ -77,6 +79,8 @@ def load_file(path: Path) -> LoadedFile:
         loaded = _load_json(path, text)
     else:
         raise SettingsFileError(path, "unknown settings file type (use .json, .yml, .yaml or .toml)")
+    if limits.data_depth(loaded.data) > limits.MAX_DEPTH:
+        raise SettingsFileError(path, f"invalid {loaded.format.upper()}: {limits.TOO_DEEP}")
     if not isinstance(loaded.data, dict):
         raise SettingsFileError(path, "the file must hold a mapping of stage names to settings")
     for stage, body in loaded.data.items():
@@ -98,6 +102,7 @@ class _JsonParser:
         self.path, self.text, self.pos = path, text, 0
         self.newlines = [i for i, c in enumerate(text) if c == "\n"]
         self.lines: dict[KeyPath, int] = {}
+        self.depth = 0
 
     def line(self, pos: int | None = None) -> int:
         return bisect.bisect_left(self.newlines, self.pos if pos is None else pos) + 1
@@ -136,10 +141,13 @@ class _JsonParser:
         if self.pos >= len(self.text):
             self.fail("unexpected end of file")
         c = self.text[self.pos]
-        if c == "{":
-            return self.object(path)
-        if c == "[":
-            return self.array(path)
+        if c in "{[":
+            self.depth += 1
+            if self.depth > limits.MAX_DEPTH:
+                self.fail(limits.TOO_DEEP)
+            value = self.object(path) if c == "{" else self.array(path)
+            self.depth -= 1
+            return value
         if c == '"':
             return self.string()
         m = _NUMBER.match(self.text, self.pos)
@@ -245,6 +253,9 @@ def _load_yaml(path: Path, text: str) -> LoadedFile:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    shape = limits.yaml_shape_problem(text)
+    if shape is not None:
+        raise SettingsFileError(path, f"invalid YAML: {shape[0]}", shape[1])
     yaml = YAML(typ="rt")
     try:
         doc = yaml.load(text)
@@ -327,6 +338,8 @@ def _load_toml(path: Path, text: str) -> LoadedFile:
         import tomli as tomllib
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # the reader recurses per level: hundreds of levels exhaust it
+        raise SettingsFileError(path, f"invalid TOML: {limits.TOO_DEEP}") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise SettingsFileError(path, f"invalid TOML: {exc}", int(m.group(1)) if m else None) from None
