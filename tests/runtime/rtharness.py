@@ -55,8 +55,10 @@ def build_package(app: str, workdir: Path) -> Path:
 
 
 class Worker:
-    def __init__(self, folder: Path, name: str, scratch: Path) -> None:
+    def __init__(self, folder: Path, name: str, scratch: Path, environment: dict[str, str] | None = None) -> None:
+        """``environment``: the function configuration's variables, which Lambda sets before the runtime starts."""
         env = {
+            **(environment or {}),
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(scratch),
             "LANG": "C.UTF-8",

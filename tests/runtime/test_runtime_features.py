@@ -82,7 +82,9 @@ def features(moto_s3, tmp_path_factory):
     manifest = json.loads((folder / "zappa_manifest.json").read_text())
     bucket, key = manifest["settings"]["slim_archive"][5:].split("/", 1)
     client.upload_file(str(workdir / "package_project.tar.gz"), bucket, key)
-    worker = Worker(folder, "features", workdir)
+    # deploy puts environment_variables into the function's configuration (the manifest names them only)
+    assert manifest["settings"]["function_environment"] == ["OVERRIDDEN"]
+    worker = Worker(folder, "features", workdir, environment=stage_settings(endpoint)["environment_variables"])
     yield worker
     worker.close()
 

@@ -305,8 +305,10 @@ class Runtime:
         if not isinstance(values, dict):
             log.error("remote_env %s must hold a flat JSON object, got %s", url, type(values).__name__)
             return
+        carried = set(settings.get("function_environment") or ())  # environment_variables win, as in Zappa
         for name, value in values.items():
-            os.environ[str(name)] = value if isinstance(value, str) else str(value)
+            if str(name) not in carried:
+                os.environ[str(name)] = value if isinstance(value, str) else str(value)
 
     def _set_environment(self) -> None:
         settings = self.settings
@@ -334,6 +336,9 @@ class Runtime:
         import ctypes
 
         for library in libraries:
+            name = os.path.basename(library)
+            if not (name.endswith(".so") or ".so." in name):
+                continue  # an ordinary file shipped through 'include' (a .env, a key): nothing to load
             path = library if os.path.isabs(library) else os.path.join(self.project_folder, library)
             if not os.path.exists(path) and self.project_folder != self.root:
                 path = os.path.join(self.root, library)

@@ -121,6 +121,7 @@ def test_the_manifest_carries_the_resolved_settings(make_project, package):
     settings = json.loads(build.read("zappa_manifest.json"))["settings"]
     assert settings["memory_size"] == 1024
     assert settings["architecture"] == architecture
-    assert settings["environment_variables"] == {"GREETING": "hi"}
+    assert settings["environment_variables"] == {}  # the function's configuration carries the values
+    assert settings["function_environment"] == ["GREETING"]
     assert settings["project_name"] == "demo"
     assert "slim_archive" not in settings

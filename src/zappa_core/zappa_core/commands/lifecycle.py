@@ -237,7 +237,7 @@ def unchanged_since_last_update(dctx: DeployContext, remote: dict, fingerprint: 
     dctx.outputs[LAYER_STEP] = {"layer_version_arn": attached_layer(dctx, conf)}
     current = current_values(conf)
     try:
-        drift = diff_values(current, desired_values(dctx, current["Environment"]))
+        drift = diff_values(current, desired_values(dctx, current["Environment"], tags))
     finally:
         dctx.outputs.pop("core:role", None)
         dctx.outputs.pop(LAYER_STEP, None)

@@ -99,7 +99,7 @@ def manifest_for(settings: Any, pm: Any) -> dict[str, Any]:
     from zappa_core.packaging.runtime import manifest_bytes, runtime_entry_points
 
     modules = [ep.value.split(":")[0].strip() for ep in runtime_entry_points(pm)]
-    return json.loads(manifest_bytes(settings, modules))
+    return json.loads(manifest_bytes(settings, modules, for_package=False))  # in memory: no function configuration
 
 
 class DevServer:

@@ -28,6 +28,7 @@ from zappa_core.packaging.entries import (
 )
 from zappa_core.packaging.project import ProjectFiles, include_entries, matches_any_glob
 from zappa_core.packaging.runtime import slim_archive_url
+from zappa_core.packaging.secrets import describe as describe_secrets
 from zappa_core.packaging.target import LambdaTarget
 from zappa_core.packaging.zipwriter import Written, write_archive
 from zappa_core.records import BuiltPackage, PackageInclude
@@ -150,10 +151,15 @@ def build(settings, context: PackageContext) -> BuiltPackage:
     target = LambdaTarget.for_settings(settings)
     run_prebuild(settings, context)
     excludes = plugin_excludes(pm, settings)
-    project = ProjectFiles(context.project_dir, settings, excludes).entries()
+    walker = ProjectFiles(context.project_dir, settings, excludes)
+    project = walker.entries()
     included, missing = include_entries(context.project_dir, settings.include)
     for name in missing:
         context.warn(f"include: {name!r} is not a file of the project; left out")
+    shipped = {entry.arcname for entry in included}
+    secrets = [path for path in walker.secrets_left_out if path not in shipped]
+    if secrets:
+        context.say(describe_secrets(secrets))
     reader = WheelReader()
     try:
         deps = collect(settings, context, target, project, reader)
@@ -194,6 +200,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
     details: dict[str, Any] = {
         "dependency_rule": context.dependency_rule, "fetched": list(context.fetched),
         "seconds": round(time.perf_counter() - started, 3), "target": target.describe(),
+        "secrets_left_out": secrets,
     }
     if archive is not None:
         details.update(slim_archive=archive.path, slim_archive_sha256=archive.sha256, slim_archive_size=archive.size,

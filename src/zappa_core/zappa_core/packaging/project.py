@@ -5,7 +5,9 @@ trailing ``/`` is ignored) and ``exclude_glob`` (globs relative to the project f
 version-control and tool caches, ``__pycache__`` and compiled bytecode, any virtualenv (a folder holding
 ``pyvenv.cfg`` or ``conda-meta``), ``*.zip`` and ``*.tar.gz``, the ``.zappa`` folder, the settings files
 (the package manifest carries the resolved settings), ``*.egg-info`` and the top-level ``tests``/``test``
-folders (shipped with ``package_tests: true``).
+folders (shipped with ``package_tests: true``), and what may hold secrets (:mod:`zappa_core.packaging.secrets`:
+dotenv files, credentials, private keys, Terraform state; remembered in ``secrets_left_out`` so the build
+can say so, and shipped when ``include`` names them).
 
 A ``src/`` layout (the app's package lives in ``src/``, not in the project root) ships the contents of
 ``src/`` at the root of the package, which is what installing the project would put on ``sys.path``.
@@ -22,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from zappa_core.packaging.entries import Entry, file_entry
+from zappa_core.packaging.secrets import may_hold_secrets
 
 ALWAYS_EXCLUDED_NAMES = (
     ".git", ".hg", ".svn", ".bzr", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache",
@@ -104,14 +107,20 @@ class ProjectFiles:
         self.zip_globs = list(extra_excludes)
         self.skip_tests = not settings.get("package_tests", False)
         self.venv = Path(sys.prefix).resolve()
+        self.secrets_left_out: list[str] = []  # paths from the project folder, folders with a trailing "/"
 
-    def _excluded(self, name: str, rel: str, is_dir: bool, top_level: bool) -> bool:
+    def _excluded(self, name: str, rel: str, is_dir: bool, top_level: bool, path: str) -> bool:
         if any(fnmatch.fnmatch(name, p) for p in self.name_patterns):
             return True
         if self.skip_tests and is_dir and top_level and name in TEST_FOLDERS:
             return True
         project_rel = os.path.relpath(os.path.join(self.root, rel), self.project_dir).replace(os.sep, "/")
-        return matches_any_glob(project_rel, self.globs) or matches_any_glob(rel, self.zip_globs)
+        if matches_any_glob(project_rel, self.globs) or matches_any_glob(rel, self.zip_globs):
+            return True
+        if may_hold_secrets(name, project_rel, is_dir, Path(path)):
+            self.secrets_left_out.append(project_rel + ("/" if is_dir else ""))
+            return True
+        return False
 
     def _is_venv(self, path: Path) -> bool:
         return any((path / marker).exists() for marker in VENV_MARKERS) or path.resolve() == self.venv
@@ -131,7 +140,7 @@ class ProjectFiles:
             for item in items:
                 rel = f"{prefix}{item.name}"
                 is_dir = item.is_dir()
-                if self._excluded(item.name, rel, is_dir, not prefix):
+                if self._excluded(item.name, rel, is_dir, not prefix, item.path):
                     continue
                 if is_dir:
                     path = Path(item.path)

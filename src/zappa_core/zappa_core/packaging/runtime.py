@@ -152,12 +152,25 @@ def runtime_entries(pm=None, cache_dir: Path | None = None) -> tuple[list[Entry]
     return entries, modules, problems
 
 
-def manifest_bytes(settings, modules: list[str], extra: dict | None = None) -> bytes:
-    """The frozen manifest, in the runtime's own format (built by :mod:`zappa_runtime.manifest`)."""
+def manifest_bytes(settings, modules: list[str], extra: dict | None = None, *, for_package: bool = True) -> bytes:
+    """The frozen manifest, in the runtime's own format (built by :mod:`zappa_runtime.manifest`).
+
+    In a package (``for_package``), the values of ``environment_variables`` and ``aws_environment_variables``
+    are left out: the function's configuration carries them (:mod:`zappa_core.resources.environment`), so
+    the zip holds no secret of the settings. ``environment_variables`` keeps only the names Lambda reserves
+    (the runtime sets those), and ``function_environment`` names the others, which ``remote_env`` must not
+    override (Zappa's order)."""
     from zappa_runtime.manifest import build_manifest, dump_manifest
 
     extra = dict(extra or {})
     data = settings.to_dict()
+    if for_package:
+        from zappa_core.resources import environment
+
+        data["aws_environment_variables"] = {}
+        data["environment_variables"] = environment.runtime_only(settings)
+        data["function_environment"] = sorted(k for k in (settings.environment_variables or {})
+                                              if k not in data["environment_variables"])
     data.update({k: v for k, v in extra.items() if k != "slim_archive"})
     built = build_manifest(data, modules, stage=settings.stage, project_name=settings.project,
                            function_name=settings.function_name, slim_archive=extra.get("slim_archive"))

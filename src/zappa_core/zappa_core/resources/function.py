@@ -8,6 +8,7 @@ from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.resources import environment
 from zappa_core.resources.archive import stale_keys
 from zappa_core.resources.code import delete_objects, remote_function
 from zappa_core.resources.image import code_argument, code_update, image_of, image_uri, zip_only_removed
@@ -31,7 +32,7 @@ SETTING_OF = {
     "Role": "role", "Handler": "lambda_handler", "Runtime": "runtime", "Description": "lambda_description",
     "Timeout": "timeout_seconds", "MemorySize": "memory_size", "EphemeralStorage": "ephemeral_storage",
     "Layers": "layers", "VpcConfig": "vpc_config", "DeadLetterConfig": "dead_letter_arn",
-    "KMSKeyArn": "aws_kms_key_arn", "TracingConfig": "xray_tracing", "Environment": "aws_environment_variables",
+    "KMSKeyArn": "aws_kms_key_arn", "TracingConfig": "xray_tracing", "Environment": "environment",
     "SnapStart": "snap_start", "FileSystemConfigs": "efs_config",
 }
 
@@ -54,11 +55,11 @@ def _efs_configs(settings: Any) -> list[dict]:
     return out
 
 
-def desired_values(ctx: DeployContext, remote_env: dict[str, str]) -> dict[str, Any]:
-    """The comparable value of every configuration key, as the settings want it."""
+def desired_values(ctx: DeployContext, remote_env: dict[str, str], remote_tags: dict[str, str] | None = None) -> dict[str, Any]:
+    """The comparable value of every configuration key, as the settings want it (``remote_tags``: the
+    function's tags, which name the variables zappa set before)."""
     s = ctx.settings
-    env = dict(remote_env)
-    env.update({k: str(v) for k, v in (s.aws_environment_variables or {}).items()})
+    env = environment.desired(s, remote_env, remote_tags)
     role_arn = (ctx.outputs.get("core:role") or {}).get("role_arn")
     vpc = s.vpc_config or {}
     values: dict[str, Any] = {
@@ -144,8 +145,8 @@ def describe_diff(current: dict[str, Any], desired: dict[str, Any], keys: list[s
         name = SETTING_OF.get(key, key)
         if key == "Environment":
             old, new = current.get(key) or {}, desired[key]
-            changed = sorted(k for k in new if old.get(k) != new[k])
-            lines.append(f"{name}: " + ", ".join(f"{k} {'changed' if k in old else 'added'}" for k in changed))
+            changed = [f"{k} {'changed' if k in old else 'added'}" for k in sorted(new) if old.get(k) != new[k]]
+            lines.append(f"{name}: " + ", ".join(changed + [f"{k} removed" for k in sorted(old) if k not in new]))
         elif key == "VpcConfig":
             lines.append(f"{name}: subnets {list(current[key][0])} -> {list(desired[key][0])}, "
                          f"security groups {list(current[key][1])} -> {list(desired[key][1])}")
@@ -190,6 +191,7 @@ def function_tags(ctx: DeployContext) -> dict[str, str]:
     tags = ctx.tags()
     if ctx.settings.provisioned_concurrency:
         tags[PROVISIONED_TAG] = "true"
+    tags.update(environment.names_tags(ctx.settings))
     return tags
 
 
@@ -281,7 +283,8 @@ class FunctionStep(ResourceStep):
         arn = conf.get("FunctionArn", arn).split(":" + ALIAS)[0]
         outputs.update(function_arn=arn, qualified_arn=f"{arn}:{ALIAS}")
         current = current_values(conf)
-        desired = desired_values(ctx, current["Environment"])
+        tags = remote.get("Tags") or {}
+        desired = desired_values(ctx, current["Environment"], tags)
         details: list[str] = []
         data: dict[str, Any] = {"create": False, "desired": desired, "arn": arn,
                                 "ready": conf.get("State", "Active") == "Active" and conf.get("LastUpdateStatus", "Successful") == "Successful"}
@@ -332,11 +335,14 @@ class FunctionStep(ResourceStep):
         if publish and (update_code or config_keys):
             details.append("publish a new version")
         # tags
-        tags = remote.get("Tags") or {}
-        want_tags = {k: v for k, v in function_tags(ctx).items() if tags.get(k) != v}
+        wanted_tags = function_tags(ctx)
+        want_tags = {k: v for k, v in wanted_tags.items() if tags.get(k) != v}
         data["tags"] = want_tags
+        data["untag"] = sorted(k for k in tags if environment.is_names_tag(k) and k not in wanted_tags)
         if want_tags:
             details.append("tags: " + ", ".join(f"{k}={v}" for k, v in sorted(want_tags.items())))
+        if data["untag"]:
+            details.append("tags: remove " + ", ".join(data["untag"]))
         if INCOMPLETE_TAG in tags:
             outputs["incomplete"] = True
         # concurrency
@@ -367,8 +373,8 @@ class FunctionStep(ResourceStep):
             details.append(f"delete_s3_zip: delete {len(stale)} S3 object(s) (packages, project archives) no retained version runs")
         if not ready_state_ok(data):
             details.append("waiting for a previous update to finish")
-        changed = (update_code or config_keys or publish or want_tags or data["concurrency"] or data["provisioned"]
-                   or data["prune"])
+        changed = (update_code or config_keys or publish or want_tags or data["untag"] or data["concurrency"]
+                   or data["provisioned"] or data["prune"])
         if not changed:
             return Change(self.id, Action.UNCHANGED, f"Lambda function {name}",
                           [f"version {outputs['version']} (alias {ALIAS})"], data=data, outputs=outputs)
@@ -448,6 +454,8 @@ class FunctionStep(ResourceStep):
             wait_function_ready(ctx, name)
         if data["tags"]:
             lam.tag_resource(Resource=arn, Tags=data["tags"])
+        if data.get("untag"):
+            lam.untag_resource(Resource=arn, TagKeys=data["untag"])
         out = ctx.outputs.setdefault(self.id, {})
         out.update(change.outputs)
         if data["publish"]:

@@ -54,7 +54,7 @@ class CoreSettings(Strict):
     xray_tracing: bool = Field(False, description="Enable AWS X-Ray active tracing.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags on the function and the resources the stage creates.")
     # -- environment -------------------------------------------------------------------------------------
-    environment_variables: dict[str, str] = Field(default_factory=dict, description="Variables set by the runtime at cold start (baked into the package).")
+    environment_variables: dict[str, str] = Field(default_factory=dict, description="Variables of the function (set in its configuration, never written into the package); they win over aws_environment_variables and remote_env.")
     aws_environment_variables: dict[str, str] = Field(default_factory=dict, description="Real Lambda environment variables; values set outside zappa are kept unless overwritten.")
     remote_env: str | None = Field(None, description="`s3://bucket/key.json` of variables loaded at cold start.")
     remote_env_bucket: str | None = Field(None, description="Deprecated: use `remote_env`.")
@@ -80,7 +80,7 @@ class CoreSettings(Strict):
     # -- packaging ---------------------------------------------------------------------------------------
     exclude: list[str] = Field(default_factory=list, description="Shell-style patterns of file and folder names to leave out.")
     exclude_glob: list[str] = Field(default_factory=list, description="Globs relative to the project folder (`**` allowed) to leave out.")
-    include: list[str] = Field(default_factory=list, description="Shared libraries (`.so`) loaded at cold start.")
+    include: list[str] = Field(default_factory=list, description="Files shipped even when excluded or secret-looking; shared libraries (`.so`) among them are loaded at cold start.")
     slim_handler: bool = Field(False, description="Upload the project as a tarball to S3, loaded at cold start, for packages over Lambda's limit.")
     use_precompiled_packages: bool = Field(True, description="Use manylinux wheels for compiled dependencies.")
     dependencies_layer: bool = Field(False, description="Put the dependencies in a Lambda layer, so an app-only change uploads kilobytes.")

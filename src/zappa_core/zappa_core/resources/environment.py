@@ -1,0 +1,74 @@
+"""The function's environment: ``aws_environment_variables`` and ``environment_variables``, in the function
+configuration, never in the package.
+
+Zappa baked ``environment_variables`` into the zip, where anyone who can download the function's code reads
+them. Here both settings go into the function's configuration (encrypted at rest by Lambda, readable only
+with ``lambda:GetFunctionConfiguration``); ``environment_variables`` win over ``aws_environment_variables``
+of the same name, as Zappa's runtime let them. The names that only the runtime may set (Lambda refuses them
+in a configuration: ``AWS_REGION``, ``_HANDLER``, ...) stay in the package's manifest, and the runtime sets
+them at cold start as before.
+
+Variables set outside zappa are kept. The names zappa set are recorded on the function, in the
+``ZappaEnvironment`` tags (comma-separated, split over ``ZappaEnvironment-2``, ... past a tag value's 256
+characters), so a variable dropped from the settings is removed from the function on the next update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENV_TAG = "ZappaEnvironment"
+TAG_VALUE_LIMIT = 256
+#: Lambda refuses these in a function's configuration ("reserved keys"); the runtime sets them itself.
+RESERVED = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def runtime_only(settings: Any) -> dict[str, str]:
+    """The ``environment_variables`` the function configuration cannot carry: the runtime sets them."""
+    return {k: _text(v) for k, v in (settings.environment_variables or {}).items() if k in RESERVED}
+
+
+def wanted(settings: Any) -> dict[str, str]:
+    """What the settings put in the function's configuration."""
+    env = {k: _text(v) for k, v in (settings.aws_environment_variables or {}).items()}
+    env.update({k: _text(v) for k, v in (settings.environment_variables or {}).items() if k not in RESERVED})
+    return env
+
+
+def desired(settings: Any, remote_env: dict[str, str], remote_tags: dict[str, str] | None = None) -> dict[str, str]:
+    """The function's environment after an update: what it has, minus what zappa set earlier and the
+    settings no longer list, plus what the settings want."""
+    want = wanted(settings)
+    earlier = names_from_tags(remote_tags or {})
+    env = {k: v for k, v in remote_env.items() if k not in earlier or k in want}
+    env.update(want)
+    return env
+
+
+def names_tags(settings: Any) -> dict[str, str]:
+    """The ``ZappaEnvironment`` tags naming the variables zappa sets (none when it sets none)."""
+    chunks: list[str] = []
+    for name in sorted(wanted(settings)):
+        if chunks and len(chunks[-1]) + 1 + len(name) <= TAG_VALUE_LIMIT:
+            chunks[-1] += "," + name
+        else:
+            chunks.append(name)
+    return {(ENV_TAG if i == 0 else f"{ENV_TAG}-{i + 1}"): chunk for i, chunk in enumerate(chunks)}
+
+
+def names_from_tags(tags: dict[str, str]) -> set[str]:
+    return {name for key, value in tags.items() if is_names_tag(key) for name in value.split(",") if name}
+
+
+def is_names_tag(key: str) -> bool:
+    return key == ENV_TAG or (key.startswith(f"{ENV_TAG}-") and key[len(ENV_TAG) + 1:].isdigit())
