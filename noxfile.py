@@ -102,8 +102,8 @@ def tests(session: nox.Session) -> None:
 def tests_core(session: nox.Session) -> None:
     """The core and the runtime alone, with no feature plugin installed."""
     session.install(
-        "-e", "src/zappa_runtime", "-e", "src/zappa_core",
-        "pytest", "pytest-xdist", "hypothesis", "moto[server]==5.2.5", "flask", "django", "fastapi",
+        "-e", "src/zappa_runtime", "-e", "src/zappa_core[local]",
+        "pytest", "pytest-xdist", "hypothesis", "flask", "django", "fastapi",
     )
     session.run("pytest", "-q", "tests/core", "tests/runtime", "-m", "not needs_plugins", *session.posargs)
 
@@ -112,7 +112,7 @@ def tests_core(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff over all the Python the project keeps, with the rules in pyproject.toml and a pinned ruff."""
     session.install("ruff==0.17.6")
-    session.run("ruff", "check", "src", "tests", "bench", "examples", "noxfile.py", *session.posargs)
+    session.run("ruff", "check", "src", "tests", "bench", "examples", "noxfile.py", "setup.py", *session.posargs)
 
 
 @nox.session

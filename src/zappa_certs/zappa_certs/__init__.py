@@ -1,3 +1,1 @@
 """zappa-ng-certs: custom domains with ACM, your own or Let's Encrypt certificates."""
-
-__version__ = "0.1.0"

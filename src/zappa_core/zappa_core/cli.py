@@ -450,6 +450,9 @@ def run(argv: list[str] | None = None) -> int:
     try:
         import warnings
 
+        from zappa_core.environment import check_original_zappa_absent
+
+        check_original_zappa_absent()
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             pm = get_plugin_manager()

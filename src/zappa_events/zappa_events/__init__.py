@@ -2,5 +2,3 @@
 
 Kept empty of imports: the runtime module of this package is bundled into Lambda packages.
 """
-
-__version__ = "0.1.0"

@@ -10,10 +10,14 @@ from moto.awslambda import models
 from zappa_core.local import executor
 
 
-def test_moto_is_the_pinned_version():
-    assert moto.__version__ == executor.MOTO_VERSION, (
-        f"moto {moto.__version__} is installed but the local executor was checked against {executor.MOTO_VERSION}: "
-        "re-read moto.awslambda.models.LambdaFunction._invoke_lambda and update executor.py and this test")
+def test_moto_is_a_supported_version():
+    from packaging.specifiers import SpecifierSet
+    from zappa_core.commands.local import supported_moto
+
+    assert supported_moto() == ">=5.2.5,<5.3"
+    assert moto.__version__ in SpecifierSet(supported_moto()), (
+        f"moto {moto.__version__} is installed but the local AWS supports {supported_moto()}: re-read "
+        "moto.awslambda.models.LambdaFunction._invoke_lambda, update executor.py and the local extra's range")
 
 
 def test_invoke_lambda_has_the_contract_the_executor_replaces():
@@ -131,3 +135,26 @@ def test_lambda_model_seams_are_where_the_local_aws_expects_them():
     assert list(inspect.signature(update).parameters) == ["self", "config_updates"]
     assert '"KMSKeyArn"' not in inspect.getsource(update)  # kept at create, dropped on update
     assert "routing_config" in inspect.signature(models.LambdaAlias.__init__).parameters
+
+
+@pytest.mark.slow
+def test_local_start_refuses_a_moto_outside_the_supported_range(tmp_path):
+    """A real older moto (5.1.22, from the package index) first on the path: refused before anything starts."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    older = tmp_path / "older"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(older),
+                    "moto==5.1.22"], check=True, capture_output=True, timeout=300)
+    project = tmp_path / "project"
+    project.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(older), ZAPPA_CACHE_DIR=str(tmp_path / "cache"))
+    result = subprocess.run([str(Path(sys.executable).parent / "zappa"), "local", "start"], cwd=project, env=env,
+                            capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "Error: moto 5.1.22 is installed; the local AWS supports moto >=5.2.5,<5.3",
+        '  hint: pip install "moto[server]>=5.2.5,<5.3" (or pip install "zappa-ng[local]")']
+    assert not (project / ".zappa").exists()

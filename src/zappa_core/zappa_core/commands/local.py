@@ -40,6 +40,7 @@ def start(ctx, *, port: int = 0, gateway_port: int | None = None, concurrency: i
 
     if importlib.util.find_spec("moto") is None:  # found, not imported: the server process imports it
         raise UsageError("the local AWS needs moto", hint='pip install "zappa-ng[local]"')
+    check_moto_version()
     project = _project()
     state = _running(project)
     if state is not None:
@@ -74,6 +75,40 @@ def start(ctx, *, port: int = 0, gateway_port: int | None = None, concurrency: i
     state["ready_seconds"] = round(time.perf_counter() - started, 3)
     _print_endpoints(ctx, state, f"Local AWS started in {state['ready_seconds']:.2f} s (pid {state['pid']}).")
     return 0
+
+
+def supported_moto() -> str | None:
+    """The moto versions the local AWS supports: the range of zappa-ng-core's ``local`` extra (None when the
+    distribution's metadata cannot be read, e.g. in a source tree that was not installed)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    try:
+        requirements = metadata.requires("zappa-ng-core") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for text in requirements:
+        requirement = Requirement(text)
+        if requirement.name == "moto" and requirement.marker and requirement.marker.evaluate({"extra": "local"}):
+            return ",".join(sorted(map(str, requirement.specifier), key=lambda spec: spec.startswith("<")))
+    return None
+
+
+def check_moto_version() -> None:
+    """A moto outside the supported range is refused before the local AWS starts (its one hook into moto's
+    Lambda backend is checked against those releases), with the command that installs a supported one."""
+    from importlib import metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    supported = supported_moto()
+    if not supported:
+        return
+    installed = metadata.version("moto")
+    if installed not in SpecifierSet(supported):
+        raise UsageError(f"moto {installed} is installed; the local AWS supports moto {supported}",
+                         hint=f"pip install \"moto[server]{supported}\" (or pip install \"zappa-ng[local]\")")
 
 
 def _server_environment() -> dict[str, str]:

@@ -16,8 +16,9 @@ Two smaller seams fix what moto gets wrong on the way in:
 - ``Invoke``: moto reads the ``qualifier`` query parameter while the API sends ``Qualifier``, so every
   invoke ran ``$LATEST``; the response handler is wrapped to hand the qualifier over under both names.
 
-Nothing else in the project touches moto's internals; the pinned version and the seams are checked by
-``tests/core/local/test_local_moto_hook.py``.
+Nothing else in the project touches moto's internals; the supported moto range (the ``local`` extra of
+zappa-ng-core, checked by ``zappa local start``) and the seams are checked by
+``tests/core/local/test_local_moto_hook.py``. ``MOTO_VERSION`` is the release the seams were last read in.
 """
 
 from __future__ import annotations
