@@ -195,6 +195,27 @@ def test_http_api_answers_over_http(local, deploy):
     assert http(url + "fail")[0] == 502
 
 
+def test_http_api_paths_arrive_decoded_in_both_payload_formats(local, deploy):
+    from zappa_aws_apigw.httpapi import HttpApiStep
+
+    settings, ctx = deploy(HttpApiStep, apigateway_version="v2")
+    url = _status_url(settings, ctx, local)["api"]
+    status, _, body = http(url + "caf%C3%A9/a%20b")
+    echo = json.loads(body)
+    assert (status, echo["version"], echo["rawPath"]) == (200, "2.0", "/café/a b")
+    # the integration switched to payload 1.0 by hand, as a user of an existing HTTP API may have it
+    v2 = local.state.aws.client("apigatewayv2")
+    api_id = url.rstrip("/").rsplit("/", 1)[-1]
+    for integration in v2.get_integrations(ApiId=api_id)["Items"]:
+        v2.update_integration(ApiId=api_id, IntegrationId=integration["IntegrationId"], PayloadFormatVersion="1.0")
+    status, _, body = http(url + "caf%C3%A9/a%20b?x=1&x=2", "POST",
+                                 {"Content-Type": "text/plain"}, b"hello")
+    assert status == 200, body
+    echo = json.loads(body)
+    assert (echo["version"], echo["path"], echo["httpMethod"], echo["body"]) == ("1.0", "/café/a b", "POST", "hello")
+    assert echo["rawPath"] is None and echo["queryStringParameters"] == {"x": "2"}
+
+
 def test_http_api_lambda_authorizer(local, deploy):
     from zappa_aws_apigw.httpapi import HttpApiStep
 

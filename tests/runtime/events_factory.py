@@ -1,4 +1,4 @@
-"""Small builders of HTTP events in the shapes AWS sends (REST 1.0, HTTP API 2.0, function URL, ALB)."""
+"""Small builders of HTTP events in the shapes AWS sends (REST 1.0, HTTP API 2.0 and 1.0, function URL, ALB)."""
 
 from __future__ import annotations
 
@@ -79,3 +79,37 @@ def alb(method="GET", path="/", *, headers=None, query=None, body=None, binary=F
         event["headers"] = headers
         event["queryStringParameters"] = {k: v[-1] for k, v in (query or {}).items()}
     return event
+
+
+def http1(method="GET", path="/", *, route="ANY /{proxy+}", stage="$default", headers=None, query=None, body=None,
+          binary=False, domain="abc123.execute-api.us-east-1.amazonaws.com", source_ip="203.0.113.9") -> dict:
+    """An HTTP API event in payload format 1.0, as AWS documents and sends it: REST's fields plus
+    ``"version": "1.0"``, the path already percent-decoded and, on a named stage, starting with ``/{stage}``;
+    the route key as ``resourceId``."""
+    headers = {"Host": domain, "X-Forwarded-Proto": "https", "X-Forwarded-Port": "443",
+               "X-Forwarded-For": source_ip, **(headers or {})}
+    text, is_b64 = _body(body, binary)
+    full = path if stage == "$default" else f"/{stage}{path}"
+    resource = route.split(" ", 1)[-1]
+    return {
+        "version": "1.0",
+        "resource": resource,
+        "path": full,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": {k: v[-1] for k, v in (query or {}).items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": domain.split(".")[0], "domainName": domain,
+            "domainPrefix": domain.split(".")[0], "extendedRequestId": "req-1", "httpMethod": method,
+            "identity": {"accessKey": None, "accountId": None, "caller": None, "sourceIp": source_ip,
+                         "user": None, "userAgent": "curl/8.5.0", "userArn": None},
+            "path": full, "protocol": "HTTP/1.1", "requestId": "req-1", "requestTime": "06/Feb/2022:16:04:14 +0000",
+            "requestTimeEpoch": 1644163454741, "resourceId": route, "resourcePath": resource, "stage": stage,
+        },
+        "pathParameters": None,
+        "stageVariables": None,
+        "body": text,
+        "isBase64Encoded": is_b64,
+    }

@@ -1,5 +1,6 @@
 """Lambda events built from a local HTTP request, and proxy responses turned back into HTTP, as API Gateway
-and function URLs do it: REST API payload 1.0, HTTP API and function URL payload 2.0, authorizer events."""
+and function URLs do it: REST API payload 1.0, HTTP API payload 2.0 and 1.0, function URL payload 2.0,
+authorizer events."""
 
 from __future__ import annotations
 
@@ -105,6 +106,21 @@ def rest_event(request: LocalRequest, *, api_id: str, stage: str, path: str, res
         "pathParameters": path_parameters or None, "stageVariables": stage_variables or None,
         "requestContext": context, "body": body, "isBase64Encoded": is_base64,
     }
+
+
+def http_v1_event(request: LocalRequest, *, api_id: str, stage: str, path: str, account: str, domain_name: str,
+                  route_key: str, stage_variables: dict[str, str] | None = None,
+                  authorizer: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An HTTP API event in payload format 1.0: REST's fields plus ``"version": "1.0"``, the route key as
+    ``resourceId``, bodies sent as the HTTP API sends them (text as text, everything else base64). ``path`` is
+    given as the HTTP API hands it over: already percent-decoded."""
+    resource = route_key.split(" ", 1)[-1]
+    event = rest_event(request, api_id=api_id, stage=stage, path=path, resource={"id": route_key, "path": resource},
+                       account=account, stage_variables=stage_variables, binary_media_types=[], authorizer=authorizer)
+    event["version"] = "1.0"
+    event["body"], event["isBase64Encoded"] = v2_body(request)
+    event["requestContext"].update(domainName=domain_name, domainPrefix=domain_name.split(".")[0], path=path)
+    return event
 
 
 def v2_event(request: LocalRequest, *, api_id: str, stage: str, path: str, account: str, domain_name: str,

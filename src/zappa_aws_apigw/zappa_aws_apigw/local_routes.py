@@ -25,6 +25,7 @@ from zappa_core.records import LocalRoute
 from zappa_aws_apigw.common import function_arn_of_uri
 from zappa_aws_apigw.local_events import (
     decoded_path,
+    http_v1_event,
     invoke_proxy,
     json_response,
     now,
@@ -423,14 +424,16 @@ class HttpApiRoute(_ApiRoute):
                 return outcome
             authorizer_ctx = outcome
         integration = model["integrations"].get((route.get("Target") or "").split("/")[-1]) or {}
-        event = v2_event(request, api_id=self.api_id, stage=stage_name, path=path, account=self.state.account_id, domain_name=domain,
-                         route_key=route["RouteKey"], stage_variables=model["stages"][stage_name].get("StageVariables"),
-                         authorizer=authorizer_ctx)
+        v2 = integration.get("PayloadFormatVersion") != "1.0"
+        # the HTTP API hands the path over percent-decoded, in both payload formats
+        event = (v2_event if v2 else http_v1_event)(
+            request, api_id=self.api_id, stage=stage_name, path=decoded_path(path), account=self.state.account_id,
+            domain_name=domain, route_key=route["RouteKey"], stage_variables=model["stages"][stage_name].get("StageVariables"),
+            authorizer=authorizer_ctx)
         uri = integration.get("IntegrationUri") or ""
         if not function_arn_of_uri(uri):
             return json_response(500, {"message": "the local gateway serves Lambda (AWS_PROXY) integrations only"})
-        response = invoke_proxy(self.state, uri, event, v2=integration.get("PayloadFormatVersion") == "2.0",
-                                bad_gateway=V2_BAD_GATEWAY)
+        response = invoke_proxy(self.state, uri, event, v2=v2, bad_gateway=V2_BAD_GATEWAY)
         response.headers.extend(cors_headers(cors, request, False))
         return response
 

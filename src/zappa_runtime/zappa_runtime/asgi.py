@@ -170,7 +170,7 @@ class AsgiAdapter:
         root_path = environ["SCRIPT_NAME"].encode("latin-1").decode("utf-8", "replace")
         path_bytes = (environ["SCRIPT_NAME"] + environ["PATH_INFO"]).encode("latin-1")
         path = path_bytes.decode("utf-8", "replace")
-        if kind == "http":  # the HTTP API hands the path over decoded: encode it again
+        if kind == "http" or kind == "http1":  # the HTTP API hands the path over decoded: encode it again
             raw_path = quote(path_bytes, safe=_PATH_SAFE).encode("ascii")
         else:
             raw = event.get("path") if kind in ("rest", "alb") else event.get("rawPath")

@@ -1,4 +1,4 @@
-"""HTTP events (API Gateway REST payload 1.0, HTTP API payload 2.0, function URLs, ALB) to WSGI and back.
+"""HTTP events (API Gateway REST payload 1.0, HTTP API payload 2.0 and 1.0, function URLs, ALB) to WSGI and back.
 
 The environ is built by hand from the event (no werkzeug): every header value kept (repeated headers joined with
 ``", "``, cookies with ``"; "``), the body decoded (base64 strictly: invalid base64 is a 400), ``CONTENT_LENGTH``
@@ -91,7 +91,8 @@ def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: s
       domain both are the same and a base path mapping stays in ``path``: the part of ``path`` before what the
       ``resource`` and its ``pathParameters`` matched is the prefix. (Without ``requestContext.path``, the
       ``*.execute-api.*`` host still means ``/{stage}``.)
-    - HTTP API: a named stage at the start of ``rawPath`` (on a segment boundary) moves into ``SCRIPT_NAME``;
+    - HTTP API: a named stage at the start of ``rawPath`` (payload 1.0: ``path``; on a segment boundary) moves
+      into ``SCRIPT_NAME``;
       so does an API mapping key before what the ``routeKey`` and ``pathParameters`` matched.
     - ``base_path`` (the setting), any kind: moves from the path into ``SCRIPT_NAME`` (and turns derivation off).
     """
@@ -108,7 +109,7 @@ def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: s
             stage = rc.get("stage")
             if stage and stage != "$default" and type(stage) is str and ".execute-api." in host:
                 script = "/" + stage
-    elif kind == "http":
+    elif kind == "http" or kind == "http1":
         stage = rc.get("stage")
         if stage and stage != "$default" and type(stage) is str:
             prefix = "/" + stage
@@ -119,8 +120,8 @@ def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: s
         if path == base_path or path.startswith(base_path + "/"):
             script += base_path
             path = path[len(base_path) :]
-    elif event is not None and kind in ("rest", "http"):
-        template = event.get("resource") if kind == "rest" else (event.get("routeKey") or "").partition(" ")[2]
+    elif event is not None and kind in ("rest", "http", "http1"):
+        template = (event.get("routeKey") or "").partition(" ")[2] if kind == "http" else event.get("resource")
         mapped = routed_prefix(template, event.get("pathParameters"), path)
         if mapped:
             script += mapped
@@ -228,7 +229,7 @@ def v2_query(event: dict) -> str:
 def source_ip(kind: str, rc: dict, forwarded_for: str | None) -> str:
     """The client address as AWS saw it (never a client-controlled header)."""
     ip = None
-    if kind == "rest":
+    if kind == "rest" or kind == "http1":
         identity = rc.get("identity")
         if type(identity) is dict:
             ip = identity.get("sourceIp")
@@ -281,7 +282,7 @@ def lookup_context(rc: dict, parts: list[str]) -> Any:
 
 def request_headers(event: dict, kind: str) -> tuple[Any, bool]:
     """The event's header mapping and whether its values are lists (multi-value)."""
-    if kind == "rest" or kind == "alb":
+    if kind == "rest" or kind == "alb" or kind == "http1":
         multi = event.get("multiValueHeaders")
         if multi:
             return multi, True
@@ -358,7 +359,7 @@ class ResponseBuilder:
             if cookies:
                 response["cookies"] = cookies
             return response
-        if kind == "rest":
+        if kind == "rest" or kind == "http1":
             single = {}
             multi = {}
             for group in groups.values():
@@ -474,10 +475,10 @@ class WsgiAdapter:
                 if key in environ:
                     value = environ[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value
                 environ[key] = value
-        if kind == "rest" or kind == "alb":
+        if kind == "rest" or kind == "alb" or kind == "http1":
             method = event["httpMethod"]
             raw_path = event.get("path") or "/"
-            query = rest_query(event) if kind == "rest" else alb_query(event)
+            query = alb_query(event) if kind == "alb" else rest_query(event)
             protocol = rc.get("protocol") or "HTTP/1.1"
         else:
             http = rc["http"]
@@ -494,7 +495,7 @@ class WsgiAdapter:
         host = environ.get("HTTP_HOST") or rc.get("domainName") or ""
         if type(host) is not str:
             host = ""
-        path = raw_path if kind == "http" else decode_path(raw_path)
+        path = raw_path if kind == "http" or kind == "http1" else decode_path(raw_path)  # HTTP APIs decode it
         script, path = split_stage_and_base(kind, path, rc, host, self.base_path, event)
         body = decode_body(event)
 

@@ -378,8 +378,10 @@ def make_plugin_manager(modules: Iterable[str] = ()) -> Any:
 
 
 def classify(event: dict) -> str | None:
-    """The HTTP kind of an event: ``"rest"`` (payload 1.0), ``"http"`` (HTTP API 2.0), ``"url"`` (function
-    URL), ``"alb"``, or ``None`` when it is not an HTTP request (authorizers, WebSocket, everything else)."""
+    """The HTTP kind of an event: ``"rest"`` (REST API, payload 1.0), ``"http"`` (HTTP API, payload 2.0),
+    ``"http1"`` (HTTP API, payload 1.0: REST's shape with ``"version": "1.0"``, which REST events never carry, and
+    the path already decoded), ``"url"`` (function URL), ``"alb"``, or ``None`` when it is not an HTTP request
+    (authorizers, WebSocket, everything else)."""
     rc = event.get("requestContext")
     if "methodArn" in event or "routeArn" in event:
         return None  # API Gateway authorizer: never an HTTP request for the app
@@ -390,7 +392,7 @@ def classify(event: dict) -> str | None:
     if "elb" in rc:
         return "alb" if "httpMethod" in event else None
     if "httpMethod" in event:
-        return "rest"
+        return "http1" if event.get("version") == "1.0" else "rest"
     if event.get("version") == "2.0" and "http" in rc:
         domain = rc.get("domainName")
         if type(domain) is str and ".lambda-url." in domain:
