@@ -1,4 +1,4 @@
-"""Sessions: tests, tests_core, lint, demo, bench, docs."""
+"""Sessions: tests, tests_core, lint, demo, bench, docs, peers."""
 
 from __future__ import annotations
 
@@ -138,3 +138,16 @@ def docs(session: nox.Session) -> None:
     session.run("pytest", "-q", "-p", "no:cacheprovider", "tests/docs", "tests/core/test_settings_reference.py",
                 "tests/core/test_plugins_docs.py")
     session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+# What the peers' test suites import besides the frameworks the workspace already has.
+PEER_TEST_DEPS = ["quart==0.22.0", "brotli==1.2.1", "brotli-asgi==1.7.0", "httpx2==2.16.2", "mock==5.2.0"]
+
+
+@nox.session
+def peers(session: nox.Session) -> None:
+    """The test suites of apig-wsgi, mangum and Zappa's handler, from their sdists at pinned versions, run
+    unchanged against this runtime through the shims in tests/peers (not in the default run; see docs/runtime.md)."""
+    install_workspace(session)
+    session.install(*PEER_TEST_DEPS)
+    session.run("python", "tests/peers/run.py", *session.posargs)

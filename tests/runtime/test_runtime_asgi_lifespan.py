@@ -136,9 +136,19 @@ def hanging_fastapi_app():
 
 
 async def http_only_app(scope, receive, send):
-    """Answers every scope as HTTP, then reads until the client disconnects (which a lifespan never does)."""
-    await send({"type": "http.response.start", "status": 200, "headers": []})
+    """Answers every scope as HTTP (as mangum's tests' apps do): raises when the runtime refuses the message."""
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
     await send({"type": "http.response.body", "body": b"hello"})
+
+
+async def error_swallowing_app(scope, receive, send):
+    """Answers every scope as HTTP, ignores what goes wrong while sending, then reads until the client
+    disconnects: on the lifespan scope it would wait forever."""
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"hello"})
+    except Exception:  # noqa: BLE001 - the misbehaviour under test
+        pass
     while (await receive())["type"] != "http.disconnect":
         pass
 
@@ -152,7 +162,7 @@ def streaming_response_app():
             yield b"tick\n"
             await asyncio.sleep(0.01)
 
-    return StreamingResponse(forever())
+    return StreamingResponse(forever(), media_type="text/plain")
 
 
 def test_a_lifespan_that_never_finishes_fails_the_cold_start_at_the_time_limit():
@@ -163,13 +173,39 @@ def test_a_lifespan_that_never_finishes_fails_the_cold_start_at_the_time_limit()
     assert 0.5 <= time.monotonic() - began < 5  # the limit, not a hang (slack for a loaded machine)
 
 
-@pytest.mark.parametrize("make", [lambda: http_only_app, streaming_response_app], ids=["http-only", "streaming"])
-def test_an_http_message_in_lifespan_fails_the_cold_start_at_once(make):
+def test_a_handler_that_keeps_waiting_after_an_http_message_fails_the_cold_start_at_once():
+    began = time.monotonic()
+    with pytest.raises(LifespanError, match=r"sent 'http\.response\.start' during lifespan startup"):
+        AsgiAdapter(error_swallowing_app, Runtime({}))
+    assert time.monotonic() - began < 4  # at once: the default limit (5 s) is not waited for
+
+
+async def confused_lifespan_handler(scope, receive, send):
+    """Takes lifespan.startup, then answers it with an HTTP response and waits for the next message."""
+    while True:
+        if (await receive())["type"] == "lifespan.startup":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+
+
+@pytest.mark.parametrize("make", [lambda: confused_lifespan_handler, streaming_response_app],
+                         ids=["confused-handler", "starlette-streaming-response"])
+def test_an_app_that_took_lifespan_startup_and_sends_an_http_message_fails_the_cold_start_at_once(make):
+    # a StreamingResponse listens for the disconnect (so it takes lifespan.startup) while it streams forever
     app = make()
     began = time.monotonic()
     with pytest.raises(LifespanError, match=r"sent 'http\.response\.start' during lifespan startup"):
         AsgiAdapter(app, Runtime({}))
-    assert time.monotonic() - began < 4  # at once: the default limit (5 s) is not waited for
+    assert time.monotonic() - began < 4
+
+
+def test_an_http_only_app_is_served_without_lifespan(adapters, caplog):
+    # an app answering every scope as HTTP, which ends when its message is refused: what mangum serves too
+    with caplog.at_level("WARNING", logger="zappa.runtime"):
+        adapter = adapters(http_only_app)
+    assert adapter.lifespan_supported is False
+    assert "answered the lifespan scope with a message that is not a lifespan message" in caplog.text
+    response = adapter(ev.v2("GET", "/"), None, "http")
+    assert (response["statusCode"], response["body"]) == (200, "hello")
 
 
 def test_the_default_startup_limit_is_well_inside_lambdas_init_phase():

@@ -69,16 +69,33 @@ class AsgiAdapter:
     # ------------------------------------------------------------------------------------------ lifespan
     def _startup(self) -> None:
         """Run the lifespan ``startup`` (at most ``asgi_startup_timeout`` seconds, default 5: well inside
-        Lambda's 10 s init phase). An app that fails it, answers it with anything but a lifespan message, or
-        does not finish it in time fails the cold start with that reason instead of hanging it."""
+        Lambda's 10 s init phase).
+
+        A message that is not a lifespan message is refused (``send`` raises it into the app). From a lifespan
+        handler (the app took ``lifespan.startup``) it fails the cold start at once, naming the message. Before the
+        app took any message it is an HTTP-only app answering every scope: when it then ends it is served without
+        lifespan (with a warning), as mangum does; when it goes on waiting, the cold start fails at once too. A
+        ``lifespan.startup.failed`` and a startup that does not finish in time fail it as well: never a cold start
+        that hangs until Lambda's init timeout.
+        """
         loop = self.loop
         queue: asyncio.Queue = asyncio.Queue()
         started = loop.create_future()
         stopped = loop.create_future()
         self._stopped = stopped
 
+        refused: list[LifespanError] = []
+        took: list[bool] = []
+
         async def receive() -> dict:
-            return await queue.get()
+            if refused and not started.done():  # it broke the protocol and still waits: it would wait forever
+                await asyncio.sleep(0)
+                if not started.done():
+                    started.set_exception(refused[0])
+                raise refused[0]
+            message = await queue.get()
+            took.append(True)
+            return message
 
         async def send(message: dict) -> None:
             kind = message.get("type")
@@ -95,13 +112,16 @@ class AsgiAdapter:
                 phase = "shutdown" if started.done() else "startup"
                 error = LifespanError(
                     f"the ASGI app sent {kind!r} during lifespan {phase}; a lifespan handler may only send "
-                    f"'lifespan.{phase}.complete' or 'lifespan.{phase}.failed'; an app that does not speak lifespan "
-                    "should raise on the 'lifespan' scope instead (it is then served without lifespan)"
+                    f"'lifespan.{phase}.complete' or 'lifespan.{phase}.failed', and an app that does not speak "
+                    "lifespan should raise on the 'lifespan' scope"
                 )
-                for future in (started, stopped):
-                    if not future.done():
-                        future.set_exception(error)
-                        break
+                if started.done():
+                    if not stopped.done():
+                        stopped.set_exception(error)
+                elif took:  # a lifespan handler sending something else: startup fails
+                    started.set_exception(error)
+                else:  # an app answering every scope as HTTP: served without lifespan if it now ends
+                    refused.append(error)
                 raise error
 
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
@@ -112,7 +132,11 @@ class AsgiAdapter:
             except BaseException as exc:  # an app without lifespan support raises here
                 if not started.done():
                     started.set_result(False)
-                    log.debug("the ASGI app does not support lifespan (%s: %s)", type(exc).__name__, exc)
+                    if refused:
+                        log.warning("the ASGI app answered the lifespan scope with a message that is not a lifespan "
+                                    "message; it is served without lifespan (%s)", refused[0])
+                    else:
+                        log.debug("the ASGI app does not support lifespan (%s: %s)", type(exc).__name__, exc)
                     return
                 raise
             finally:

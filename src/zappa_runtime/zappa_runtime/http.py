@@ -159,14 +159,14 @@ def decode_body(event: dict) -> bytes:
     body = event.get("body")
     if not body:
         return b""
-    if type(body) is not str:
+    if type(body) is not str and type(body) is not bytes:  # bytes: hand-made events (JSON ones carry text)
         raise BadRequest("the event's body is not a string")
     if event.get("isBase64Encoded"):
         try:
             return b64decode(body, validate=True)
         except (Base64Error, ValueError):
             raise BadRequest("the request body is marked base64 but is not valid base64") from None
-    return body.encode("utf-8", "surrogateescape")
+    return body.encode("utf-8", "surrogateescape") if type(body) is str else body
 
 
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*\Z").match
@@ -489,7 +489,11 @@ class WsgiAdapter:
             cookies = event.get("cookies")
             if cookies:
                 cookie = "; ".join(cookies)
-                environ["HTTP_COOKIE"] = cookie if cookie.isascii() else wsgi_str(cookie)
+                if not cookie.isascii():
+                    cookie = wsgi_str(cookie)
+                if "HTTP_COOKIE" in environ:  # a Cookie header left beside `cookies`: keep both
+                    cookie += "; " + environ["HTTP_COOKIE"]
+                environ["HTTP_COOKIE"] = cookie
         if type(method) is not str or type(raw_path) is not str or not method:
             raise BadRequest("the event has no valid method or path")
         host = environ.get("HTTP_HOST") or rc.get("domainName") or ""

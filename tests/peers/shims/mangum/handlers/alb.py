@@ -1,0 +1,7 @@
+"""Stand-ins for one of mangum's internal handler classes (see the package docstring)."""
+
+from mangum.handlers import _Internal
+
+
+class ALB(_Internal):
+    pass
