@@ -53,7 +53,17 @@ def _lines_outside_code(text: str) -> list[tuple[int, str]]:
     return out
 
 
+# pymdownx.snippets: a line `--8<-- "path"` is replaced by that file (paths from the repository root)
+SNIPPET = re.compile(r'^\s*--8<-- "([^"]+)"\s*$')
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _included(match: re.Match) -> str:
+    return (REPO_ROOT / match.group(1)).read_text(encoding="utf-8").rstrip("\n")
+
+
 def fenced_blocks(page: Path) -> list[Block]:
+    """The fenced code blocks of ``page``, with the files that snippet lines include in place of those lines."""
     blocks = []
     lines = page.read_text(encoding="utf-8").splitlines()
     i = 0
@@ -69,7 +79,8 @@ def fenced_blocks(page: Path) -> list[Block]:
             body.append(lines[i])
             i += 1
         above = next((lines[j].strip() for j in range(start - 1, -1, -1) if lines[j].strip()), "")
-        blocks.append(Block(page, start + 1, m.group("lang").lower(), "\n".join(body) + "\n", above == NOT_SETTINGS))
+        text = "\n".join(SNIPPET.sub(_included, line) for line in body) + "\n"
+        blocks.append(Block(page, start + 1, m.group("lang").lower(), text, above == NOT_SETTINGS))
         i += 1
     return blocks
 
