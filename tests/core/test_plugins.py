@@ -167,10 +167,10 @@ def test_a_plugin_can_read_another_settings_file_format(tmp_path):
             return LoadedFile(path, data, lines, "ini")
 
     path = tmp_path / "settings.ini"
-    path.write_text("[dev]\ns3_bucket = b\nremote_evn = x\n")
+    path.write_text("[dev]\ns3_bucket = code-bucket\nremote_evn = x\n")
     pm = get_plugin_manager(load_entry_points=False, plugins=[("ini", IniReader())])
     with pytest.raises(Exception) as info:
         load_stages(["dev"], pm=pm, settings_file=path, project_dir=tmp_path)
     assert f"{path}:3, stage 'dev': 'remote_evn': unknown setting; did you mean 'remote_env'?" in str(info.value)
-    path.write_text("[dev]\ns3_bucket = b\n")
-    assert load_stages(["dev"], pm=pm, settings_file=path, project_dir=tmp_path)["dev"].s3_bucket == "b"
+    path.write_text("[dev]\ns3_bucket = code-bucket\n")
+    assert load_stages(["dev"], pm=pm, settings_file=path, project_dir=tmp_path)["dev"].s3_bucket == "code-bucket"

@@ -19,10 +19,10 @@ def test_stage(zappa_stage):
 
 
 def test_project_and_cli(zappa_project, zappa_cli):
-    folder = zappa_project({"dev": {"s3_bucket": "b"}}, files={"app.py": "app = None"})
+    folder = zappa_project({"dev": {"s3_bucket": "code-bucket"}}, files={"app.py": "app = None"})
     assert (folder / "app.py").read_text() == "app = None"
     result = zappa_cli(["settings", "show", "dev"])
-    assert result.returncode == 0 and '"s3_bucket": "b"' in result.stdout
+    assert result.returncode == 0 and '"s3_bucket": "code-bucket"' in result.stdout
 
 
 def test_pm(zappa_pm):

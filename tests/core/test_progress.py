@@ -54,7 +54,7 @@ def big_project(root: Path, files: int) -> None:
     for i in range(files):
         (data / f"f{i:05d}.txt").write_text(f"file {i}\n" * 20)
     (root / "zappa_settings.json").write_text(json.dumps({"dev": {
-        "project_name": "big", "app_function": "app.app", "s3_bucket": "b", "aws_region": "us-east-1"}}))
+        "project_name": "big", "app_function": "app.app", "s3_bucket": "code-bucket", "aws_region": "us-east-1"}}))
 
 
 def run_on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:

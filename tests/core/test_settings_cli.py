@@ -13,9 +13,9 @@ import pytest
 ZAPPA = str(Path(sys.executable).parent / "zappa")
 
 TYPO_FILES = {
-    "zappa_settings.json": '{\n    "dev": {\n        "s3_bucket": "b",\n        "remote_evn": "s3://b/env.json"\n    }\n}\n',
-    "zappa_settings.yml": "dev:\n  s3_bucket: b\n  # a comment\n  remote_evn: s3://b/env.json\n",
-    "zappa_settings.toml": '[dev]\ns3_bucket = "b"\n\nremote_evn = "s3://b/env.json"\n',
+    "zappa_settings.json": '{\n    "dev": {\n        "s3_bucket": "code-bucket",\n        "remote_evn": "s3://b/env.json"\n    }\n}\n',
+    "zappa_settings.yml": "dev:\n  s3_bucket: code-bucket\n  # a comment\n  remote_evn: s3://b/env.json\n",
+    "zappa_settings.toml": '[dev]\ns3_bucket = "code-bucket"\n\nremote_evn = "s3://b/env.json"\n',
 }
 
 
@@ -83,7 +83,7 @@ def test_key_of_a_missing_plugin_names_the_extra(run, tmp_path):
 
 def test_settings_show_prints_defaults_and_inherited_values(run, tmp_path):
     (tmp_path / "zappa_settings.yml").write_text(
-        "base:\n  s3_bucket: b\n  memory_size: 1024\ndev:\n  extends: base\n  timeout_seconds: 60\n")
+        "base:\n  s3_bucket: code-bucket\n  memory_size: 1024\ndev:\n  extends: base\n  timeout_seconds: 60\n")
     result = run(["settings", "show", "dev"], tmp_path)
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
@@ -116,13 +116,13 @@ def test_no_aws_call_is_made_for_bad_settings(tmp_path, monkeypatch):
 
 def test_extends_problem_is_reported_where_it_is_written(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text(
-        '{\n "common": {\n  "s3_bucket": "b",\n  "remote_evn": "x"\n },\n'
+        '{\n "common": {\n  "s3_bucket": "code-bucket",\n  "remote_evn": "x"\n },\n'
         ' "dev": {"extends": "common"},\n "prod": {"extends": "common"}\n}\n')
     result = run(["deploy", "--all"], tmp_path)
     assert result.returncode == 2
     problems = [line for line in result.stderr.splitlines() if "remote_evn" in line]
-    assert problems == [f"  - {tmp_path / 'zappa_settings.json'}:4, stage 'common': 'remote_evn': unknown setting; "
-                        "did you mean 'remote_env'?"]
+    assert problems == [f"  - {tmp_path / 'zappa_settings.json'}:4, stage 'common' (inherited by 'dev', 'prod'): "
+                        "'remote_evn': unknown setting; did you mean 'remote_env'?"]
 
 
 def test_circular_extends_and_unknown_parent(run, tmp_path):
@@ -155,7 +155,7 @@ def test_settings_schema_validates_a_real_file(run, tmp_path):
     result = run(["settings", "schema"], tmp_path)
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
-    good = {"dev": {"app_function": "app.app", "s3_bucket": "b", "memory_size": 1024, "events": [], "cors": True}}
+    good = {"dev": {"app_function": "app.app", "s3_bucket": "code-bucket", "memory_size": 1024, "events": [], "cors": True}}
     jsonschema.validate(good, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"dev": {"remote_evn": "x"}}, schema)
@@ -174,7 +174,7 @@ class TestGenerate:
 
     def test_updates_yaml_keeping_comments(self, run, tmp_path):
         path = tmp_path / "zappa_settings.yml"
-        path.write_text("dev:\n  # where code goes\n  s3_bucket: b  # keep me\n")
+        path.write_text("dev:\n  # where code goes\n  s3_bucket: code-bucket  # keep me\n")
         result = run(["settings", "--config", "timeout_seconds=60", "--config", "aws_environment_variables.X=y"], tmp_path)
         assert result.returncode == 0, result.stderr
         text = path.read_text()
@@ -184,20 +184,20 @@ class TestGenerate:
     @pytest.mark.needs_plugins
     def test_updates_toml(self, run, tmp_path):
         path = tmp_path / "zappa_settings.toml"
-        path.write_text('[dev]\ns3_bucket = "b"\n')
+        path.write_text('[dev]\ns3_bucket = "code-bucket"\n')
         result = run(["settings", "--config", "keep_warm=false", "--config", 'exclude=["*.md"]'], tmp_path)
         assert result.returncode == 0, result.stderr
         from zappa_core.settings.files import load_file
 
-        assert load_file(path).data == {"dev": {"s3_bucket": "b", "keep_warm": False, "exclude": ["*.md"]}}
+        assert load_file(path).data == {"dev": {"s3_bucket": "code-bucket", "keep_warm": False, "exclude": ["*.md"]}}
 
     def test_bad_value_changes_nothing(self, run, tmp_path):
         path = tmp_path / "zappa_settings.json"
-        path.write_text('{"dev": {"s3_bucket": "b"}}')
+        path.write_text('{"dev": {"s3_bucket": "code-bucket"}}')
         result = run(["settings", "--config", "remote_evn=x"], tmp_path)
         assert result.returncode == 2 and "did you mean 'remote_env'" in result.stderr
         assert str(path) in result.stderr
-        assert path.read_text() == '{"dev": {"s3_bucket": "b"}}'
+        assert path.read_text() == '{"dev": {"s3_bucket": "code-bucket"}}'
         assert sorted(p.name for p in tmp_path.iterdir()) == ["zappa_settings.json"]
         result = run(["settings", "--config", "novalue"], tmp_path)
         assert result.returncode == 2 and "expected key=value" in result.stderr

@@ -8,10 +8,10 @@ from zappa_core.settings.files import SettingsFileError, load_file
 
 def test_json_with_tabs_comments_and_trailing_commas(tmp_path):
     path = tmp_path / "zappa_settings.json"
-    path.write_text('{\n\t"dev": {\n\t\t// the bucket\n\t\t"s3_bucket": "b",  # inline\n'
+    path.write_text('{\n\t"dev": {\n\t\t// the bucket\n\t\t"s3_bucket": "code-bucket",  # inline\n'
                     '\t\t/* block */ "events": [\n\t\t\t{"function": "a.b"},\n\t\t],\n\t},\n}\n')
     loaded = load_file(path)
-    assert loaded.data == {"dev": {"s3_bucket": "b", "events": [{"function": "a.b"}]}}
+    assert loaded.data == {"dev": {"s3_bucket": "code-bucket", "events": [{"function": "a.b"}]}}
     assert loaded.line_of("dev") == 2
     assert loaded.line_of("dev", "s3_bucket") == 4
     assert loaded.line_at(("dev", "events", 0, "function")) == 6
@@ -28,7 +28,7 @@ def test_json_syntax_error_names_the_line(tmp_path):
 
 def test_yaml_nested_lines(tmp_path):
     path = tmp_path / "zappa_settings.yml"
-    path.write_text("dev:\n  s3_bucket: b  # comment\n  events:\n    - function: a.b\n      expression: rate(1 minute)\n")
+    path.write_text("dev:\n  s3_bucket: code-bucket  # comment\n  events:\n    - function: a.b\n      expression: rate(1 minute)\n")
     loaded = load_file(path)
     assert loaded.data["dev"]["events"][0]["expression"] == "rate(1 minute)"
     assert loaded.line_at(("dev", "events", 0, "expression")) == 5
@@ -36,7 +36,7 @@ def test_yaml_nested_lines(tmp_path):
 
 def test_toml_nested_tables_and_arrays_of_tables(tmp_path):
     path = tmp_path / "zappa_settings.toml"
-    path.write_text('[dev]\ns3_bucket = "b"\n\n[dev.aws_environment_variables]\nA = "1"\n\n'
+    path.write_text('[dev]\ns3_bucket = "code-bucket"\n\n[dev.aws_environment_variables]\nA = "1"\n\n'
                     '[[dev.events]]\nfunction = "a.one"\n\n[[dev.events]]\nfunction = "a.two"\n'
                     '[dev.events.event_source]\narn = "arn:aws:sqs:us-east-1:1:q"\n\n[prod]\nx.y = 1\n')
     loaded = load_file(path)
@@ -50,6 +50,6 @@ def test_toml_nested_tables_and_arrays_of_tables(tmp_path):
 
 def test_a_stage_must_be_a_mapping(tmp_path):
     path = tmp_path / "zappa_settings.json"
-    path.write_text('{"dev": {"s3_bucket": "b"},\n "prod": 3}')
+    path.write_text('{"dev": {"s3_bucket": "code-bucket"},\n "prod": 3}')
     with pytest.raises(SettingsFileError, match="stage 'prod' must be a mapping"):
         load_file(path)

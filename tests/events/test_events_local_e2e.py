@@ -1,6 +1,7 @@
 """End to end on the local AWS: ``zappa deploy dev --local`` of a Flask app with events, then an S3 upload
-and an SQS message each run the real function from the deployed package, a ``rate(1 minute)``
-rule fires through the local scheduler, and an async task started by a Flask route runs in another invocation
+(filtered by Zappa's ``prefix`` and ``suffix``) and an SQS message each run the real function from the
+deployed package, a ``rate(1 minute)`` rule with two targets (one function scheduled twice with different
+``kwargs``) fires both through the local scheduler, and an async task started by a Flask route runs in another invocation
 and its captured response is read back with ``get_async_response``.
 
 An SNS publish is not here: moto hands SNS deliveries to Lambda with the placeholder topic
@@ -53,9 +54,14 @@ def evidence(aws, key: str, timeout: float = 30) -> dict:
     return wait_for_evidence(aws, "evlocal-dev", key, timeout)
 
 
-def test_s3_upload_runs_the_function(local):
-    local.state.aws.client("s3").put_object(Bucket="evlocal-uploads", Key="photo.jpg", Body=b"jpeg")
-    assert evidence(local, "s3/photo.jpg")["pid"] > 0
+def test_s3_upload_runs_the_function_for_the_keys_of_zappas_prefix_and_suffix(local):
+    s3 = local.state.aws.client("s3")
+    s3.put_object(Bucket="evlocal-uploads", Key="photos/notes.txt", Body=b"text")
+    s3.put_object(Bucket="evlocal-uploads", Key="other/photo.jpg", Body=b"jpeg")
+    s3.put_object(Bucket="evlocal-uploads", Key="photos/photo.jpg", Body=b"jpeg")
+    assert evidence(local, "s3/photos/photo.jpg")["pid"] > 0
+    left = {o["Key"] for o in s3.list_objects_v2(Bucket="evidence").get("Contents", [])}
+    assert not {"s3/photos/notes.txt", "s3/other/photo.jpg"} & left
 
 
 def test_sqs_message_runs_the_function(local):
@@ -71,9 +77,11 @@ def test_rate_rule_fires_through_the_scheduler(local):
     scheduler = Scheduler(local.state, clock=lambda: now[0], background=False)
     assert scheduler.poll() == []  # the rule is seen: due one minute later
     now[0] += 61
-    [firing] = scheduler.poll()
-    assert firing.rule_arn.endswith(":rule/evlocal-dev-app.tick") and firing.function_error is None
-    assert evidence(local, "schedule/evlocal-dev-app.tick") == {"kwargs": {"n": 7}}
+    firings = scheduler.poll()  # one rule, a target per entry of the same function and expression
+    assert len(firings) == 2
+    assert all(f.rule_arn.endswith(":rule/evlocal-dev-app.tick") and f.function_error is None for f in firings)
+    assert evidence(local, "schedule/evlocal-dev-app.tick/7") == {"kwargs": {"n": 7}}
+    assert evidence(local, "schedule/evlocal-dev-app.tick/8") == {"kwargs": {"n": 8}}
 
 
 def test_async_task_from_a_flask_route_runs_separately_and_its_response_is_captured(local):

@@ -276,15 +276,15 @@ def test_undeploy_deletes_the_mapping(mq, driver, function):
 
 
 @pytest.mark.parametrize(("source", "message"), [
-    ({"queues": []}, "events[0] (mq): event_source.queues: List should have at least 1 item after validation, not 0"),
-    ({"queues": ["orders", "invoices"]}, "events[0] (mq): event_source.queues: List should have at most 1 item after validation, not 2"),
-    ({"batch_size": 0}, "events[0] (mq): event_source.batch_size: Input should be greater than or equal to 1"),
-    ({"batch_size": 10001}, "events[0] (mq): event_source.batch_size: Input should be less than or equal to 10000"),
-    ({"secret_arn": None}, "events[0] (mq): event_source.secret_arn: Input should be a valid string"),
-    ({"queue": "orders"}, "events[0] (mq): event_source.queue: unknown key; did you mean 'queues'?"),
+    ({"queues": []}, "events[0].event_source.queues: needs at least 1 item"),
+    ({"queues": ["orders", "invoices"]}, "events[0].event_source.queues: takes at most 1 item"),
+    ({"batch_size": 0}, "events[0].event_source.batch_size: must be at least 1, not 0"),
+    ({"batch_size": 10001}, "events[0].event_source.batch_size: must be at most 10000, not 10001"),
+    ({"secret_arn": None}, "events[0].event_source.secret_arn: must be a string, not null"),
+    ({"queue": "orders"}, "events[0].event_source.queue: unknown key; did you mean 'queues'?"),
 ], ids=["no-queue", "two-queues", "batch-0", "batch-10001", "no-secret", "misspelt-key"])
 def test_entries_the_settings_refuse_before_any_call(source, message, mq):
     with pytest.raises(SettingsError) as caught:
         mq.settings(mq.entry(**source))
-    assert message in [p.message for p in caught.value.problems]
+    assert message in [f"{p.where}: {p.message}" for p in caught.value.problems]
     assert mq.calls.calls == []

@@ -9,7 +9,7 @@ from zappa_core.settings import SettingsError
 def problems(load_settings, **keys) -> list[str]:
     with pytest.raises(SettingsError) as caught:
         load_settings(**keys)
-    return [p.message for p in caught.value.problems]
+    return [f"{p.where}: {p.message}" for p in caught.value.problems]
 
 
 def test_zappa_defaults(load_settings):
@@ -29,15 +29,15 @@ def test_each_entry_gets_the_errors_of_its_own_type(load_settings):
         {"function": "app.stream", "event_source": {"arn": "arn:aws:kinesis:us-east-1:1:stream/s", "starting_position": "EARLIEST"}},
         {"function": "app.job", "event_source": {"arn": "arn:aws:sqs:us-east-1:1:q", "batch_size": 0}},
     ])
-    assert problems_about(found, 0) == ["events[0] (schedule): expression: 'every minute' is not a schedule expression: use 'rate(5 minutes)' or 'cron(0 12 * * ? *)'"]
-    assert problems_about(found, 1) == ["events[1] (schedule): give either 'expression' or 'expressions'"]
+    assert problems_about(found, 0) == ["events[0].expression: 'every minute' is not a schedule expression: use 'rate(5 minutes)' or 'cron(0 12 * * ? *)'"]
+    assert problems_about(found, 1) == ["events[1]: give either 'expression' or 'expressions'"]
     assert "'ObjectCreated' is not an S3 event type" in problems_about(found, 2)[0]
-    assert problems_about(found, 3)[0].startswith("events[3] (kinesis): event_source.starting_position: Input should be 'TRIM_HORIZON' or 'LATEST'")
-    assert problems_about(found, 4)[0].startswith("events[4] (sqs): event_source.batch_size:")
+    assert problems_about(found, 3) == ["events[3].event_source.starting_position: must be one of 'TRIM_HORIZON', 'LATEST', not 'EARLIEST'"]
+    assert problems_about(found, 4) == ["events[4].event_source.batch_size: must be at least 1, not 0"]
 
 
 def problems_about(found: list[str], index: int) -> list[str]:
-    return [p for p in found if p.startswith(f"events[{index}]")]
+    return [p for p in found if p.startswith((f"events[{index}].", f"events[{index}]:"))]
 
 
 def test_an_unknown_shape_lists_the_installed_types(load_settings):
@@ -53,7 +53,7 @@ def test_one_source_with_two_sets_of_options_is_refused(load_settings):
     [message] = problems(load_settings, events=[
         {"function": "app.a", "event_source": {"arn": queue, "batch_size": 5}},
         {"function": "app.b", "event_source": {"arn": queue, "batch_size": 10}}])
-    assert "events[1] and events[0] use the same sqs source" in message
+    assert message.startswith("events[1]: events[0] uses the same sqs source")
     same = load_settings(events=[{"function": "app.a", "event_source": {"arn": queue}},
                                  {"function": "app.b", "event_source": {"arn": queue}}])
     assert len(same.events) == 2  # several handlers of one queue: one mapping, both run
@@ -71,7 +71,7 @@ def test_lex_cognito_and_keep_warm_are_typed(load_settings):
                      cognito={"user_pool": "us-east-1_X", "triggers": [{"source": "PreSignIn", "function": "app.f"}]})
     text = "\n".join(found)
     assert "rate must be at least 1" in text
-    assert "'DialogCodeHook' or 'FulfillmentCodeHook'" in text
+    assert "bot_events[0].event_source.invocation_source: must be one of 'DialogCodeHook', 'FulfillmentCodeHook', not 'Hook'" in text
     assert "unknown Cognito trigger 'PreSignIn'" in text
 
 
@@ -113,4 +113,4 @@ def test_validation_uses_the_plugins_of_the_manager_that_loads_the_settings(tmp_
     assert settings.events == [entry]
     with pytest.raises(SettingsError) as caught:
         load_stage("dev", pm=get_plugin_manager(), project_dir=tmp_path)
-    assert any("events[0]" in p.message for p in caught.value.problems)
+    assert any(p.where == "events[0]" and "no installed event type" in p.message for p in caught.value.problems)

@@ -48,6 +48,36 @@ def test_s3_notification_with_events_and_key_filters_keeps_other_notifications(d
         moto_aws.client("lambda").get_policy(FunctionName="demo-dev")
 
 
+def test_zappas_prefix_and_suffix_are_the_same_notification_as_key_filters(driver, load_settings, moto_aws, function):
+    """Zappa 0.63 reads ``prefix``/``suffix`` in ``event_source``; a stage switching to ``key_filters`` (or
+    back) has nothing to change."""
+    moto_aws.client("s3").create_bucket(Bucket="photos")
+    zappa_form = load_settings(keep_warm=False, events=[{"function": "app.thumbnail", "event_source": {
+        "arn": "arn:aws:s3:::photos", "prefix": "uploads/", "suffix": ".jpg"}}])
+    driver.apply(zappa_form)
+    [config] = lambda_configs(moto_aws, "photos")
+    assert sorted((r["Name"].lower(), r["Value"]) for r in config["Filter"]["Key"]["FilterRules"]) == [
+        ("prefix", "uploads/"), ("suffix", ".jpg")]
+    filters_form = load_settings(keep_warm=False, events=[{"function": "app.thumbnail", "event_source": {
+        "arn": "arn:aws:s3:::photos", "key_filters": [{"type": "suffix", "value": ".jpg"}], "prefix": "uploads/"}}])
+    assert driver.plan(filters_form)["events:s3"].action.value == "unchanged"
+
+
+def test_lex_gets_permission_for_the_intent_in_the_region_and_account_of_its_arn(driver, load_settings, moto_aws,
+                                                                                 function):
+    bot = {"function": "app.lex", "event_source": {"intent": "OrderFlowers", "invocation_source": "FulfillmentCodeHook"}}
+    driver.apply(load_settings(keep_warm=False, bot_events=[bot]))
+    [statement] = json.loads(moto_aws.client("lambda").get_policy(FunctionName="demo-dev")["Policy"])["Statement"]
+    assert statement["Principal"] == {"Service": "lex.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == "arn:aws:lex:us-east-1:123456789012:intent:OrderFlowers:*"
+
+    with_arn = {**bot, "event_source": {**bot["event_source"],
+                                        "arn": "arn:aws:lex:us-west-2:210987654321:intent:OrderFlowers:$LATEST"}}
+    driver.apply(load_settings(keep_warm=False, bot_events=[with_arn]))
+    [statement] = json.loads(moto_aws.client("lambda").get_policy(FunctionName="demo-dev")["Policy"])["Statement"]
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == "arn:aws:lex:us-west-2:210987654321:intent:OrderFlowers:*"
+
+
 def test_sns_subscription_with_filter_policy_changed_and_removed(driver, load_settings, moto_aws, function):
     sns = moto_aws.client("sns")
     topic = sns.create_topic(Name="orders")["TopicArn"]

@@ -80,7 +80,7 @@ def test_its_type_is_accepted_and_checked_by_settings_validation(installed, proj
     del typo["event_source"]["queues"]
     done = zappa(installed, project(typo), "settings", "show", "dev")
     assert done.returncode == 2
-    assert "events[0] (mq): event_source.queue: unknown key; did you mean 'queues'?" in done.stderr
+    assert "'events[0].event_source.queue': unknown key; did you mean 'queues'?" in done.stderr
 
 
 def test_without_the_plugin_the_entry_names_the_installed_types(project):

@@ -320,6 +320,11 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
         """Print the JSON Schema of a stage (for editors)."""
         _dispatch("settings", "schema", _ctx(pm, None))
 
+    @settings_app.command("check")
+    def settings_check(stage: Stage = None, settings_file: SettingsFile = None, json: Json = False) -> None:
+        """Check every stage of the settings file (or STAGE): all problems at once, exit 2 if any."""
+        _dispatch("settings", "check", _ctx(pm, stage, False, settings_file, json=json))
+
     @settings_app.command("show")
     def settings_show(stage: Stage = None, settings_file: SettingsFile = None) -> None:
         """Print a stage's validated settings, defaults included, as JSON."""

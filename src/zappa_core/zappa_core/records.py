@@ -29,21 +29,44 @@ class SettingsSection:
 
 @dataclass(frozen=True)
 class SettingsProblem:
-    """One problem with a stage's settings. ``key`` is the setting it is about, when there is one."""
+    """One problem with a stage's settings.
+
+    ``key`` is the setting it is about, when there is one, and ``path`` the place inside that setting's
+    value (``(0, "event_source", "arn")`` for ``events[0].event_source.arn``). ``stage`` is the stage whose
+    text holds the value (the parent stage for a value inherited through ``extends``); ``inherited_by``
+    names the stages that were checked and got the value from there.
+    """
 
     message: str
     key: str | None = None
     stage: str | None = None
     file: str | None = None
     line: int | None = None
+    path: tuple = ()
+    inherited_by: tuple = ()
+
+    @property
+    def where(self) -> str:
+        """``key`` and ``path`` as written: ``events[0].event_source.arn``."""
+        text = self.key or ""
+        for part in self.path:
+            if isinstance(part, int):
+                text += f"[{part}]"
+            elif str(part).isidentifier():
+                text += f".{part}"
+            else:
+                text += f"[{str(part)!r}]"
+        return text
 
     def __str__(self) -> str:
         where = self.file or ""
         if self.line:
             where = f"{where}:{self.line}"
-        parts = [p for p in (where, f"stage '{self.stage}'" if self.stage else "") if p]
-        prefix = ", ".join(parts)
-        key = f"'{self.key}': " if self.key else ""
+        stage = f"stage '{self.stage}'" if self.stage else ""
+        if stage and self.inherited_by:
+            stage += " (inherited by " + ", ".join(f"'{s}'" for s in self.inherited_by) + ")"
+        prefix = ", ".join(p for p in (where, stage) if p)
+        key = f"'{self.where}': " if self.key else ""
         return f"{prefix}: {key}{self.message}" if prefix else f"{key}{self.message}"
 
 

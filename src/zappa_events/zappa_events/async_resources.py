@@ -3,7 +3,8 @@
 With ``async_resources`` (the default) the stage owns the topic ``<function>-zappa-async`` (subscribed to
 the function) when ``async_source`` is ``sns``, and the ``async_response_table`` (key ``id``, expiry in
 ``ttl``) when one is named. A table that exists without the stage's ``ZappaProject`` tag is the user's: it
-is used, never changed or deleted. The step also gives the execution role what tasks need.
+is used, never changed or deleted; ``zappa unschedule`` keeps the stage's own table too (only ``undeploy``
+removes it). The step also gives the execution role what tasks need.
 """
 
 from __future__ import annotations
@@ -105,7 +106,12 @@ class AsyncStep(DiffStep):
         return spec
 
     def plan_destroy(self, ctx: DeployContext) -> Change:
-        return self._change({k: v for k, v in self.existing(ctx).items() if not v.get("external")}, {})
+        """``undeploy`` removes the stage's topic and table; ``unschedule`` only unwires the events, so it
+        removes the topic (its subscription is an event source, as in Zappa) and keeps the table: the task
+        results stored there are data, not wiring."""
+        keep_table = ctx.command == "unschedule"
+        return self._change({k: v for k, v in self.existing(ctx).items()
+                             if not v.get("external") and not (keep_table and v["kind"] == "table")}, {})
 
     def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
         if spec["kind"] == "topic":

@@ -130,11 +130,14 @@ class LexStep(DiffStep):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
-    def _intent_arn(self, ctx: DeployContext, intent: str) -> str:
-        return f"arn:aws:lex:{ctx.aws.region}:{account(ctx)}:intent:{intent}:*"
+    def _intent_arn(self, ctx: DeployContext, source: Any) -> str:
+        """The source ARN Lex calls the function with: the intent's, in the region and account of the
+        entry's ``arn`` when it has one (else the stage's), any version."""
+        region, owner = source.lex_scope() or (ctx.aws.region, account(ctx))
+        return f"arn:aws:lex:{region}:{owner}:intent:{source.intent}:*"
 
     def desired(self, ctx: DeployContext) -> dict[str, Any]:
-        return {b.event_source.intent: self._intent_arn(ctx, b.event_source.intent) for b in self.settings.bot_events}
+        return {b.event_source.intent: self._intent_arn(ctx, b.event_source) for b in self.settings.bot_events}
 
     def existing(self, ctx: DeployContext) -> dict[str, Any]:
         return {arn.split(":intent:", 1)[1].split(":", 1)[0]: arn

@@ -46,11 +46,13 @@ def _plugin_manager(holder: Any) -> Any:
 @hookimpl
 def zappa_validate_settings(settings):
     from zappa_events.sources import event_source_types
-    from zappa_events.validation import parse_events, rule_name_problems
+    from zappa_events.validation import discriminator, parse_indexed, rule_name_problems
 
-    grouped, problems = parse_events(settings.events, event_source_types(_plugin_manager(settings)))
-    if not problems:
-        problems += rule_name_problems(settings, grouped.get("schedule", []), grouped.get("eventbridge", []))
+    types = event_source_types(_plugin_manager(settings))
+    valid, problems = parse_indexed(settings.events, types)
+    tag = discriminator(types)
+    problems += rule_name_problems(settings, [(i, e) for i, e in valid if tag(e) == "schedule"],
+                                   [(i, e) for i, e in valid if tag(e) == "eventbridge"])
     return problems
 
 

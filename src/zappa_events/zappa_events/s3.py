@@ -50,8 +50,7 @@ class S3Step(DiffStep):
                 "id": config_id,
                 "function": entry.function,
                 "events": sorted(entry.event_source.events),
-                "filters": sorted(({"type": f.type, "value": f.value} for f in entry.event_source.key_filters),
-                                  key=lambda f: (f["type"], f["value"])),
+                "filters": entry.event_source.filter_rules(),
             }
         return wanted
 

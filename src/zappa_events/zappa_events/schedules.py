@@ -8,6 +8,7 @@ rule someone else pointed at the function is left alone. A schedule dropped from
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from zappa_core.plan import DeployContext
@@ -31,7 +32,9 @@ def scheduled_input(rule_arn: str, kwargs: dict[str, Any]) -> str:
 
 
 def desired_rules(settings: Any, entries: list[ScheduleEvent]) -> dict[str, dict[str, Any]]:
-    """``{rule name: spec}`` for the keep-warm ping and every expression of every scheduled function."""
+    """``{rule name: spec}`` for the keep-warm ping and every expression of every scheduled function. The
+    same function scheduled twice with the same expression is one rule with a target per entry (each with
+    its own ``kwargs``), as in Zappa; validation refuses entries that would need two schedules on one rule."""
     lambda_name = settings.function_name
     rules: dict[str, dict[str, Any]] = {}
     if settings.keep_warm:
@@ -40,19 +43,45 @@ def desired_rules(settings: Any, entries: list[ScheduleEvent]) -> dict[str, dict
             "description": f"Zappa Keep Warm - {lambda_name}",
             "enabled": True,
             "function": naming.KEEP_WARM_FUNCTION,
-            "kwargs": {},
+            "targets": [{}],
         }
     for entry in entries:
         for index, expression in enumerate(entry.all_expressions()):
             name = naming.rule_name(lambda_name, entry.function, entry.name, index)
+            if name in rules:
+                rules[name]["targets"].append(dict(entry.kwargs))
+                continue
             rules[name] = {
                 "expression": expression,
                 "description": entry.description or f"{entry.function} ({lambda_name})",
                 "enabled": entry.enabled,
                 "function": entry.function,
-                "kwargs": dict(entry.kwargs),
+                "targets": [dict(entry.kwargs)],
             }
     return rules
+
+
+def target_id(position: int) -> str:
+    """The id of the rule's target for the entry at ``position`` (``zappa-function``, ``zappa-function-2``, ...)."""
+    return TARGET_ID if position == 0 else f"{TARGET_ID}-{position + 1}"
+
+
+_ZAPPA_KWARGS = re.compile(r'"kwargs":\s*(.*)}\s*$', re.DOTALL)
+
+
+def target_kwargs(target: dict[str, Any]) -> dict[str, Any]:
+    """The ``kwargs`` a target delivers: from its ``Input``, or from the input template of a rule made by
+    Zappa (an ``InputTransformer`` whose template ends with ``"kwargs": {...}}``)."""
+    if target.get("Input"):
+        return json.loads(target["Input"]).get("kwargs", {})
+    template = (target.get("InputTransformer") or {}).get("InputTemplate", "")
+    match = _ZAPPA_KWARGS.search(template)
+    if match:
+        try:
+            return json.loads(match.group(1))
+        except ValueError:
+            return {}
+    return {}
 
 
 def desired_pattern_rules(settings: Any, entries: list[EventPatternEvent]) -> dict[str, dict[str, Any]]:
@@ -64,7 +93,7 @@ def desired_pattern_rules(settings: Any, entries: list[EventPatternEvent]) -> di
             "description": entry.description or f"{entry.function} ({lambda_name})",
             "enabled": entry.enabled,
             "function": entry.function,
-            "kwargs": {},
+            "targets": [{}],
         }
         for entry in entries
     }
@@ -83,7 +112,9 @@ class ScheduleStep(DiffStep):
 
     def describe(self, spec: Any) -> str:
         state = "" if spec.get("enabled", True) else ", disabled"
-        return f"{spec.get('expression') or spec.get('pattern')} -> {spec.get('function')}{state}"
+        count = len(spec.get("targets") or ())
+        times = f" ({count} targets)" if count > 1 else ""
+        return f"{spec.get('expression') or spec.get('pattern')} -> {spec.get('function')}{times}{state}"
 
     def comparable(self, spec: Any) -> Any:
         return {field: value for field, value in spec.items() if field != "function"}  # the name carries it
@@ -124,13 +155,15 @@ class ScheduleStep(DiffStep):
                 "description": rule.get("Description"),
                 "enabled": rule.get("State") == "ENABLED",
                 "function": (desired.get(name) or {}).get("function", "?"),
-                "kwargs": {},
+                "targets": [target_kwargs(t) for t in sorted(self._function_targets(events, name, arn),
+                                                             key=lambda t: (len(t["Id"]), t["Id"]))],
             }
-            for target in events.list_targets_by_rule(Rule=name).get("Targets", []):
-                if same_function(target.get("Arn"), arn):
-                    spec["kwargs"] = json.loads(target["Input"]).get("kwargs", {}) if target.get("Input") else {}
             found[name] = spec
         return found
+
+    @staticmethod
+    def _function_targets(events: Any, rule: str, function: str) -> list[dict[str, Any]]:
+        return [t for t in events.list_targets_by_rule(Rule=rule).get("Targets", []) if same_function(t.get("Arn"), function)]
 
     def _owned(self, ctx: DeployContext, rule: dict[str, Any]) -> bool:
         """The stage's rule: named after the function (Zappa's rules too), or tagged with the stage."""
@@ -157,10 +190,17 @@ class ScheduleStep(DiffStep):
         if tag:
             kwargs["Tags"] = [{"Key": "ZappaProject", "Value": self.settings.zappa_project_tag}]
         rule_arn = events.put_rule(**kwargs)["RuleArn"]
-        target: dict[str, Any] = {"Id": TARGET_ID, "Arn": target_arn}
-        if spec["kwargs"]:
-            target["Input"] = scheduled_input(rule_arn, spec["kwargs"])
-        events.put_targets(Rule=name, Targets=[target])
+        targets = []
+        for position, given in enumerate(spec["targets"]):
+            target: dict[str, Any] = {"Id": target_id(position), "Arn": target_arn}
+            if given:
+                target["Input"] = scheduled_input(rule_arn, given)
+            targets.append(target)
+        events.put_targets(Rule=name, Targets=targets)
+        wanted = {t["Id"] for t in targets}
+        stale = [t["Id"] for t in self._function_targets(events, name, target_arn) if t["Id"] not in wanted]
+        if stale:  # targets of an earlier apply with more entries, or Zappa's own (random ids)
+            events.remove_targets(Rule=name, Ids=stale)
         from zappa_events.permissions import grant
 
         grant(ctx, target_arn, PRINCIPAL, rule_arn)

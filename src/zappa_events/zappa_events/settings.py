@@ -128,6 +128,8 @@ class S3Source(Strict):
     arn: str = Field(description="`arn:aws:s3:::bucket`.")
     events: list[str] = Field(default_factory=lambda: ["s3:ObjectCreated:*"], description="S3 event types.")
     key_filters: list[KeyFilter] = Field(default_factory=list, description="Object key filters.")
+    prefix: str | None = Field(None, description="Only keys that begin with this (Zappa's form of a `prefix` key filter).")
+    suffix: str | None = Field(None, description="Only keys that end with this (Zappa's form of a `suffix` key filter).")
 
     @field_validator("events")
     @classmethod
@@ -136,6 +138,21 @@ class S3Source(Strict):
             if not name.startswith("s3:"):
                 raise ValueError(f"{name!r} is not an S3 event type (e.g. 's3:ObjectCreated:*')")
         return value
+
+    @model_validator(mode="after")
+    def _one_rule_of_each_type(self) -> S3Source:
+        for kind in ("prefix", "suffix"):
+            count = sum(f.type == kind for f in self.key_filters) + bool(getattr(self, kind))
+            if count > 1:
+                raise ValueError(f"S3 takes one {kind} rule per notification; give the {kind} once, "
+                                 f"as '{kind}' or in 'key_filters'")
+        return self
+
+    def filter_rules(self) -> list[dict[str, str]]:
+        """The notification's key filter rules, from ``key_filters`` and ``prefix``/``suffix`` alike."""
+        rules = [{"type": f.type, "value": f.value} for f in self.key_filters]
+        rules += [{"type": kind, "value": getattr(self, kind)} for kind in ("prefix", "suffix") if getattr(self, kind)]
+        return sorted(rules, key=lambda f: (f["type"], f["value"]))
 
 
 class SnsSource(Strict):
@@ -194,6 +211,26 @@ class KinesisEvent(Strict):
 class BotEventSource(Strict):
     intent: str
     invocation_source: Literal["DialogCodeHook", "FulfillmentCodeHook"]
+    arn: str | None = Field(None, description="The intent's ARN (`arn:aws:lex:REGION:ACCOUNT:intent:NAME:VERSION`); "
+                            "its region and account scope the permission Lex gets to call the function.")
+
+    @model_validator(mode="after")
+    def _arn_of_the_intent(self) -> BotEventSource:
+        if self.arn is None:
+            return self
+        parts = self.arn.split(":")
+        if len(parts) < 6 or parts[:3] != ["arn", parts[1], "lex"] or not parts[1].startswith("aws"):
+            raise ValueError(f"'arn' must be an Amazon Lex ARN (arn:aws:lex:REGION:ACCOUNT:intent:NAME), not {self.arn!r}")
+        if parts[5] == "intent" and len(parts) > 6 and parts[6] != self.intent:
+            raise ValueError(f"'arn' names the intent {parts[6]!r}, but 'intent' is {self.intent!r}")
+        return self
+
+    def lex_scope(self) -> tuple[str, str] | None:
+        """``(region, account)`` of ``arn``, when it is given."""
+        if self.arn is None:
+            return None
+        parts = self.arn.split(":")
+        return parts[3], parts[4]
 
 
 class BotEvent(Strict):

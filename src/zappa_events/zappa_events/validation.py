@@ -1,22 +1,17 @@
 """Checking ``events`` entries against the installed event-source types.
 
-The entries are validated as one list of a discriminated union built from the registered types: each
-type's ``matches`` picks the model by the entry's shape, so an entry gets the errors of its own type only,
-and an entry no installed type recognises gets a message that lists the installed types.
+Each entry is validated on its own: its type's ``matches`` picks the model by the entry's shape, so an
+entry gets the errors of its own type only (in the words of :mod:`zappa_core.settings.messages`), and an
+entry no installed type recognises gets a message that lists the installed types. The rules between
+entries then run on the valid ones.
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
-import operator
-import typing
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, Discriminator, Tag, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from zappa_core.records import EventSourceType, SettingsProblem
-
-UNKNOWN = "unknown_event_type"
 
 
 def discriminator(types: list[EventSourceType]):
@@ -38,21 +33,6 @@ def discriminator(types: list[EventSourceType]):
     return tag
 
 
-def events_adapter(types: list[EventSourceType]) -> TypeAdapter:
-    """A ``TypeAdapter`` of ``list[Union[<each type's model>]]`` discriminated by shape."""
-    choices = tuple(Annotated[t.model, Tag(t.type)] for t in types)
-    if len(choices) == 1:
-        choices += (Annotated[_NoOtherType, Tag("\0none")],)
-    members = functools.reduce(operator.or_, choices)  # Union[...] of the installed types' models
-    union = Annotated[members, Discriminator(discriminator(types), custom_error_type=UNKNOWN,
-                                                   custom_error_message="no installed event type matches this entry")]
-    return TypeAdapter(list[union])
-
-
-class _NoOtherType(BaseModel):
-    """Placeholder second member so that a single installed type still forms a union."""
-
-
 def describe_types(types: list[EventSourceType]) -> str:
     parts = []
     for t in types:
@@ -60,27 +40,6 @@ def describe_types(types: list[EventSourceType]) -> str:
         owner = f" from plugin '{t.plugin}'" if t.plugin and t.plugin != "events" else ""
         parts.append(f"{t.type} ({shape}{owner})" if shape else f"{t.type}{owner}")
     return ", ".join(parts)
-
-
-def _sub_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _sub_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _fields_at(model: type[BaseModel], path: list[Any]) -> list[str]:
-    """The field names of the model found by following ``path`` (names and list indexes) from ``model``."""
-    current: type[BaseModel] | None = model
-    for part in path:
-        if isinstance(part, int) or current is None:
-            continue
-        field = current.model_fields.get(part)
-        current = _sub_model(field.annotation) if field is not None else None
-    return list(current.model_fields) if current is not None else []
 
 
 def _entry_summary(entry: Any) -> str:
@@ -92,53 +51,55 @@ def _entry_summary(entry: Any) -> str:
     return "keys " + ", ".join(map(repr, entry)) if entry else "an empty entry"
 
 
-def _message(err: dict[str, Any], entry: Any, types: list[EventSourceType]) -> str:
-    loc = list(err["loc"])
-    index = loc[0] if loc and isinstance(loc[0], int) else None
-    where = f"events[{index}]" if index is not None else "events"
-    if err["type"] == UNKNOWN:
-        seen = _entry_summary(entry)
-        return (f"{where}: no installed event type matches this entry ({seen}); installed types: "
-                f"{describe_types(types)}. Another type may come from a plugin: pip install it and run 'zappa plugins'")
-    tag = loc[1] if len(loc) > 1 else None
-    path = loc[2:]
-    by_tag = {t.type: t for t in types}
-    label = f"{where} ({tag})" if tag in by_tag else where
-    dotted = ".".join(str(p) for p in path)
-    if err["type"] == "extra_forbidden" and tag in by_tag:
-        known = _fields_at(by_tag[tag].model, path[:-1])
-        close = difflib.get_close_matches(str(path[-1]), known, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else (f"; expected one of: {', '.join(known)}" if known else "")
-        return f"{label}: {dotted}: unknown key{hint}"
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{label}: {dotted}: {message}" if dotted else f"{label}: {message}"
+def entry_problems(index: int, entry: Any, types: list[EventSourceType]) -> tuple[Any, list[SettingsProblem]]:
+    """Validate one entry against the model of its type: ``(model instance or None, problems)``."""
+    from zappa_core.settings.messages import explain_error
+
+    kind = discriminator(types)(entry)
+    if kind is None:
+        return None, [SettingsProblem(
+            f"no installed event type matches this entry ({_entry_summary(entry)}); installed types: "
+            f"{describe_types(types)}. Another type may come from a plugin: pip install it and run 'zappa plugins'",
+            key="events", path=(index,))]
+    model = next(t.model for t in types if t.type == kind)
+    try:
+        return model.model_validate(entry), []
+    except ValidationError as exc:
+        return None, [SettingsProblem(message, key="events", path=(index, *path))
+                      for path, message in explain_error(model, exc)]
+
+
+def parse_indexed(raw: list[Any], types: list[EventSourceType]) -> tuple[list[tuple[int, Any]], list[SettingsProblem]]:
+    """Validate the ``events`` entries one by one: ``([(index, model instance)], problems)`` for the valid
+    ones. The rules between entries are checked among the valid entries, so every problem shows at once."""
+    tag = discriminator(types)
+    problems: list[SettingsProblem] = []
+    valid: list[tuple[int, Any]] = []
+    for index, entry in enumerate(raw):
+        parsed, found = entry_problems(index, entry, types)
+        problems += found
+        if parsed is not None:
+            valid.append((index, parsed))
+    return valid, problems + consistency_problems(valid, tag)
 
 
 def parse_events(raw: list[Any], types: list[EventSourceType]) -> tuple[dict[str, list[Any]], list[SettingsProblem]]:
     """Validate the ``events`` entries: ``({type: [model instances]}, problems)``."""
     tag = discriminator(types)
-    try:
-        parsed = events_adapter(types).validate_python(raw)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            index = err["loc"][0] if err["loc"] and isinstance(err["loc"][0], int) else None
-            entry = raw[index] if index is not None and index < len(raw) else None
-            problems.append(SettingsProblem(_message(err, entry, types), key="events"))
-        return {}, problems
+    valid, problems = parse_indexed(raw, types)
     grouped: dict[str, list[Any]] = {t.type: [] for t in types}
-    for entry in parsed:
-        grouped[tag(entry)].append(entry)
-    return grouped, consistency_problems(parsed, tag)
+    for _, parsed in valid:
+        grouped[tag(parsed)].append(parsed)
+    return grouped, problems
 
 
-def consistency_problems(entries: list[Any], tag: Any) -> list[SettingsProblem]:
-    """Rules between entries: one rule name per schedule, one set of options per queue, stream or topic."""
+def consistency_problems(entries: list[tuple[int, Any]], tag: Any) -> list[SettingsProblem]:
+    """Rules between entries: one set of options per queue, stream or topic."""
     from zappa_events.mappings import mapping_spec
 
     problems: list[SettingsProblem] = []
     first: dict[tuple[str, str], tuple[int, Any]] = {}
-    for index, entry in enumerate(entries):
+    for index, entry in entries:
         kind = tag(entry)
         if kind in ("sqs", "dynamodb", "kinesis", "sns"):
             options = entry.event_source.filters if kind == "sns" else mapping_spec(entry.event_source)
@@ -146,33 +107,56 @@ def consistency_problems(entries: list[Any], tag: Any) -> list[SettingsProblem]:
             if key in first and first[key][1] != options:
                 what = "filters" if kind == "sns" else "options (batch_size, enabled, ...)"
                 problems.append(SettingsProblem(
-                    f"events[{index}] and events[{first[key][0]}] use the same {kind} source {entry.event_source.arn} "
+                    f"events[{first[key][0]}] uses the same {kind} source {entry.event_source.arn} "
                     f"with different {what}; AWS keeps one {'subscription' if kind == 'sns' else 'mapping'} per source "
-                    "and function, so give them the same ones", key="events"))
+                    "and function, so give them the same ones", key="events", path=(index,)))
             first.setdefault(key, (index, options))
     return problems
 
 
-def rule_name_problems(settings: Any, schedules: list[Any], patterns: list[Any] = ()) -> list[SettingsProblem]:
+# EventBridge's limit of targets on one rule.
+MAX_RULE_TARGETS = 5
+
+
+def rule_name_problems(settings: Any, schedules: list[tuple[int, Any]],
+                       patterns: list[tuple[int, Any]] = ()) -> list[SettingsProblem]:
+    """Entries that would be the same EventBridge rule. The same function scheduled twice with the same
+    expression shares one rule, with one target (and its own ``kwargs``) per entry, as in Zappa; but a rule
+    has one schedule, so different expressions (or states) under one name cannot both be kept."""
     from zappa_events import naming
 
     problems: list[SettingsProblem] = []
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[str, Any]] = {}
+    targets: dict[str, int] = {}
     if settings.keep_warm:
-        owner[naming.keep_warm_rule_name(settings.function_name)] = "the keep-warm ping"
-    for entry in schedules:
-        for index, _ in enumerate(entry.all_expressions()):
-            rule = naming.rule_name(settings.function_name, entry.function, entry.name, index)
+        owner[naming.keep_warm_rule_name(settings.function_name)] = ("the keep-warm ping", None)
+    for index, entry in schedules:
+        for position, expression in enumerate(entry.all_expressions()):
+            rule = naming.rule_name(settings.function_name, entry.function, entry.name, position)
+            shape = (expression, entry.enabled)
+            if rule in owner and owner[rule][1] == shape:
+                targets[rule] = targets.get(rule, 1) + 1
+                if targets[rule] == MAX_RULE_TARGETS + 1:
+                    problems.append(SettingsProblem(
+                        f"{entry.function} is scheduled as rule '{rule}' more than {MAX_RULE_TARGETS} times; an "
+                        f"EventBridge rule takes at most {MAX_RULE_TARGETS} targets, so give some a different 'name'",
+                        key="events", path=(index,)))
+                continue
             if rule in owner:
+                what, other = owner[rule]
+                why = ("an EventBridge rule has one schedule" if other is not None and other[0] != expression
+                       else "an EventBridge rule is either enabled or disabled" if other is not None
+                       else "the keep-warm ping has its own rule")
                 problems.append(SettingsProblem(
-                    f"the schedule of {entry.function} and {owner[rule]} would both be the rule '{rule}'; "
-                    "give one of them a different 'name'", key="events"))
-            owner.setdefault(rule, f"the schedule of {entry.function}")
-    for entry in patterns:
+                    f"the schedule of {entry.function} ({expression}) and {what} would both be the rule '{rule}', "
+                    f"but {why}; give one of them a different 'name'", key="events", path=(index,)))
+                continue
+            owner[rule] = (f"events[{index}] ({expression})", shape)
+    for index, entry in patterns:
         rule = naming.rule_name(settings.function_name, entry.function, entry.name)
         if rule in owner:
             problems.append(SettingsProblem(
-                f"the event pattern of {entry.function} and {owner[rule]} would both be the rule '{rule}'; "
-                "give one of them a different 'name'", key="events"))
-        owner.setdefault(rule, f"the event pattern of {entry.function}")
+                f"the event pattern of {entry.function} and {owner[rule][0]} would both be the rule '{rule}'; "
+                "give one of them a different 'name'", key="events", path=(index,)))
+        owner.setdefault(rule, (f"the event pattern of events[{index}]", None))
     return problems

@@ -193,8 +193,8 @@ def test_undeploy_takes_it_away_with_the_function(project, zappa, aws, calls, pr
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    ({"provisioned_concurrency": -1}, "'provisioned_concurrency': Input should be greater than or equal to 0"),
-    ({"provisioned_concurrency": "some"}, "'provisioned_concurrency': Input should be a valid integer"),
+    ({"provisioned_concurrency": -1}, "'provisioned_concurrency': must be at least 0, not -1"),
+    ({"provisioned_concurrency": "some"}, "'provisioned_concurrency': must be a whole number (or null), not 'some'"),
     ({"provisioned_concurrency": 10, "lambda_concurrency": 4},
      "'provisioned_concurrency': 10 is more than the function's reserved concurrency (lambda_concurrency: 4)"),
 ], ids=["negative", "not-a-number", "above-reserved"])

@@ -26,15 +26,12 @@ def zappa_settings_sections():
 
 @hookimpl
 def zappa_validate_settings(settings):
-    from zappa_core.packaging.target import parse_runtime
+    from zappa_core.settings.aws_names import runtime_problem
 
     problems = []
-    try:
-        version = parse_runtime(settings.runtime)
-        if version < (3, 9):
-            problems.append(SettingsProblem(f"Lambda has no {settings.runtime} runtime any more; use python3.9 or later", key="runtime"))
-    except ValueError as exc:
-        problems.append(SettingsProblem(str(exc), key="runtime"))
+    found = runtime_problem(settings.runtime)
+    if found:
+        problems.append(SettingsProblem(found, key="runtime"))
     if settings.slim_handler and settings.dependencies_layer:
         problems.append(SettingsProblem("'slim_handler' and 'dependencies_layer' both move the dependencies out of "
                                         "the function zip: choose one", key="dependencies_layer"))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from zappa_core.callbacks import CallbackTarget, run_callback
 from zappa_core.errors import AwsError, UsageError, ZappaError
 from zappa_core.plan import DeployContext
 from zappa_core.resources.image import check_image_settings, check_package_type
@@ -71,35 +72,6 @@ def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> 
             ctx.echo(f"  {r['stage']:<20} {'ok' if r['ok'] else 'FAILED'}  {r['seconds']:.1f}s"
                      + ("" if r["ok"] else f"  {reasons[r['stage']]}"))
     return 1 if failed else 0
-
-
-class CallbackTarget:
-    """What a ``callbacks`` function receives (Zappa passes its CLI object): the stage's names, settings
-    and, after packaging, the zip's path."""
-
-    def __init__(self, ctx: Any, settings: Any) -> None:
-        self.command_context = ctx
-        self.settings = settings
-        self.stage_env = self.api_stage = settings.stage
-        self.lambda_name = settings.function_name
-        self.project_name = settings.project
-        self.stage_config = settings.to_dict()
-        self.zip_path: str | None = None
-        self.aws_region = settings.aws_region
-
-
-def run_callback(settings: Any, name: str, target: CallbackTarget) -> None:
-    path = (settings.callbacks or {}).get(name)
-    if not path:
-        return
-    from zappa_core.packaging.builder import import_function
-    from zappa_core.packaging.context import PackagingError
-
-    try:
-        func = import_function(path, Path(settings.project_dir).resolve(), f"callback '{name}'")
-    except PackagingError as exc:
-        raise UsageError(str(exc)) from None
-    func(target)
 
 
 def stage_status_from_plugins(dctx: DeployContext) -> dict[str, Any]:
@@ -259,10 +231,13 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     started = time.perf_counter()
     _apply_overrides(ctx, settings)
     s3_zip = _zip_option(zip)
+    target = CallbackTarget(ctx, settings, command)
+    changed = run_callback(settings, "settings", target)
+    if changed is not settings:  # the callback changed the stage's values: use them, validated again
+        settings = changed
+        _apply_overrides(ctx, settings)
     if not s3_zip and not image_uri:
         _require_bucket(settings)
-    target = CallbackTarget(ctx, settings)
-    run_callback(settings, "settings", target)
     dctx = deploy_context(ctx, settings, command, no_upload=no_upload, s3_zip=s3_zip, zip=zip, image_uri=image_uri)
     from concurrent.futures import ThreadPoolExecutor
 
@@ -404,7 +379,7 @@ def plan(ctx: Any, destroy: bool = False, docker_image_uri: str | None = None, *
             check_package_type(settings, _read(f"reading function {settings.function_name}",
                                                lambda: remote_function(dctx)), docker_image_uri)
         if not destroy and not docker_image_uri:
-            dctx.package = build_package(ctx, settings, CallbackTarget(ctx, settings))
+            dctx.package = build_package(ctx, settings, CallbackTarget(ctx, settings, "package"))
         result = Engine(dctx).plan(destroy=destroy)
         if not ctx.json and not ctx.quiet:
             print(result.render())

@@ -35,11 +35,15 @@ def package(ctx, output=None, **options):
         from zappa_core.errors import UsageError
 
         raise UsageError("-o names one file: package one stage at a time")
+    from zappa_core.callbacks import CallbackTarget, run_callback
+
     for settings in stages:
+        callback_target = CallbackTarget(ctx, settings, "package")
+        settings = run_callback(settings, "settings", callback_target)  # a settings callback may change them
         target = Path(output) if output else settings.project_dir / f"{settings.function_name}.zip"
         context = PackageContext(
             project_dir=settings.project_dir, output=target, quiet=ctx.quiet or ctx.json, echo=ctx.echo, pm=ctx.pm,
-            command=ctx, progress=not ctx.options.get("disable_progress"),
+            command=callback_target, progress=not ctx.options.get("disable_progress"),
         )
         built = ctx.pm.hook.zappa_build_package(settings=settings, context=context)
         if ctx.json:

@@ -1,4 +1,5 @@
-"""``zappa settings``: generate a settings file from key=value pairs, print the JSON Schema, show a stage."""
+"""``zappa settings``: generate a settings file from key=value pairs, print the JSON Schema, check the
+stages, show a stage."""
 
 from __future__ import annotations
 
@@ -12,6 +13,29 @@ def schema(ctx, **options):
     from zappa_core.settings.schema import stage_schema
 
     ctx.emit_json(stage_schema(ctx.pm))
+    return 0
+
+
+def check(ctx, **options):
+    """Validate every stage of the file (or the one named): every problem of every stage is printed at
+    once (exit 2); nothing talks to AWS. With ``--json`` the problems are printed as JSON objects."""
+    from dataclasses import asdict
+
+    from zappa_core.settings import SettingsError, load_stages
+
+    try:
+        stages = load_stages([ctx.stage] if ctx.stage else None, pm=ctx.pm, settings_file=ctx.settings_file)
+    except SettingsError as exc:
+        if not ctx.json:
+            raise
+        ctx.emit_json({"valid": False, "problems": [{**asdict(p), "where": p.where, "text": str(p)} for p in exc.problems]})
+        return 2
+    source = next(iter(stages.values())).source if stages else None
+    path = str(source.path) if source is not None else ""
+    if ctx.json:
+        ctx.emit_json({"valid": True, "file": path, "stages": list(stages), "problems": []})
+    else:
+        ctx.echo(f"{path}: {len(stages)} stage(s) valid: {', '.join(stages)}")
     return 0
 
 

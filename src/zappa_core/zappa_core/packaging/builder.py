@@ -74,34 +74,40 @@ def run_prebuild(settings, context: PackageContext) -> None:
         raise PackagingError(f"prebuild_script {script!r} failed: {type(exc).__name__}: {exc}") from exc
 
 
-class CallbackView:
-    """What the ``zip`` callback receives: the CLI context, plus Zappa's attribute names for the build
-    (``zip_path``, ``api_stage``, ``lambda_name``, ``stage_config``) and ``settings``/``package``."""
-
-    def __init__(self, command: Any, settings, package: BuiltPackage) -> None:
-        self._command = command
-        self.settings = settings
-        self.package = package
-        self.zip_path = str(package.path)
-        self.api_stage = settings.stage
-        self.lambda_name = settings.function_name
-        self.stage_config = settings.to_dict()
-
-    def __getattr__(self, name: str) -> Any:
-        if self._command is None:
-            raise AttributeError(name)
-        return getattr(self._command, name)
-
-
-def run_zip_callback(settings, context: PackageContext, package: BuiltPackage) -> None:
+def run_zip_callback(settings, context: PackageContext, package: BuiltPackage) -> BuiltPackage:
+    """Run ``callbacks.zip`` on the built package; a callback that rewrites the zip (as Zappa users' callbacks
+    that strip files do) gets the package described again: hash, size and file count of what it left."""
     dotted = (settings.callbacks or {}).get("zip")
     if not dotted:
-        return
+        return package
+    from zappa_core.callbacks import CallbackTarget
+
     function = import_function(dotted, context.project_dir, "callbacks.zip")
+    target = context.command if isinstance(context.command, CallbackTarget) else CallbackTarget(context.command, settings, "package")
+    target.zip_path, target.package = str(package.path), package
     try:
-        function(CallbackView(context.command, settings, package))
+        function(target)
     except Exception as exc:
         raise PackagingError(f"the zip callback {dotted!r} failed: {type(exc).__name__}: {exc}") from exc
+    return _described_again(package)
+
+
+def _described_again(package: BuiltPackage) -> BuiltPackage:
+    import hashlib
+    import zipfile
+
+    digest = hashlib.sha256()
+    with open(package.path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() == package.sha256:
+        return package
+    with zipfile.ZipFile(package.path) as archive:
+        files = len(archive.namelist())
+    details = {**package.details, "unchanged": False, "changed_by_zip_callback": True,
+               "code_sha256": base64.b64encode(digest.digest()).decode()}
+    return BuiltPackage(package.path, digest.hexdigest(), package.path.stat().st_size, files, layer=package.layer,
+                        details=details)
 
 
 def plugin_excludes(pm, settings) -> list[str]:
@@ -210,5 +216,4 @@ def build(settings, context: PackageContext) -> BuiltPackage:
     if layer is not None:
         package = BuiltPackage(package.path, package.sha256, package.size, package.files,
                                layer=_built(layer, role="dependencies layer"), details=package.details)
-    run_zip_callback(settings, context, package)
-    return package
+    return run_zip_callback(settings, context, package)

@@ -8,12 +8,14 @@ reported at once, with the file, the line, the stage and a "did you mean".
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from zappa_core.errors import ZappaError
 from zappa_core.records import SettingsProblem, SettingsSection
@@ -21,6 +23,8 @@ from zappa_core.settings.catalog import KNOWN_KEYS
 from zappa_core.settings.files import LoadedFile, SettingsFileError, find_settings_file
 
 STAGE_NAME = re.compile(r"^[a-zA-Z0-9_]+$")
+# Keys beginning with this are the user's own: kept, never validated, visible to callbacks.
+USER_PREFIX = "x_"
 
 
 class SettingsError(ZappaError):
@@ -42,7 +46,8 @@ class StageSettings:
     """The validated settings of one stage: attribute access across every plugin's section.
 
     ``settings.memory_size`` reads the core's section, ``settings.apigateway_version`` the API Gateway
-    plugin's. ``explicit`` holds the keys the user wrote (after ``extends``). ``pm`` is the plugin manager
+    plugin's. ``explicit`` holds the keys the user wrote (after ``extends``); ``user`` the user's own
+    ``x_`` keys, never validated (``settings.x_regex_excludes`` reads one). ``pm`` is the plugin manager
     whose plugins loaded and validated them, so that a hook given only the settings reaches the same
     plugins without building another manager.
     """
@@ -56,8 +61,10 @@ class StageSettings:
         project_dir: Path,
         source: LoadedFile | None = None,
         pm: Any = None,
+        user: dict[str, Any] | None = None,
     ) -> None:
         self.stage = stage
+        self.user = dict(user or {})
         self.pm = pm
         self._sections = sections
         self._owners = owners
@@ -69,10 +76,15 @@ class StageSettings:
         owners = self.__dict__.get("_owners", {})
         if name in owners:
             return getattr(self._sections[owners[name]], name)
+        user = self.__dict__.get("user", {})
+        if name in user:
+            return user[name]
         raise AttributeError(f"no setting named '{name}' (is the plugin that owns it installed?)")
 
     def get(self, name: str, default: Any = None) -> Any:
-        return getattr(self, name) if name in self._owners else default
+        if name in self._owners:
+            return getattr(self, name)
+        return self.user.get(name, default)
 
     def section(self, name: str) -> BaseModel | None:
         return self._sections.get(name)
@@ -96,11 +108,13 @@ class StageSettings:
         return self.function_name
 
     def to_dict(self) -> dict[str, Any]:
-        """Every setting, defaults included, as JSON-compatible data (for the package manifest)."""
+        """Every setting, defaults included, and the user's ``x_`` keys, as JSON-compatible data (for the
+        package manifest and ``zappa settings show``)."""
         out: dict[str, Any] = {}
         for model in self._sections.values():
             out.update(model.model_dump(mode="json"))
         out["project_name"] = self.project
+        out.update(json.loads(json.dumps(self.user, default=str)))  # YAML/TOML dates become text
         return out
 
     def __repr__(self) -> str:
@@ -172,14 +186,14 @@ def resolve_extends(data: dict[str, Any], stage: str) -> tuple[dict[str, Any], d
 
 
 class _Loader:
-    def __init__(self, pm: Any, project_dir: Path, settings_file: Path | None) -> None:
+    def __init__(self, pm: Any, project_dir: Path, settings_file: Path | None, loaded: LoadedFile | None = None) -> None:
         self.pm = pm
         self.project_dir = project_dir
-        self.path = settings_file or find_settings_file(project_dir)
+        self.path = loaded.path if loaded is not None else settings_file or find_settings_file(project_dir)
         if self.path is None:
             raise SettingsError([SettingsProblem(
                 f"no zappa_settings.json|yml|yaml|toml in {project_dir}; run 'zappa init' or pass -s FILE")])
-        self.loaded = self._read(self.path)
+        self.loaded = loaded if loaded is not None else self._read(self.path)
         self.sections = settings_sections(pm)
         self.owners = key_owners(self.sections)
 
@@ -199,14 +213,17 @@ class _Loader:
         return list(self.loaded.data)
 
     def problem(self, message: str, stage: str, key: str | None = None, origin: dict[str, str] | None = None,
-                detail: tuple = ()) -> SettingsProblem:
-        """A problem located where it was written: a key inherited through ``extends`` is reported in
-        the stage (and at the line) that sets it."""
+                path: tuple = ()) -> SettingsProblem:
+        """A problem located where it was written: a value inherited through ``extends`` is reported in the
+        stage (and at the line) that sets it, naming the stage that inherited it."""
         where = (origin or {}).get(key or "", stage)
-        line = self.loaded.line_at((where, key, *detail)) if key else self.loaded.line_of(stage)
-        return SettingsProblem(message, key=key, stage=where, file=str(self.loaded.path), line=line)
+        line = self.loaded.line_at((where, key, *path)) if key else self.loaded.line_of(stage)
+        return SettingsProblem(message, key=key, stage=where, file=str(self.loaded.path), line=line, path=tuple(path),
+                               inherited_by=(stage,) if where != stage else ())
 
     def build(self, stage: str) -> tuple[StageSettings | None, list[SettingsProblem]]:
+        from zappa_core.settings.validate import about_failed_value, validate_sections
+
         problems: list[SettingsProblem] = []
         if stage not in self.loaded.data:
             close = difflib.get_close_matches(stage, self.stages, n=1)
@@ -221,38 +238,40 @@ class _Loader:
         if errors:
             return None, problems
         per_section: dict[str, dict[str, Any]] = {s.name: {} for s in self.sections}
+        user: dict[str, Any] = {}
         for key, value in merged.items():
             section = self.owners.get(key)
             if section is not None:
                 per_section[section.name][key] = value
-                continue
-            problems.append(self.problem(self.unknown_key_message(key), stage, key, origin))
-        models: dict[str, BaseModel] = {}
-        for section in self.sections:
-            try:
-                models[section.name] = section.model.model_validate(per_section[section.name])
-            except ValidationError as exc:
-                for err in exc.errors():
-                    loc = list(err["loc"])
-                    key = str(loc[0]) if loc else None
-                    detail = tuple(loc[1:])
-                    where = ".".join(str(p) for p in detail)
-                    msg = err["msg"] + (f" (at {where})" if where else "")
-                    problems.append(self.problem(msg, stage, key, origin, detail))
-        if problems:
-            return None, problems
+            elif key.startswith(USER_PREFIX):
+                user[key] = value
+            else:
+                problems.append(self.problem(self.unknown_key_message(key, value), stage, key, origin))
+        outcome = validate_sections(self.sections, per_section)
+        for key, path, message in outcome.problems:
+            problems.append(self.problem(message, stage, key, origin, path))
         owners = {key: section.name for key, section in self.owners.items()}
-        settings = StageSettings(stage, models, owners, merged, self.project_dir, self.loaded, pm=self.pm)
-        for plugin_problems in self.pm.hook.zappa_validate_settings(settings=settings):
+        settings = StageSettings(stage, outcome.models, owners, merged, self.project_dir, self.loaded, pm=self.pm,
+                                 user=user)
+        try:
+            results = self.pm.hook.zappa_validate_settings(settings=settings)
+        except Exception:  # a rule may not expect a value left at its default; the values' own problems are reported
+            if not outcome.failed:
+                raise
+            results = []
+        for plugin_problems in results:
             for p in plugin_problems or ():
+                if about_failed_value(p.message, p.key, outcome.failed):
+                    continue
                 if p.line is None and p.file is None:
-                    found = self.problem(p.message, stage, p.key, None)
-                    problems.append(found)
+                    problems.append(self.problem(p.message, stage, p.key, origin, p.path))
                 else:
                     problems.append(p)
         return (None if problems else settings), problems
 
-    def unknown_key_message(self, key: str) -> str:
+    def unknown_key_message(self, key: str, value: Any = None) -> str:
+        from zappa_core.settings.advice import unknown_setting
+
         extra = KNOWN_KEYS.get(key)
         if extra is not None:
             from zappa_core.plugins import disabled_plugins
@@ -261,22 +280,22 @@ class _Loader:
                      else "which is not installed")
             return (f"this setting belongs to the '{extra}' plugin, {state}: "
                     f"pip install \"zappa-ng[{extra}]\"")
-        candidates = list(self.owners) + list(KNOWN_KEYS)
-        close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-        suggestion = f"; did you mean '{close[0]}'?" if close else ""
-        return f"unknown setting{suggestion}"
+        return unknown_setting(key, value, list(self.owners) + list(KNOWN_KEYS), self.loaded.format)
 
 
 def _dedupe(problems: list[SettingsProblem]) -> list[SettingsProblem]:
-    """A key inherited by several stages is one problem, reported once where it is written."""
-    seen: set[tuple] = set()
-    out = []
+    """A value inherited by several stages is one problem, reported once where it is written, naming
+    the stages that inherit it."""
+    merged: dict[tuple, SettingsProblem] = {}
     for p in problems:
-        ident = (p.file, p.line, p.stage, p.key, p.message)
-        if ident not in seen:
-            seen.add(ident)
-            out.append(p)
-    return out
+        ident = (p.file, p.line, p.stage, p.key, p.path, p.message)
+        if ident in merged:
+            seen = merged[ident]
+            extra = tuple(s for s in p.inherited_by if s not in seen.inherited_by)
+            merged[ident] = replace(seen, inherited_by=seen.inherited_by + extra)
+        else:
+            merged[ident] = p
+    return sorted(merged.values(), key=lambda p: (p.file or "", p.line or 0))  # top to bottom of the file
 
 
 def load_stages(
@@ -308,6 +327,20 @@ def load_stages(
     if problems:
         raise SettingsError(_dedupe(problems))
     return result
+
+
+def rebuild_stage(settings: StageSettings, data: dict[str, Any]) -> StageSettings:
+    """``settings``' stage validated again from ``data`` (the file's stages, as a ``settings`` callback
+    changed them); problems point at the lines of the file as it was read."""
+    source = settings.source
+    if source is None:
+        raise SettingsError([SettingsProblem("the stage was not loaded from a settings file", stage=settings.stage)])
+    changed = LoadedFile(source.path, data, source.lines, source.format)
+    rebuilt, problems = _Loader(settings.pm, settings.project_dir, None, loaded=changed).build(settings.stage)
+    if rebuilt is None:
+        raise SettingsError(_dedupe([replace(p, message=f"{p.message} (after the 'settings' callback)")
+                                     for p in problems]))
+    return rebuilt
 
 
 def load_stage(stage: str, **kwargs: Any) -> StageSettings:

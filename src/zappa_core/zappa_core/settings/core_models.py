@@ -7,13 +7,33 @@ settings reference (``docs/settings.md`` is generated from it).
 from __future__ import annotations
 
 import sys
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
 
 def default_runtime() -> str:
     return f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _environment_text(value: Any) -> Any:
+    """Environment variables hold text: a YAML ``true`` or a number is refused with the quoted form."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float)) or value is None:
+        written = "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        raise ValueError(f"{written} is not a string; environment variables hold text, so quote it: \"{written}\"")
+    raise ValueError(f"a {type(value).__name__} is not a string; environment variables hold text only")
+
+
+# Every name Python's logging accepts, in any case (``warn``, ``FATAL``).
+LogLevel = Annotated[Literal["CRITICAL", "FATAL", "ERROR", "WARNING", "WARN", "INFO", "DEBUG", "NOTSET"],
+                     BeforeValidator(_upper)]
+EnvironmentValue = Annotated[str, BeforeValidator(_environment_text)]
 
 
 class Strict(BaseModel):
@@ -54,15 +74,15 @@ class CoreSettings(Strict):
     xray_tracing: bool = Field(False, description="Enable AWS X-Ray active tracing.")
     tags: dict[str, str] = Field(default_factory=dict, description="Tags on the function and the resources the stage creates.")
     # -- environment -------------------------------------------------------------------------------------
-    environment_variables: dict[str, str] = Field(default_factory=dict, description="Variables of the function (set in its configuration, never written into the package); they win over aws_environment_variables and remote_env.")
-    aws_environment_variables: dict[str, str] = Field(default_factory=dict, description="Real Lambda environment variables; values set outside zappa are kept unless overwritten.")
+    environment_variables: dict[str, EnvironmentValue] = Field(default_factory=dict, description="Variables of the function (set in its configuration, never written into the package); they win over aws_environment_variables and remote_env.")
+    aws_environment_variables: dict[str, EnvironmentValue] = Field(default_factory=dict, description="Real Lambda environment variables; values set outside zappa are kept unless overwritten.")
     remote_env: str | None = Field(None, description="`s3://bucket/key.json` of variables loaded at cold start.")
     remote_env_bucket: str | None = Field(None, description="Deprecated: use `remote_env`.")
     remote_env_file: str | None = Field(None, description="Deprecated: use `remote_env`.")
     settings_file: str | None = Field(None, description="A Python settings file imported at cold start.")
     debug: bool = Field(True, description="With `log_level: DEBUG`, log every event that is not an HTTP request. Tracebacks of failed requests always go to the logs; see `expose_tracebacks`.")
     expose_tracebacks: bool = Field(False, description="Put the traceback of an exception that escapes the app into the body of its 500 response. Off by default: the client gets a generic message and the traceback goes to the logs (`zappa tail`). Zappa sent it whenever `debug` was on.")
-    log_level: Literal["CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG", "NOTSET"] = Field("DEBUG", description="Log level of the runtime.")
+    log_level: LogLevel = Field("DEBUG", description="Log level of the runtime and the root logger: a name Python's `logging` knows, in any case (`WARN`, `warning`, `FATAL`).")
     asgi_startup_timeout: float = Field(5.0, gt=0, le=900, description="Seconds an ASGI app's lifespan startup may take at cold start before the cold start fails (Lambda's whole init phase is 10 s).")
     exception_handler: str | None = Field(None, description="Dotted path of `f(exception, event, context)`; a truthy return swallows the exception.")
     binary_support: bool = Field(True, description="Return non-text responses base64-encoded (and, for REST APIs, `binaryMediaTypes` `*/*`).")

@@ -3,6 +3,7 @@
 import json
 import os
 import time
+from urllib.parse import unquote_plus
 
 import boto3
 from flask import Flask, jsonify
@@ -17,7 +18,7 @@ def _leave(name, payload):
 
 
 def on_upload(event, context):
-    key = event["Records"][0]["s3"]["object"]["key"]
+    key = unquote_plus(event["Records"][0]["s3"]["object"]["key"])  # S3 events carry keys URL-encoded
     _leave(f"s3/{key}", {"pid": os.getpid()})
 
 
@@ -31,7 +32,8 @@ def on_job(event, context):
 
 
 def tick(event, context):
-    _leave("schedule/" + event["resources"][0].rsplit("/", 1)[-1], {"kwargs": event.get("kwargs")})
+    rule = event["resources"][0].rsplit("/", 1)[-1]
+    _leave(f"schedule/{rule}/{event['kwargs']['n']}", {"kwargs": event.get("kwargs")})
 
 
 @task(capture_response=True)
