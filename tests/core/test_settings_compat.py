@@ -114,7 +114,8 @@ def test_every_problem_of_every_stage_in_one_run(check):
         "8, stage 'dev': 'manage_roles': 'manage_roles: false' needs 'role_name' or 'role_arn'",
         "9, stage 'dev': 'memory_size': must be a whole number, not 'big'",
         "13, stage 'prod': 's3_bucket': 'YOUR_BUCKET' is not a valid S3 bucket name (it has upper-case letters): S3 "
-        "bucket names are 3 to 63 lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit",
+        "bucket names are 3 to 63 lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit; "
+        "it looks like a placeholder that was not filled in",
         "16, stage 'prod': 'timeout': unknown setting; did you mean 'timeout_seconds'?",
     ]
     assert "4 settings problem(s)" not in result.stderr and "6 settings problem(s)" in result.stderr
@@ -212,8 +213,14 @@ def test_every_old_runtime_reads_the_same(check, runtime):
                                      "later, such as 'python3.12'"]
 
 
+def test_a_placeholder_region(check):
+    result = check({"dev": {**BASE, "aws_region": "your-region-here"}})
+    assert problem_lines(result) == ["5, stage 'dev': 'aws_region': 'your-region-here' is not an AWS region; it looks "
+                                     "like a placeholder that was not filled in (a region looks like 'us-east-1')"]
+
+
 @pytest.mark.parametrize(("region", "hint"), [
-    ("your-region-here", "a region looks like 'us-east-1' or 'eu-west-2'"),
+    ("mars-north-1", "a region looks like 'us-east-1' or 'eu-west-2'"),
     ("us-est-1", "did you mean 'us-east-1' or 'us-west-1'?"),
     ("us-east1", "did you mean 'us-east-1'?"),
     ("EU_WEST_1", "did you mean 'eu-west-1'?"),
@@ -310,3 +317,23 @@ def test_app_function_with_django_settings_runs_the_app_with_the_settings_module
     assert run(["package", "dev", "-o", str(out)]) == 0, capsys.readouterr().err
     response = serve(unzip(out, tmp_path / "unzipped"), api_gateway_event("/"))
     assert response["statusCode"] == 200 and response["body"] == "mysite.settings"
+
+
+def test_vpc_config_has_lambdas_keys_and_lists_of_ids(check):
+    result = check("dev:\n  s3_bucket: code-bucket\n  vpc_config:\n    subnets: [subnet-1]\n"
+                   "    SecurityGroupIds: sg-1 sg-2\n", name="zappa_settings.yml")
+    assert problem_lines(result) == [
+        "4, stage 'dev': 'vpc_config.subnets': unknown key; did you mean 'SubnetIds'?",
+        "5, stage 'dev': 'vpc_config.SecurityGroupIds': must be a list of ids, such as [\"sg-0abc\"], not 'sg-1 sg-2'"]
+
+
+def test_a_template_placeholder_is_named_as_one(check):
+    result = check("dev:\n  s3_bucket: ${{ secrets.BUCKET }}\n", name="zappa_settings.yml")
+    [line] = problem_lines(result)
+    assert line.endswith("; it looks like a placeholder that was not filled in")
+
+
+def test_an_efs_file_system_zappa_would_create_is_refused_not_ignored(check):
+    result = check({"dev": {**BASE, "vpc_config": {"SubnetIds": ["subnet-1"]}, "efs_config": True}})
+    [line] = problem_lines(result)
+    assert "'efs_config': a file system that zappa would create (an entry without 'Arn', or true) is not supported" in line

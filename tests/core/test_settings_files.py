@@ -19,11 +19,23 @@ def test_json_with_tabs_comments_and_trailing_commas(tmp_path):
 
 def test_json_syntax_error_names_the_line(tmp_path):
     path = tmp_path / "zappa_settings.json"
-    path.write_text('{\n  "dev": {\n    "a": 1\n    "b": 2\n  }\n}\n')
+    path.write_text('{\n  "dev": {\n    "a": 1,\n    "b": 2 "c": 3\n  }\n}\n')
     with pytest.raises(SettingsFileError) as info:
         load_file(path)
     assert info.value.line == 4
     assert "expected ',' or '}'" in str(info.value)
+
+
+def test_json_members_on_their_own_lines_need_no_comma_as_in_hjson(tmp_path):
+    """Zappa reads JSON with hjson, where a line break separates members; its configuration reference
+    shows settings written that way ("debug": true, then "delete_zip": true on the next line)."""
+    path = tmp_path / "zappa_settings.json"
+    path.write_text('{\n  "dev": {\n    "debug": true\n    "delete_zip": true  // no comma\n'
+                    '    "exclude": [\n      "*.md"\n      "docs"\n    ]\n    "s3_bucket": "code-bucket"\n  }\n}\n')
+    loaded = load_file(path)
+    assert loaded.data == {"dev": {"debug": True, "delete_zip": True, "exclude": ["*.md", "docs"],
+                                   "s3_bucket": "code-bucket"}}
+    assert loaded.line_of("dev", "s3_bucket") == 9 and loaded.line_at(("dev", "exclude", 1)) == 7
 
 
 def test_yaml_nested_lines(tmp_path):

@@ -38,6 +38,8 @@ def region_problem(region: str) -> str | None:
 
     lowered = region.strip().lower().replace("_", "-")
     close = [lowered] if lowered in regions else _closest(lowered, regions)
+    if not close and _placeholder(region):
+        return f"{region!r} is not an AWS region{_placeholder(region)} (a region looks like 'us-east-1')"
     hint = ("did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else
             "a region looks like 'us-east-1' or 'eu-west-2'")
     return (f"{region!r} is not an AWS region; {hint} (if it is a region newer than botocore "
@@ -60,13 +62,13 @@ def bucket_problem(name: str) -> str | None:
     rules = ("S3 bucket names are 3 to 63 lowercase letters, digits, '.' and '-', beginning and ending with "
              "a letter or digit")
     if not _BUCKET.match(name):
-        broken = ("it has upper-case letters" if name.lower() != name else
+        broken = ("it has characters S3 does not allow" if not re.match(r"^[A-Za-z0-9._-]+$", name) else
+                  "it has upper-case letters" if name.lower() != name else
                   "it has '_'" if "_" in name else
                   "it is too short" if len(name) < 3 else
                   "it is too long" if len(name) > 63 else
-                  "it has characters S3 does not allow" if not re.match(r"^[a-z0-9.-]+$", name) else
                   "it does not begin and end with a letter or digit")
-        return f"{name!r} is not a valid S3 bucket name ({broken}): {rules}"
+        return f"{name!r} is not a valid S3 bucket name ({broken}): {rules}{_placeholder(name)}"
     if ".." in name:
         return f"{name!r} is not a valid S3 bucket name: it has two '.' in a row"
     try:
@@ -79,6 +81,15 @@ def bucket_problem(name: str) -> str | None:
     if reserved:
         return f"{name!r} is not a valid S3 bucket name: S3 reserves {reserved[0]!r} for its own bucket kinds"
     return None
+
+
+def _placeholder(value: str) -> str:
+    """A hint when a value is a template's or a tutorial's placeholder that nobody filled in."""
+    lowered = value.lower()
+    if any(mark in value for mark in ("${", "{{", "<", ">", "%(")) or any(
+            word in lowered for word in ("your", "xxx", "placeholder", "change_me", "changeme", "replace")):
+        return "; it looks like a placeholder that was not filled in"
+    return ""
 
 
 def lambda_name_problem(name: str, limit: int = 80) -> str | None:

@@ -16,7 +16,8 @@ EFS_MOUNT_ROOT = "/mnt/"
 
 
 def core_problems(settings: Any) -> list[SettingsProblem]:
-    problems = _function_problems(settings) + _efs_problems(settings) + _name_problems(settings)
+    problems = (_function_problems(settings) + _vpc_problems(settings) + _efs_problems(settings)
+                + _name_problems(settings))
     for key in settings.environment_variables:
         if not key.isascii():
             problems.append(SettingsProblem(f"environment variable names must be ASCII: {key!r}",
@@ -48,6 +49,27 @@ def _function_problems(settings: Any) -> list[SettingsProblem]:
     return problems
 
 
+VPC_KEYS = {"SubnetIds": list, "SecurityGroupIds": list, "Ipv6AllowedForDualStack": bool}
+VPC_EXAMPLES = {"SubnetIds": '["subnet-0abc", "subnet-0def"]', "SecurityGroupIds": '["sg-0abc"]'}
+
+
+def _vpc_problems(settings: Any) -> list[SettingsProblem]:
+    """``vpc_config`` is Lambda's ``VpcConfig``: Lambda refuses other keys and ids that are not lists."""
+    problems = []
+    for key, value in settings.vpc_config.items():
+        kind = VPC_KEYS.get(key)
+        if kind is None:
+            close = [k for k in VPC_KEYS if k.lower().startswith(key.lower().rstrip("s")[:6])]
+            hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(VPC_KEYS)
+            problems.append(SettingsProblem(f"unknown key; {hint}", key="vpc_config", path=(key,)))
+        elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            problems.append(SettingsProblem(f"must be a list of ids, such as {VPC_EXAMPLES[key]}, not {value!r}",
+                                            key="vpc_config", path=(key,)))
+        elif kind is bool and not isinstance(value, bool):
+            problems.append(SettingsProblem(f"must be true or false, not {value!r}", key="vpc_config", path=(key,)))
+    return problems
+
+
 def _efs_problems(settings: Any) -> list[SettingsProblem]:
     efs = settings.efs_config
     if not efs:
@@ -65,6 +87,7 @@ def _efs_problems(settings: Any) -> list[SettingsProblem]:
             problems.append(SettingsProblem(
                 "a file system that zappa would create (an entry without 'Arn', or true) is not supported yet: "
                 "create the EFS access point and give its 'Arn' (and 'LocalMountPath')", key="efs_config", path=path))
+        if not isinstance(entry, dict):
             continue
         mount = entry.get("LocalMountPath", entry.get("mount_point", entry.get("local_mount_path", "/mnt/efs")))
         if not str(mount).startswith(EFS_MOUNT_ROOT):

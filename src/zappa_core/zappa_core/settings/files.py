@@ -3,7 +3,8 @@
 Every reader returns a :class:`LoadedFile`: the stages as plain JSON-compatible data, and the line (1-based)
 where each key was written, by its path (``("dev",)``, ``("dev", "memory_size")``,
 ``("dev", "events", 0, "function")``). The JSON reader is tolerant the way Zappa's (hjson) is: ``//``, ``#``
-and ``/* */`` comments and trailing commas are accepted; tabs are whitespace like any other.
+and ``/* */`` comments, trailing commas and members separated by a line break instead of a comma are
+accepted; tabs are whitespace like any other.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class _JsonParser:
         self.newlines = [i for i, c in enumerate(text) if c == "\n"]
         self.lines: dict[KeyPath, int] = {}
         self.depth = 0
+        self.newline = False
 
     def line(self, pos: int | None = None) -> int:
         return bisect.bisect_left(self.newlines, self.pos if pos is None else pos) + 1
@@ -111,10 +113,13 @@ class _JsonParser:
         raise SettingsFileError(self.path, f"invalid JSON: {message}", self.line())
 
     def skip(self) -> None:
+        """Skip whitespace and comments; ``newline`` says whether a line ended on the way."""
         text, n = self.text, len(self.text)
+        self.newline = False
         while self.pos < n:
             c = text[self.pos]
             if c in " \t\r\n\ufeff":
+                self.newline = self.newline or c == "\n"
                 self.pos += 1
             elif c == "#" or text.startswith("//", self.pos):
                 end = text.find("\n", self.pos)
@@ -191,8 +196,8 @@ class _JsonParser:
             self.skip()
             if self.text.startswith(",", self.pos):
                 self.pos += 1
-            elif not self.text.startswith("}", self.pos):
-                self.fail("expected ',' or '}'")
+            elif not self.text.startswith("}", self.pos) and not (self.newline and self.text.startswith('"', self.pos)):
+                self.fail("expected ',' or '}'")  # a line break separates members too, as in Hjson
 
     def array(self, path: KeyPath) -> list[Any]:
         self.pos += 1
@@ -207,7 +212,7 @@ class _JsonParser:
             self.skip()
             if self.text.startswith(",", self.pos):
                 self.pos += 1
-            elif not self.text.startswith("]", self.pos):
+            elif not self.text.startswith("]", self.pos) and not self.newline:
                 self.fail("expected ',' or ']'")
 
 

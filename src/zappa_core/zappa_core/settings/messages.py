@@ -214,6 +214,10 @@ def _one(located: _Located, known_hint: Any = None) -> tuple[tuple, str]:
     if t in ("value_error", "assertion_error"):
         error = ctx.get("error")
         return path, str(error) if error is not None else err["msg"].removeprefix("Value error, ")
+    if t == "string_pattern_mismatch":
+        return path, f"must match {ctx.get('pattern')!r}, not {show(value)}"
+    if t == "multiple_of":
+        return path, f"must be a multiple of {ctx.get('multiple_of')}, not {show(value)}"
     if t == "literal_error":
         return path, f"must be {describe(located.annotation)}, not {show(value)}{_literal_hint(located.annotation, value)}"
     if located.is_type_error:
