@@ -92,11 +92,12 @@ def test_a_settings_callback_may_change_the_stage_which_is_validated_again(make_
     project = make_project("flask_app", callbacks={"settings": "hooks.stamp"})
     (project / "hooks.py").write_text(
         "def stamp(zappa):\n"
-        "    zappa.zappa_settings[zappa.api_stage].setdefault('environment_variables', {})['BUILD'] = 'b-42'\n")
+        "    zappa.zappa_settings[zappa.api_stage]['x_build'] = 'b-42'\n"
+        "    zappa.zappa_settings[zappa.api_stage]['log_level'] = 'warning'\n")
     build = package(project)
     assert build.code == 0, build.err
     manifest = json.loads(build.read("zappa_manifest.json"))
-    assert manifest["settings"]["environment_variables"] == {"BUILD": "b-42"}
+    assert (manifest["settings"]["x_build"], manifest["settings"]["log_level"]) == ("b-42", "WARNING")
 
     (project / "hooks_bad.py").write_text(
         "def stamp(zappa):\n"

@@ -155,8 +155,9 @@ def test_settings_schema_validates_a_real_file(run, tmp_path):
     result = run(["settings", "schema"], tmp_path)
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
-    good = {"dev": {"app_function": "app.app", "s3_bucket": "code-bucket", "memory_size": 1024, "events": [], "cors": True}}
-    jsonschema.validate(good, schema)
+    good = {"dev": {"app_function": "app.app", "s3_bucket": "code-bucket", "memory_size": 1024, "events": [], "cors": True,
+                    "x_regex_excludes": ["^docs/"]}}
+    jsonschema.validate(good, schema)  # x_ keys are the user's
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"dev": {"remote_evn": "x"}}, schema)
     with pytest.raises(jsonschema.ValidationError):

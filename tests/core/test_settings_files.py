@@ -65,3 +65,13 @@ def test_a_stage_must_be_a_mapping(tmp_path):
     path.write_text('{"dev": {"s3_bucket": "code-bucket"},\n "prod": 3}')
     with pytest.raises(SettingsFileError, match="stage 'prod' must be a mapping"):
         load_file(path)
+
+
+def test_yaml_merge_keys_have_the_line_of_the_anchor_that_writes_them(tmp_path):
+    path = tmp_path / "zappa_settings.yml"
+    path.write_text("base: &base\n  runtime: python3.8\n  tags:\n    team: web\n"
+                    "dev:\n  <<: *base\n  s3_bucket: code-bucket\n")
+    loaded = load_file(path)
+    assert loaded.data["dev"] == {"s3_bucket": "code-bucket", "runtime": "python3.8", "tags": {"team": "web"}}
+    assert loaded.line_of("dev", "runtime") == 2 and loaded.line_at(("dev", "tags", "team")) == 4
+    assert loaded.line_of("dev", "s3_bucket") == 7

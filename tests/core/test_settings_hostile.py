@@ -21,7 +21,7 @@ def nested_list(depth: int) -> str:
 
 
 def block_yaml(depth: int) -> str:
-    lines = ["dev:", "  s3_bucket: b", "  x_deep:"]
+    lines = ["dev:", "  s3_bucket: code-bucket", "  x_deep:"]
     lines += ["  " * (level + 2) + f"k{level}:" for level in range(depth)]
     return "\n".join(lines) + "\n" + "  " * (depth + 2) + "leaf\n"
 
@@ -30,15 +30,15 @@ def alias_bomb(levels: int = 9, width: int = 9) -> str:
     lines = ["l0: &l0 [" + ", ".join(['"lol"'] * width) + "]"]
     for level in range(1, levels):
         lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * width) + "]")
-    return "\n".join(lines) + f"\ndev:\n  s3_bucket: b\n  x_bomb: *l{levels - 1}\n"
+    return "\n".join(lines) + f"\ndev:\n  s3_bucket: code-bucket\n  x_bomb: *l{levels - 1}\n"
 
 
 HOSTILE = {
-    "json-600-deep": ("zappa_settings.json", '{"dev": {"s3_bucket": "b", "x_deep": ' + nested_list(600) + "}}\n",
+    "json-600-deep": ("zappa_settings.json", '{"dev": {"s3_bucket": "code-bucket", "x_deep": ' + nested_list(600) + "}}\n",
                       "zappa_settings.json:1: invalid JSON: nested more than 100 levels deep"),
     "json-objects-5000-deep": ("zappa_settings.json", '{"dev": ' + '{"a": ' * 5000 + "1" + "}" * 5001 + "\n",
                                "zappa_settings.json:1: invalid JSON: nested more than 100 levels deep"),
-    "yaml-flow-400-deep": ("zappa_settings.yml", "dev:\n  s3_bucket: b\n  x_deep: " + nested_list(400) + "\n",
+    "yaml-flow-400-deep": ("zappa_settings.yml", "dev:\n  s3_bucket: code-bucket\n  x_deep: " + nested_list(400) + "\n",
                            "zappa_settings.yml:3: invalid YAML: nested more than 100 levels deep"),
     "yaml-flow-100000-deep": ("zappa_settings.yml", "dev:\n  x: " + nested_list(100_000) + "\n",
                               "zappa_settings.yml:2: invalid YAML: nested more than 100 levels deep"),
@@ -47,12 +47,12 @@ HOSTILE = {
     "yaml-alias-bomb": ("zappa_settings.yml", alias_bomb(),
                         "invalid YAML: its aliases expand to more than 100,000 values (an alias bomb?)"),
     "yaml-deep-through-aliases": ("zappa_settings.yml",
-                                  "a: &a " + nested_list(60) + "\ndev:\n  s3_bucket: b\n  x: " + "[" * 60 + "*a" + "]" * 60 + "\n",
+                                  "a: &a " + nested_list(60) + "\ndev:\n  s3_bucket: code-bucket\n  x: " + "[" * 60 + "*a" + "]" * 60 + "\n",
                                   "invalid YAML: nested more than 100 levels deep"),
-    "toml-600-deep": ("zappa_settings.toml", '[dev]\ns3_bucket = "b"\nx_deep = ' + nested_list(600) + "\n",
+    "toml-600-deep": ("zappa_settings.toml", '[dev]\ns3_bucket = "code-bucket"\nx_deep = ' + nested_list(600) + "\n",
                       "zappa_settings.toml: invalid TOML: nested more than 100 levels deep"),
     "toml-inline-tables-150-deep": ("zappa_settings.toml",
-                                    '[dev]\ns3_bucket = "b"\nx_deep = ' + "{a = " * 150 + "1" + "}" * 150 + "\n",
+                                    '[dev]\ns3_bucket = "code-bucket"\nx_deep = ' + "{a = " * 150 + "1" + "}" * 150 + "\n",
                                     "zappa_settings.toml: invalid TOML: nested more than 100 levels deep"),
 }
 
@@ -83,7 +83,7 @@ def test_alias_bomb_through_the_installed_command(tmp_path):
 def test_anchors_merge_keys_and_brackets_in_strings_still_load(zappa_cli, tmp_path, monkeypatch):
     """Real YAML settings share a stage through anchors and ``<<``, and quote brackets and '#' in values."""
     (tmp_path / "zappa_settings.yml").write_text(
-        "common: &common\n  s3_bucket: b\n  aws_region: us-east-1\n  exclude: ['*.md', 'docs[0-9]']\n"
+        "common: &common\n  s3_bucket: code-bucket\n  aws_region: us-east-1\n  exclude: ['*.md', 'docs[0-9]']\n"
         "dev:\n  <<: *common\n  lambda_description: 'it''s [not {nested'\n"
         "  # a comment with [[[[ brackets\n  environment_variables: {A: \"quote \\\" [ {\", B: '#1'}\n"
         "  events:\n    - {function: app.tick, expression: 'rate(1 minute)'}\n"
@@ -105,7 +105,7 @@ def test_deep_but_reasonable_nesting_is_accepted(zappa_cli, tmp_path, monkeypatc
         inner["detail"] = {"level": [str(level)]}
         inner = inner["detail"]
     (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
-        "s3_bucket": "b", "events": [{"function": "app.on_event", "event_pattern": pattern}]}}))
+        "s3_bucket": "code-bucket", "events": [{"function": "app.on_event", "event_pattern": pattern}]}}))
     monkeypatch.chdir(tmp_path)
     result = zappa_cli(["settings", "show", "dev"])
     assert result.returncode == 0, result.stderr

@@ -234,6 +234,18 @@ def _plain(node: Any) -> Any:
     return node
 
 
+def _merged_line(node: Any, key: Any, depth: int = 0) -> int | None:
+    """The line of ``key`` in the mapping a YAML merge key (``<<: *base``) brought into ``node``."""
+    for item in getattr(node, "merge", None) or ():
+        source = item[1] if isinstance(item, tuple) else item
+        if depth < 20 and isinstance(source, dict) and key in source:
+            try:
+                return source.lc.key(key)[0] + 1
+            except Exception:  # noqa: BLE001 - merged in turn: look one level further
+                return _merged_line(source, key, depth + 1)
+    return None
+
+
 def _yaml_lines(node: Any, path: KeyPath = (), lines: dict[KeyPath, int] | None = None) -> dict[KeyPath, int]:
     lines = {} if lines is None else lines
     lc = getattr(node, "lc", None)
@@ -242,7 +254,9 @@ def _yaml_lines(node: Any, path: KeyPath = (), lines: dict[KeyPath, int] | None 
             try:
                 lines[path + (str(key),)] = lc.key(key)[0] + 1
             except Exception:  # noqa: BLE001 - line numbers are a hint for error messages, left out where unknown
-                pass
+                merged = _merged_line(node, key)  # a key that a '<<: *anchor' brings: the anchor's line
+                if merged is not None:
+                    lines[path + (str(key),)] = merged
             _yaml_lines(value, path + (str(key),), lines)
     elif isinstance(node, list):
         for index, value in enumerate(node):

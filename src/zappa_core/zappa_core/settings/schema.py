@@ -17,7 +17,8 @@ def stage_schema(pm: Any) -> dict[str, Any]:
             prop = dict(prop)
             prop["x-zappa-plugin"] = section.plugin
             properties[key] = prop
-    stage = {"type": "object", "properties": properties, "additionalProperties": False}
+    stage = {"type": "object", "properties": properties, "additionalProperties": False,
+             "patternProperties": {"^x_": {"description": "Your own value: kept, never checked, visible to callbacks."}}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "zappa_settings",
