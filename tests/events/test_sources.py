@@ -242,3 +242,30 @@ def test_wiring_before_the_function_exists_is_a_clear_error(moto_aws, load_setti
     assert change.action.value == "create"  # planned against nothing: a first deploy
     with pytest.raises(AwsError, match="the function 'demo-dev' does not exist"):
         step.apply(ctx, change)
+
+
+def test_a_duplicate_mapping_is_seen_by_plan_and_status_and_removed(driver, load_settings, moto_aws, function):
+    """A second mapping of the same queue (left by a create whose answer was lost and that a retry made
+    again; AWS itself refuses a duplicate with 409, in-process moto does not, which makes one here)."""
+    from zappa_events.plugin import zappa_stage_status
+
+    queue_url = moto_aws.client("sqs").create_queue(QueueName="dupes")["QueueUrl"]
+    queue = moto_aws.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    settings = load_settings(keep_warm=False, events=[{"function": "app.job", "event_source": {"arn": queue, "batch_size": 5}}])
+    driver.apply(settings)
+    lam = moto_aws.client("lambda")
+    extra = lam.create_event_source_mapping(EventSourceArn=queue, FunctionName=function["arn"], BatchSize=5)["UUID"]
+    assert len(lam.list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"]) == 2
+
+    plan = driver.plan(settings)["events:sqs"]
+    assert plan.action.value == "update"
+    assert plan.details == [f"- mapping {queue} (duplicate {extra}) (batch 5 -> app.job)"]
+    status = zappa_stage_status(settings, driver.context(settings))
+    assert status["events"]["sqs"] == sorted([queue, f"{queue} (duplicate {extra})"])
+
+    driver.apply(settings)
+    left = lam.list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"]
+    assert [m["EventSourceArn"] for m in left] == [queue] and left[0]["UUID"] != extra
+    lam.create_event_source_mapping(EventSourceArn=queue, FunctionName=function["arn"], BatchSize=5)
+    driver.destroy(settings)  # undeploy removes every mapping of the function, duplicates included
+    assert lam.list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"] == []

@@ -74,12 +74,10 @@ def zappa_stage_status(settings, context):
     name = resource_name(settings)
     if getattr(context, "local", False):
         from zappa_core.local.urls import alb_url
-        from zappa_core.local_state import read_state
+        from zappa_core.local_state import gateway_endpoint
 
-        state = read_state(settings.project_dir) or {}
-        if state.get("gateway_endpoint"):
-            return {"urls": {"alb": alb_url(state["gateway_endpoint"], name)}, "alb": {"name": name}}
-        return None
+        gateway = gateway_endpoint(settings.project_dir)  # ZAPPA_LOCAL_GATEWAY, or the local AWS state file
+        return {"urls": {"alb": alb_url(gateway, name)}, "alb": {"name": name}} if gateway else None
     elb = context.aws.client("elbv2")
     lb = find_load_balancer(elb, name)
     if lb is None:

@@ -257,6 +257,11 @@ class RestApiStep(ResourceStep):
             work["stack"] = "recreate" if live.stack_status else "create"
             details.append(f"stack {self._stack_name()}: " + (
                 f"{live.stack_status}, delete and create again" if live.stack_status else "create"))
+        elif live.stack_status in STACK_DONE and live.api_id is None:
+            # the API was deleted outside the stack (by hand): CloudFormation would not notice, so the
+            # stack is made again, and with it the API
+            work["stack"] = "recreate"
+            details.append(f"stack {self._stack_name()}: its REST API is gone, delete and create again")
         elif live.stack_template != _normalise(want.template):
             work["stack"] = "update"
             details.extend(_template_details(live.stack_template, _normalise(want.template)))
@@ -339,12 +344,16 @@ class RestApiStep(ResourceStep):
         body = json.dumps(want.template, sort_keys=True)
         tags = [{"Key": k, "Value": v} for k, v in sorted(common.tags_of(self.settings).items())]
         if how == "recreate":
-            ctx.echo(f"  stack {name} is in a failed state: deleting it and creating it again")
+            ctx.echo(f"  stack {name} is failed or lost its REST API: deleting it and creating it again")
             delete_stack(cfn, name)
             how = "create"
         try:
             if how == "create":
-                cfn.create_stack(StackName=name, TemplateBody=body, Tags=tags)
+                try:
+                    cfn.create_stack(StackName=name, TemplateBody=body, Tags=tags)
+                except Exception as exc:
+                    if common.client_error_code(exc) != "AlreadyExistsException" or not adopted_stack(cfn, name, self.settings):
+                        raise
                 _wait(cfn, "stack_create_complete", name)
             else:
                 try:
@@ -461,6 +470,26 @@ def _stack_failure(cfn: Any, name: str) -> str:
     reasons = [f"  {e.get('LogicalResourceId')}: {e.get('ResourceStatusReason')}" for e in events
                if "FAILED" in str(e.get("ResourceStatus")) and e.get("ResourceStatusReason")]
     return "\n".join(reasons[:5])
+
+
+def adopted_stack(cfn: Any, name: str, settings: Any) -> bool:
+    """Whether the stack of this name that already exists is this stage's own (a create whose answer was lost
+    and was retried, or a run beside this one): it carries the stage's tag. Another owner's stack of that
+    name is an error."""
+    try:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except Exception as exc:
+        if "does not exist" in str(exc):
+            return False
+        raise
+    if stack.get("StackStatus") == "DELETE_COMPLETE":
+        return False
+    tags = {t.get("Key"): t.get("Value") for t in stack.get("Tags") or []}
+    if tags.get(common.TAG_KEY) != settings.zappa_project_tag:
+        raise AwsError(f"apigw:rest-api: a CloudFormation stack named {name} exists and is not this stage's "
+                       f"(not tagged {common.TAG_KEY}={settings.zappa_project_tag})",
+                       hint="delete or rename that stack; zappa names the stack after the function")
+    return True
 
 
 def delete_stack(cfn: Any, name: str) -> None:

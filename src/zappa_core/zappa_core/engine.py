@@ -169,17 +169,30 @@ def describe_aws_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def hint_for(exc: BaseException, stage: str, command: str) -> str:
+def command_line(command: str, stage: str, ctx: DeployContext | None = None) -> str:
+    """``zappa COMMAND STAGE`` as the user would type it again: with ``-s FILE`` and ``--local`` when the
+    failed run had them."""
+    words = ["zappa", command, stage]
+    if ctx is not None and ctx.options.get("settings_file"):
+        words[2:2] = ["-s", str(ctx.options["settings_file"])]
+    if ctx is not None and ctx.local:
+        words.append("--local")
+    return " ".join(words)
+
+
+def hint_for(exc: BaseException, stage: str, command: str, ctx: DeployContext | None = None) -> str:
+    """What to do after a failed step. The command named is the one that works next: a failed deploy is
+    finished by deploying again (the function may not exist yet, and ``update`` needs it)."""
     code = _retry.error_code(exc)
-    again = "zappa update" if command in ("deploy", "update") else f"zappa {command}"
+    again = command_line(command, stage, ctx)
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure"):
         return (f"the AWS credentials in use may not do this; grant the permission (see docs/iam.md) and run "
-                f"'{again} {stage}' again")
+                f"'{again}' again")
     if code in ("ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId", "UnrecognizedClientException"):
         return "the AWS credentials are invalid or expired; refresh them (profile_name, AWS_PROFILE)"
     if command in ("deploy", "update"):
-        return f"nothing is lost: fix the cause and run '{again} {stage}' again; it continues from what exists"
-    return f"fix the cause and run 'zappa {command} {stage}' again"
+        return f"nothing is lost: fix the cause and run '{again}' again; it continues from what exists"
+    return f"fix the cause and run '{again}' again"
 
 
 class Engine:
@@ -210,12 +223,12 @@ class Engine:
             raise
         except TimeoutError as exc:
             raise AwsError(f"step '{step.id}' failed on {resource}: {exc}",
-                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command)) from exc
+                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command, self.ctx)) from exc
         except Exception as exc:
             if not _retry.is_aws_error(exc):
                 raise
             raise AwsError(f"step '{step.id}' failed on {resource}: {describe_aws_error(exc)}",
-                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command)) from exc
+                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command, self.ctx)) from exc
 
     def _plan_step(self, step: ResourceStep, destroy: bool) -> Change:
         method = step.plan_destroy if destroy else step.plan
@@ -254,7 +267,7 @@ class Engine:
             if not _retry.is_aws_error(exc):
                 raise
             raise AwsError(f"reading the AWS account: {describe_aws_error(exc)}",
-                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command)) from exc
+                           hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command, self.ctx)) from exc
 
     def plan(self, *, destroy: bool = False) -> Plan:
         """Read AWS for every step and return the plan, in dependency order (reverse order for ``destroy``).

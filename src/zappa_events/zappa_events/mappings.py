@@ -1,8 +1,10 @@
 """Lambda event-source mappings: SQS queues, DynamoDB streams and Kinesis streams.
 
-One step per service, each owning the function's mappings whose source ARN is of that service. Several
-entries may name the same source (one mapping, several handlers at run time); their mapping options must
-agree (checked when the settings are validated).
+One step per service, each owning the function's mappings whose source ARN is of that service, every page of
+them. Several entries may name the same source (one mapping, several handlers at run time); their mapping
+options must agree (checked when the settings are validated). A second mapping of the same source and
+function (AWS refuses to create one, but a create whose answer was lost and that was retried elsewhere may
+have left one) is listed as a duplicate and removed.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def function_mappings(ctx: DeployContext, function: str, service: str) -> list[d
         marker = page.get("NextMarker")
         if not marker:
             return found
+
+
+def duplicate_key(arn: str, uuid: str) -> str:
+    """How a further mapping of a source the function is already mapped to shows in plans and status."""
+    return f"{arn} (duplicate {uuid})"
 
 
 def is_enabled(mapping: dict[str, Any]) -> bool:
@@ -105,7 +112,10 @@ class MappingStep(DiffStep):
             }
             if self.service != "sqs":
                 spec["starting_position"] = m.get("StartingPosition")
-            found[m["EventSourceArn"]] = spec
+            key = m["EventSourceArn"]
+            if key in found:  # a second mapping of the same source (a create whose answer was lost): removed
+                key = duplicate_key(key, m["UUID"])
+            found[key] = spec
         return found
 
     def comparable(self, spec: Any) -> Any:

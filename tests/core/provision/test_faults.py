@@ -48,7 +48,7 @@ def test_deploy_converges_after_a_failure(operation, clean_deploy, project, zapp
     assert failed.code == 1, failed
     assert "InjectedFailure" in failed.err and f"injected failure of {operation}" in failed.err
     assert "step 'core:" in failed.err or operation in ("TagResource", "UntagResource")  # names the step ...
-    assert "zappa update dev" in failed.err  # ... and how to go on
+    assert "run 'zappa deploy dev' again" in failed.err  # ... and the command that goes on from there
     again = zappa("deploy", "dev")
     assert again.code == 0, again
     assert snapshot(aws) == clean_deploy

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from zappa_core.callbacks import CallbackTarget, run_callback
+from zappa_core.commands.touch import primary_url, touch
 from zappa_core.errors import AwsError, UsageError, ZappaError
 from zappa_core.plan import DeployContext
 from zappa_core.resources.image import check_image_settings, check_package_type
@@ -30,7 +31,8 @@ def _progress(ctx: Any) -> bool:
 
 def deploy_context(ctx: Any, settings: Any, command: str, **options: Any) -> DeployContext:
     return DeployContext(settings=settings, aws=ctx.aws(settings), pm=ctx.pm, command=command, local=ctx.local,
-                         echo=ctx.echo, options=dict(options), progress=_progress(ctx))
+                         echo=ctx.echo, options={"settings_file": getattr(ctx, "settings_file", None), **options},
+                         progress=_progress(ctx))
 
 
 def _apply_overrides(ctx: Any, settings: Any) -> None:
@@ -86,43 +88,6 @@ def stage_status_from_plugins(dctx: DeployContext) -> dict[str, Any]:
             else:
                 merged[key] = value
     return merged
-
-
-def primary_url(urls: dict[str, str]) -> str | None:
-    for key in ("api", "rest", "http", "url", "function_url", "alb", "domain"):
-        if urls.get(key):
-            return urls[key]
-    return next((u for u in urls.values() if isinstance(u, str) and u), None)
-
-
-def touch(settings: Any, urls: dict[str, str], echo: Callable[[str], None], *, local: bool = False) -> dict | None:
-    """GET the stage's public URL + ``touch_path``; a 5xx (or no answer) fails the deploy.
-
-    In local mode only a loopback URL is requested: nothing may reach a real AWS endpoint."""
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    base = primary_url(urls)
-    if not base:
-        return None
-    if local and urllib.parse.urlsplit(base).hostname not in ("127.0.0.1", "localhost", "::1"):
-        echo(f"touch: skipped, {base} is not served by the local gateway")
-        return None
-    url = base.rstrip("/") + "/" + (settings.touch_path or "/").lstrip("/")
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"User-Agent": "zappa-touch"}), timeout=60) as resp:
-            status = resp.status
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-    except (urllib.error.URLError, OSError) as exc:
-        raise AwsError(f"touch: GET {url} failed: {exc}",
-                       hint="the function is deployed; set 'touch: false' if this URL is not reachable from here") from exc
-    if status >= 500:
-        raise AwsError(f"touch: GET {url} returned HTTP {status}: the app fails to answer",
-                       hint="look at 'zappa tail' for the traceback")
-    echo(f"touch: GET {url} -> {status}")
-    return {"url": url, "status": status}
 
 
 # -- packages -------------------------------------------------------------------------------------------
@@ -224,7 +189,7 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     ``update`` reads only the function when the package and every setting are those of the last successful
     update and the function has not drifted (``--refresh`` reads everything anyway; ``zappa plan`` always
     does)."""
-    from zappa_core.engine import Engine
+    from zappa_core.engine import Engine, command_line
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.util import INCOMPLETE_TAG
 
@@ -245,13 +210,14 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         # Building the package is local work, reading AWS is waiting: both at once.
         built_here = not zip and not s3_zip and not image_uri  # the builder runs the 'zip' callback itself
         package = pool.submit(build_package, ctx, settings, target) if built_here else None
-        remote = _read(f"reading function {settings.function_name}", lambda: remote_function(dctx))
+        remote = _read(f"reading function {settings.function_name}", lambda: remote_function(dctx),
+                       hint=f"nothing is lost: run '{command_line(command, settings.stage, dctx)}' again")
         if command == "deploy" and remote is not None and INCOMPLETE_TAG not in (remote.get("Tags") or {}):
             raise ZappaError(f"stage '{settings.stage}' is already deployed (function {settings.function_name})",
-                             hint=f"did you mean: zappa update {settings.stage}")
+                             hint=f"did you mean: {command_line('update', settings.stage, dctx)}")
         if command == "update" and remote is None:
             raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
-                             f"{dctx.region})", hint=f"deploy it first: zappa deploy {settings.stage}")
+                             f"{dctx.region})", hint=f"deploy it first: {command_line('deploy', settings.stage, dctx)}")
         check_package_type(settings, remote, image_uri)
         if zip and not s3_zip:
             dctx.package = package_from_zip(zip)
@@ -268,7 +234,8 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
 
             plan = Plan(stage=settings.stage, function_name=settings.function_name)
             dctx.outputs["core:function"] = {"function_arn": remote["Configuration"].get("FunctionArn"), "version": None}
-            live = _read("reading the live version", lambda: get_alias(dctx)) if ctx.json else None
+            live = _read("reading the live version", lambda: get_alias(dctx),
+                         hint=f"nothing is lost: run '{command_line(command, settings.stage, dctx)}' again") if ctx.json else None
             dctx.outputs["core:function"]["version"] = live.get("FunctionVersion") if live else None
             status = stage_status_from_plugins(dctx) if (ctx.json or settings.touch) else {"urls": {}}
         else:
@@ -286,21 +253,21 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
             if fingerprint and done.get("function_arn") and (plan.has_changes or recorded != fingerprint):
                 _read("recording what was deployed", lambda: lam.tag_resource(
                     Resource=done["function_arn"], Tags={FINGERPRINT_TAG: fingerprint}),
-                      hint=f"everything is deployed; run 'zappa update {settings.stage}' to finish")
+                      hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
     out = dctx.outputs.get("core:function") or {}
-    if out.get("incomplete"):
-        _read("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
-            Resource=out["function_arn"], TagKeys=[INCOMPLETE_TAG]),
-              hint=f"everything is deployed; run 'zappa update {settings.stage}' (or deploy again) to finish")
     if status is None:
         status = stage_status_from_plugins(dctx)
     urls = status.get("urls") or {}
     touched = None
     if settings.touch and urls:
-        touched = touch(settings, urls, ctx.echo, local=dctx.local)
+        touched = touch(settings, urls, ctx.echo, local=dctx.local, dctx=dctx)
     if built_here and settings.delete_local_zip and dctx.package is not None:
         Path(dctx.package.path).unlink(missing_ok=True)
     run_callback(settings, "post", target)
+    if out.get("incomplete"):  # only now: a deploy whose app fails its touch, or whose callback fails, is re-run
+        _read("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
+            Resource=out["function_arn"], TagKeys=[INCOMPLETE_TAG]),
+              hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
     uploads = [dctx.outputs.get(step) or {} for step in ("core:code", "core:project-archive", "core:dependencies-layer")]
     code = uploads[0]
     seconds = time.perf_counter() - started
@@ -518,7 +485,7 @@ def status(ctx: Any, policy: bool = False, **_: Any) -> int:
 def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
     import datetime as dt
 
-    from zappa_core.engine import Engine, describe_aws_error
+    from zappa_core.engine import Engine, command_line, describe_aws_error
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.function import get_alias, list_versions, published
     from zappa_core.resources.logs import log_group_name
@@ -533,7 +500,7 @@ def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
         remote = remote_function(dctx)
         if remote is None:
             raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {name} in {dctx.region})",
-                             hint=f"deploy it: zappa deploy {settings.stage}")
+                             hint=f"deploy it: {command_line('deploy', settings.stage, dctx)}")
         conf = remote["Configuration"]
         versions = published(list_versions(dctx))
         alias = get_alias(dctx)

@@ -1,8 +1,9 @@
 """``core:code``: the Lambda package in the code bucket, at a content-addressed key
 (``<function>/<sha256>.zip``).
 
-Nothing is uploaded when the function already runs this package (its ``CodeSha256`` is the package's
-sha256) or when the object is already in S3 with the same ``sha256`` metadata (a re-run after a failure)."""
+Nothing is uploaded when the object is already in S3 with the package's ``sha256`` metadata (the function
+runs it, or a re-run after a failure). A package the function runs whose zip is gone (the bucket emptied or
+deleted by hand) is uploaded again: rollback needs it."""
 
 from __future__ import annotations
 
@@ -77,22 +78,23 @@ class CodeStep(ResourceStep):
             return Change(self.id, Action.UNCHANGED, resource, ["not uploaded (--no-upload)"],
                           outputs=dict(outputs, s3_key=None))
         remote = remote_function(ctx)
+        running = False
         if remote is not None:
             conf = remote["Configuration"]
             same_arch = (conf.get("Architectures") or ["x86_64"])[0] == ctx.settings.architecture
-            if conf.get("CodeSha256") == hex_to_b64(sha) and same_arch:
-                return Change(self.id, Action.UNCHANGED, resource, [f"package unchanged (sha256 {short(sha)})"],
-                              outputs=outputs)
-        try:
+            running = conf.get("CodeSha256") == hex_to_b64(sha) and same_arch
+        try:  # even when the function runs this package: rollback needs its zip (a bucket emptied by hand)
             head = ctx.aws.client("s3").head_object(Bucket=bucket, Key=key)
             if (head.get("Metadata") or {}).get("sha256") == sha:
-                return Change(self.id, Action.UNCHANGED, resource, [f"already uploaded (sha256 {short(sha)})"],
+                return Change(self.id, Action.UNCHANGED, resource,
+                              [f"{'package unchanged' if running else 'already uploaded'} (sha256 {short(sha)})"],
                               outputs=outputs)
         except Exception as exc:
             if not (_s3_missing(exc) or error_code(exc) in ("NoSuchBucket",)):
                 raise
+        upload = f"upload {human_bytes(package.size)} (sha256 {short(sha)})"
         return Change(self.id, Action.CREATE, resource,
-                      [f"upload {human_bytes(package.size)} (sha256 {short(sha)})"],
+                      [f"{upload}: the function runs it, its zip is gone from the bucket" if running else upload],
                       data={"bucket": bucket, "key": key, "path": str(package.path), "sha256": sha, "size": package.size},
                       outputs=outputs)
 

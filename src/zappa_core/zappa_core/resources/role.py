@@ -13,7 +13,7 @@ from typing import Any
 
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
-from zappa_core.retry import is_not_found
+from zappa_core.retry import error_code, is_not_found
 
 POLICY_NAME = "zappa-permissions"
 VERSION = "2012-10-17"
@@ -165,12 +165,7 @@ class RoleStep(ResourceStep):
         data = change.data
         name = data["name"]
         if data["create"]:
-            role = iam.create_role(
-                RoleName=name, AssumeRolePolicyDocument=json.dumps(data["trust"]),
-                Description=f"Zappa execution role of {ctx.function_name}",
-                Tags=[{"Key": k, "Value": v} for k, v in data["tags"].items()],
-            )["Role"]
-            arn = role["Arn"]
+            arn = self._create(ctx, iam, name, data)
             iam.put_role_policy(RoleName=name, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(data["policy"]))
         else:
             arn = change.outputs["role_arn"]
@@ -181,6 +176,26 @@ class RoleStep(ResourceStep):
             if data.get("tag"):
                 iam.tag_role(RoleName=name, Tags=[{"Key": k, "Value": v} for k, v in data["tags"].items()])
         ctx.outputs.setdefault(self.id, {}).update({"role_arn": arn, "role_name": name})
+
+    def _create(self, ctx: DeployContext, iam: Any, name: str, data: dict) -> str:
+        """Create the role; when it exists already and carries this stage's tag, it is the stage's own (a
+        create whose answer was lost, retried) and is adopted. Another owner's role of that name is an error."""
+        try:
+            return iam.create_role(
+                RoleName=name, AssumeRolePolicyDocument=json.dumps(data["trust"]),
+                Description=f"Zappa execution role of {ctx.function_name}",
+                Tags=[{"Key": k, "Value": v} for k, v in data["tags"].items()],
+            )["Role"]["Arn"]
+        except Exception as exc:
+            if error_code(exc) != "EntityAlreadyExists":
+                raise
+        tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=name).get("Tags", [])}
+        if tags.get("ZappaProject") != ctx.project_tag:
+            raise AwsError(f"step 'core:role': role '{name}' exists and is not this stage's "
+                           f"(it is not tagged ZappaProject={ctx.project_tag})",
+                           hint="set 'role_name' to another name, or tag the role if it is this stage's")
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(data["trust"]))
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
 
     def plan_destroy(self, ctx: DeployContext) -> Change:
         settings = ctx.settings
