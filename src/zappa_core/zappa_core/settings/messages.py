@@ -102,10 +102,8 @@ def _pick_branch(union: Any, tag: Any) -> Any | None:
     if not isinstance(tag, str):
         return None
     for member in typing.get_args(union):
-        name = _branch_tag(member)
-        if tag == name or tag.split("[", 1)[0] == name or (name and tag.startswith(f"{name}[")):
-            return member
-        if tag.startswith("function-") and _branch_tag(typing.get_args(_strip(member))[0] if typing.get_args(member) else member) in tag:
+        name = _branch_tag(member)  # 'CorsOptions', 'bool', 'list'; a validated type is 'function-after[f(), str]'
+        if name and (tag.split("[", 1)[0] == name or (tag.startswith("function-") and tag.endswith(f" {name}]"))):
             return member
     return None
 
