@@ -168,19 +168,19 @@ def test_settings_schema_validates_a_real_file(run, tmp_path):
 class TestGenerate:
     def test_writes_a_new_json_file(self, run, tmp_path):
         result = run(["settings", "--config", "s3_bucket=my-bucket", "--config", "memory_size=2048",
-                        "--config", 'aws_environment_variables={"A": "1"}', "--stage", "prod"], tmp_path)
+                        "--config", 'aws_environment_variables={"AA": "1"}', "--stage", "prod"], tmp_path)
         assert result.returncode == 0, result.stderr
         data = json.loads((tmp_path / "zappa_settings.json").read_text())
-        assert data == {"prod": {"s3_bucket": "my-bucket", "memory_size": 2048, "aws_environment_variables": {"A": "1"}}}
+        assert data == {"prod": {"s3_bucket": "my-bucket", "memory_size": 2048, "aws_environment_variables": {"AA": "1"}}}
 
     def test_updates_yaml_keeping_comments(self, run, tmp_path):
         path = tmp_path / "zappa_settings.yml"
         path.write_text("dev:\n  # where code goes\n  s3_bucket: code-bucket  # keep me\n")
-        result = run(["settings", "--config", "timeout_seconds=60", "--config", "aws_environment_variables.X=y"], tmp_path)
+        result = run(["settings", "--config", "timeout_seconds=60", "--config", "aws_environment_variables.XY=y"], tmp_path)
         assert result.returncode == 0, result.stderr
         text = path.read_text()
         assert "# where code goes" in text and "# keep me" in text
-        assert "timeout_seconds: 60" in text and "X: y" in text
+        assert "timeout_seconds: 60" in text and "XY: y" in text
 
     @pytest.mark.needs_plugins
     def test_updates_toml(self, run, tmp_path):

@@ -67,3 +67,21 @@ def test_many_variables_are_named_over_several_tags_and_shrink_back(project, zap
     tags = aws("lambda").get_function(FunctionName="demo-dev")["Tags"]
     assert sorted(k for k in tags if k.startswith("ZappaEnvironment")) == ["ZappaEnvironment"]
     assert env_of(aws) == {"ONLY": "one"}
+
+
+def test_names_lambda_refuses_in_a_configuration_are_set_by_the_runtime_as_zappa_did(project, zappa, aws):
+    """Zappa set environment_variables at cold start, so any name worked ('bills-bucket' is in real settings
+    files); Lambda's configuration takes only [a-zA-Z][a-zA-Z0-9_]+, so those names stay in the package."""
+    project.set(environment_variables={"bills-bucket": "bills", "stripe.api_key": "k", "X": "1", "MODE": "m"})
+    assert zappa("deploy", "dev").code == 0
+    assert env_of(aws) == {"MODE": "m"}
+    assert manifest_of(aws)["environment_variables"] == {"bills-bucket": "bills", "stripe.api_key": "k", "X": "1"}
+
+
+def test_aws_environment_variables_with_a_name_lambda_refuses_are_a_settings_error(project, zappa, aws):
+    project.set(aws_environment_variables={"bills-bucket": "bills"})
+    result = zappa("deploy", "dev")
+    assert result.code == 2
+    assert ("'aws_environment_variables['bills-bucket']': Lambda takes only names of letters, digits and '_' that "
+            "begin with a letter (2 characters or more)") in result.err
+    assert aws("lambda").list_functions()["Functions"] == []

@@ -26,7 +26,7 @@ _CLEAN: dict = {}
 def clean_deploy(project, zappa, aws):
     """The state a clean deploy makes (packages are deterministic, so it is the same in every test: made
     once), in an account that is empty again."""
-    project.set(lambda_concurrency=2, aws_environment_variables={"A": "1"})
+    project.set(lambda_concurrency=2, aws_environment_variables={"ONE": "1"})
     if not _CLEAN:
         assert zappa("deploy", "dev").code == 0
         _CLEAN.update(snapshot(aws))
@@ -36,7 +36,7 @@ def clean_deploy(project, zappa, aws):
 
 
 def test_the_fault_list_covers_every_write(project, zappa, aws, aws_calls):
-    project.set(lambda_concurrency=2, aws_environment_variables={"A": "1"})
+    project.set(lambda_concurrency=2, aws_environment_variables={"ONE": "1"})
     assert zappa("deploy", "dev").code == 0
     assert sorted({op for _, op in aws_calls.writes()}) == sorted(DEPLOY_WRITES)
 

@@ -94,14 +94,14 @@ def test_configuration_change_is_planned_applied_and_published(project, zappa, a
 
 
 def test_remote_environment_variables_are_kept_unless_overwritten(project, zappa, aws):
-    project.set(aws_environment_variables={"MODE": "prod", "A": "1"})
+    project.set(aws_environment_variables={"MODE": "prod", "LEVEL": "1"})
     assert zappa("deploy", "dev").code == 0
     lam = aws("lambda")
-    lam.update_function_configuration(FunctionName="demo-dev", Environment={"Variables": {"MODE": "prod", "A": "1", "SET_BY_HAND": "x"}})
-    project.set(aws_environment_variables={"MODE": "staging", "A": "1"})
+    lam.update_function_configuration(FunctionName="demo-dev", Environment={"Variables": {"MODE": "prod", "LEVEL": "1", "SET_BY_HAND": "x"}})
+    project.set(aws_environment_variables={"MODE": "staging", "LEVEL": "1"})
     assert zappa("update", "dev").code == 0
     env = lam.get_function_configuration(FunctionName="demo-dev")["Environment"]["Variables"]
-    assert env == {"MODE": "staging", "A": "1", "SET_BY_HAND": "x"}
+    assert env == {"MODE": "staging", "LEVEL": "1", "SET_BY_HAND": "x"}
 
 
 def test_old_versions_and_their_zips_are_pruned(project, zappa, aws):

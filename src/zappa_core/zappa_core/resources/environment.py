@@ -4,9 +4,9 @@ configuration, never in the package.
 Zappa baked ``environment_variables`` into the zip, where anyone who can download the function's code reads
 them. Here both settings go into the function's configuration (encrypted at rest by Lambda, readable only
 with ``lambda:GetFunctionConfiguration``); ``environment_variables`` win over ``aws_environment_variables``
-of the same name, as Zappa's runtime let them. The names that only the runtime may set (Lambda refuses them
-in a configuration: ``AWS_REGION``, ``_HANDLER``, ...) stay in the package's manifest, and the runtime sets
-them at cold start as before.
+of the same name, as Zappa's runtime let them. The names a configuration cannot hold (those Lambda reserves,
+``AWS_REGION``, ``_HANDLER``, ..., and those it refuses, such as ``bills-bucket`` or ``stripe.api_key``) stay
+in the package's manifest, and the runtime sets them at cold start as before.
 
 Variables set outside zappa are kept. The names zappa set are recorded on the function, in the
 ``ZappaEnvironment`` tags (comma-separated, split over ``ZappaEnvironment-2``, ... past a tag value's 256
@@ -15,6 +15,7 @@ characters), so a variable dropped from the settings is removed from the functio
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ENV_TAG = "ZappaEnvironment"
@@ -33,15 +34,24 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+#: The names Lambda takes in a function's configuration; Zappa's runtime set any name (``bills-bucket``).
+CONFIGURABLE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")
+
+
+def in_configuration(name: str) -> bool:
+    return name not in RESERVED and bool(CONFIGURABLE.match(name))
+
+
 def runtime_only(settings: Any) -> dict[str, str]:
-    """The ``environment_variables`` the function configuration cannot carry: the runtime sets them."""
-    return {k: _text(v) for k, v in (settings.environment_variables or {}).items() if k in RESERVED}
+    """The ``environment_variables`` the function configuration cannot carry (reserved names, and names
+    Lambda refuses such as ``stripe.api_key``): the runtime sets them, as Zappa's did."""
+    return {k: _text(v) for k, v in (settings.environment_variables or {}).items() if not in_configuration(k)}
 
 
 def wanted(settings: Any) -> dict[str, str]:
     """What the settings put in the function's configuration."""
     env = {k: _text(v) for k, v in (settings.aws_environment_variables or {}).items()}
-    env.update({k: _text(v) for k, v in (settings.environment_variables or {}).items() if k not in RESERVED})
+    env.update({k: _text(v) for k, v in (settings.environment_variables or {}).items() if in_configuration(k)})
     return env
 
 

@@ -7,12 +7,14 @@ valid function name), so a file fails here where it fails in Zappa, before anyth
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from zappa_core.records import SettingsProblem
 from zappa_core.settings.aws_names import bucket_problem, lambda_name_problem, region_problem
 
 EFS_MOUNT_ROOT = "/mnt/"
+LAMBDA_VARIABLE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")  # what Lambda takes in a function's configuration
 
 
 def core_problems(settings: Any) -> list[SettingsProblem]:
@@ -22,6 +24,12 @@ def core_problems(settings: Any) -> list[SettingsProblem]:
         if not key.isascii():
             problems.append(SettingsProblem(f"environment variable names must be ASCII: {key!r}",
                                             key="environment_variables", path=(key,)))
+    for key in settings.aws_environment_variables:
+        if not LAMBDA_VARIABLE.match(key):
+            problems.append(SettingsProblem(
+                "Lambda takes only names of letters, digits and '_' that begin with a letter (2 characters or more); "
+                "a variable under 'environment_variables' may have this name (the runtime sets it)",
+                key="aws_environment_variables", path=(key,)))
     if not settings.manage_roles and not (settings.role_name or settings.role_arn):
         problems.append(SettingsProblem("'manage_roles: false' needs 'role_name' or 'role_arn'", key="manage_roles"))
     if settings.additional_text_mimetypes and not settings.binary_support:
