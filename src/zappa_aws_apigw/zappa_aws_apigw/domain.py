@@ -46,7 +46,7 @@ def _base_path(settings: Any) -> str:
 
 
 def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:
-    from zappa_aws_apigw.rest import find_rest_api_id
+    from zappa_aws_apigw.rest.model import find_rest_api_id
 
     apigw = aws.client("apigateway")
     api_id = find_rest_api_id(apigw, settings.function_name)

@@ -117,7 +117,7 @@ class FunctionUrlStep(ResourceStep):
         return out
 
     def _has_permission(self, ctx: DeployContext) -> bool:
-        from zappa_aws_apigw.rest import read_permissions
+        from zappa_aws_apigw.rest.permissions import read_permissions
 
         return PERMISSION_SID in read_permissions(ctx.aws.client("lambda"), {"FunctionName": self.settings.function_name}, PERMISSION_SID)
 

@@ -11,7 +11,8 @@ from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
 from zappa_aws_apigw import common
 from zappa_aws_apigw.common import AUTHORIZER_NAME, TAG_KEY, lambda_uri
-from zappa_aws_apigw.rest import function_arn_for, read_permissions, remove_permissions
+from zappa_aws_apigw.rest.model import function_arn_for
+from zappa_aws_apigw.rest.permissions import read_permissions, remove_permissions
 from zappa_aws_apigw.template import DESCRIPTION, http_cors_configuration, http_route_authorization
 
 PERMISSION_PREFIX = "zappa-apigw-http-"

@@ -36,7 +36,7 @@ def stage_status(settings: Any, context: Any) -> dict[str, Any] | None:
     gateway = gateway_endpoint(settings) if local else None
     out: dict[str, Any] = {"urls": {}}
     if common.uses_rest_api(settings):
-        from zappa_aws_apigw.rest import find_rest_api_id, rest_api_url
+        from zappa_aws_apigw.rest.model import find_rest_api_id, rest_api_url
 
         apigw = aws.client("apigateway")
         api_id = find_rest_api_id(apigw, settings.function_name)
@@ -46,7 +46,7 @@ def stage_status(settings: Any, context: Any) -> dict[str, Any] | None:
             out["urls"]["api"] = url
             info: dict[str, Any] = {"type": "REST", "id": api_id, "stage": settings.stage, "url": url}
             if settings.api_key_required:
-                from zappa_aws_apigw.rest import find_api_key
+                from zappa_aws_apigw.rest.keys import find_api_key
 
                 key = {"id": settings.api_key} if settings.api_key else find_api_key(apigw, settings.function_name)
                 if key:
