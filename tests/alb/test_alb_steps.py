@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from zappa_aws_alb.steps import ELB_PRINCIPAL, MULTI_VALUE, resource_name, steps_for
+from zappa_aws_alb.permissions import ELB_PRINCIPAL
+from zappa_aws_alb.resources import resource_name
+from zappa_aws_alb.steps import steps_for
+from zappa_aws_alb.target_group import MULTI_VALUE
 from zappa_core.plan import Action
 
 pytestmark = pytest.mark.needs_plugins

@@ -6,14 +6,8 @@ from typing import Any
 
 from zappa_core.errors import ZappaError
 
-from zappa_aws_alb.steps import (
-    find_load_balancer,
-    find_target_group,
-    forward_to,
-    listeners_of,
-    owned,
-    resource_name,
-)
+from zappa_aws_alb.listener import forward_to
+from zappa_aws_alb.resources import find_load_balancer, find_target_group, listeners_of, owned, resource_name
 
 
 def bind_certificate(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:

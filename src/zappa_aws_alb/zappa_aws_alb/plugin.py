@@ -69,7 +69,7 @@ def zappa_bind_domain(settings, domain, certificate):
 def zappa_stage_status(settings, context):
     if not settings.get("alb_enabled", False):
         return None
-    from zappa_aws_alb.steps import find_load_balancer, listeners_of, resource_name
+    from zappa_aws_alb.resources import find_load_balancer, listeners_of, resource_name
 
     name = resource_name(settings)
     if getattr(context, "local", False):
