@@ -121,7 +121,7 @@ def local_aws(cache_dir: Path, *, for_cli: bool = False, **options: Any) -> Iter
     ``LocalAws`` (``pm=`` gives its gateway the plugins' local routes); ``for_cli`` also points
     ``zappa ... --local`` at it. On exit it is stopped, the Lambda executor is unhooked from moto and the
     environment is restored."""
-    from zappa_core.local import executor
+    from zappa_core.local import moto_seam
     from zappa_core.local.server import LocalAws
 
     with pytest.MonkeyPatch.context() as mp:
@@ -135,4 +135,4 @@ def local_aws(cache_dir: Path, *, for_cli: bool = False, **options: Any) -> Iter
             yield aws
         finally:
             aws.stop()
-            executor.uninstall()
+            moto_seam.uninstall()

@@ -90,7 +90,7 @@ def test_dead_letter_arn_and_snap_start_are_planned_once(project, zappa, local):
 
 
 def test_alias_routing_weights_split_invocations(local, tmp_path):
-    from zappa_core.local.executor import invoke_deployed
+    from zappa_core.local.moto_seam import invoke_deployed
 
     lam = local.state.aws.client("lambda")
     role = local.state.aws.client("iam").create_role(RoleName="weights-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]

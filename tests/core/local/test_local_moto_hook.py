@@ -7,7 +7,7 @@ import inspect
 import moto
 import pytest
 from moto.awslambda import models
-from zappa_core.local import executor
+from zappa_core.local import moto_gaps, moto_seam
 
 
 def test_moto_is_a_supported_version():
@@ -17,13 +17,13 @@ def test_moto_is_a_supported_version():
     assert supported_moto() == ">=5.2.5,<5.3"
     assert moto.__version__ in SpecifierSet(supported_moto()), (
         f"moto {moto.__version__} is installed but the local AWS supports {supported_moto()}: re-read "
-        "moto.awslambda.models.LambdaFunction._invoke_lambda, update executor.py and the local extra's range")
+        "moto.awslambda.models.LambdaFunction._invoke_lambda, update moto_seam.py and the local extra's range")
 
 
 def test_invoke_lambda_has_the_contract_the_executor_replaces():
-    method = getattr(models.LambdaFunction, executor.HOOK_METHOD)
-    if method is executor._invoke_lambda:
-        method = executor._original
+    method = getattr(models.LambdaFunction, moto_seam.HOOK_METHOD)
+    if method is moto_seam._invoke_lambda:
+        method = moto_seam._original
     params = list(inspect.signature(method).parameters)
     assert params == ["self", "event"], params
     assert "tuple[str, bool, str]" in str(inspect.signature(method).return_annotation)
@@ -36,7 +36,7 @@ def test_invoke_lambda_has_the_contract_the_executor_replaces():
 
 def _unwrapped(cls, name, key):
     method = getattr(cls, name)
-    return executor._side_originals.get(key, method) if executor._side_originals else method
+    return moto_gaps._originals.get(key, method) if moto_gaps._originals else method
 
 
 def test_sns_delivery_seam_is_where_the_executor_expects_it():
@@ -46,8 +46,8 @@ def test_sns_delivery_seam_is_where_the_executor_expects_it():
     assert list(inspect.signature(publish).parameters)[:5] == [
         "self", "message", "message_id", "subject", "message_attributes"]
     # moto delivers to a Lambda subscription through LambdaBackend.send_sns_message, inside publish.
-    assert f".{executor.SNS_DELIVERY_METHOD}(" in inspect.getsource(publish)
-    delivery = _unwrapped(models.LambdaBackend, executor.SNS_DELIVERY_METHOD, executor.SNS_DELIVERY_METHOD)
+    assert f".{moto_gaps.SNS_DELIVERY_METHOD}(" in inspect.getsource(publish)
+    delivery = _unwrapped(models.LambdaBackend, moto_gaps.SNS_DELIVERY_METHOD, moto_gaps.SNS_DELIVERY_METHOD)
     assert list(inspect.signature(delivery).parameters) == ["self", "function_name", "message", "subject", "qualifier"]
     source = inspect.getsource(delivery)
     assert "get_function_by_name_or_arn_with_qualifier" in source and ".invoke(json.dumps(event), {}, {})" in source
@@ -80,7 +80,7 @@ def test_function_attributes_the_executor_reads_exist():
                             Code={"ZipFile": make_zip({"app.py": "def handler(e, c):\n    return 1\n"})},
                             Environment={"Variables": {"A": "b"}})
         fn = models.lambda_backends["123456789012"]["us-east-1"].get_function("f")
-        spec = executor.spec_from_moto(fn)
+        spec = moto_seam.spec_from_moto(fn)
         assert spec.code.startswith(b"PK") and spec.code_sha256
         assert (spec.name, spec.version, spec.handler, spec.runtime) == ("f", "$LATEST", "app.handler", "python3.11")
         assert spec.environment == {"A": "b"} and spec.timeout == 3 and spec.memory_size == 128
@@ -94,25 +94,25 @@ def test_install_is_idempotent_and_uninstall_restores_moto():
     from moto.awslambda import responses
     from moto.sns import models as sns_models
 
-    if executor.installed() is not None:
-        executor.uninstall()  # another module of this process left it installed
+    if moto_seam.installed() is not None:
+        moto_seam.uninstall()  # another module of this process left it installed
     original = models.LambdaFunction._invoke_lambda
     originals = (sns_models.Subscription.publish, models.LambdaBackend.send_sns_message,
                  responses.LambdaResponse.invoke)
     try:
-        first = executor.install(aws_endpoint="http://127.0.0.1:1")
-        second = executor.install(aws_endpoint="http://127.0.0.1:2")
+        first = moto_seam.install(aws_endpoint="http://127.0.0.1:1")
+        second = moto_seam.install(aws_endpoint="http://127.0.0.1:2")
         assert first is second and second.aws_endpoint == "http://127.0.0.1:2"
-        assert models.LambdaFunction._invoke_lambda is executor._invoke_lambda
-        assert sns_models.Subscription.publish is executor._subscription_publish
-        assert models.LambdaBackend.send_sns_message is executor._send_sns_message
-        assert responses.LambdaResponse.invoke is executor._invoke_response
+        assert models.LambdaFunction._invoke_lambda is moto_seam._invoke_lambda
+        assert sns_models.Subscription.publish is moto_gaps._subscription_publish
+        assert models.LambdaBackend.send_sns_message is moto_gaps._send_sns_message
+        assert responses.LambdaResponse.invoke is moto_gaps._invoke_response
     finally:
-        executor.uninstall()
+        moto_seam.uninstall()
     assert models.LambdaFunction._invoke_lambda is original
     assert (sns_models.Subscription.publish, models.LambdaBackend.send_sns_message,
             responses.LambdaResponse.invoke) == originals
-    assert executor.installed() is None
+    assert moto_seam.installed() is None
 
 
 def test_lambda_model_seams_are_where_the_local_aws_expects_them():

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_a_call_made_before_the_api_has_loaded_is_answered(tmp_path, aws_module_credentials):
-    from zappa_core.local import executor
+    from zappa_core.local import moto_seam
     from zappa_core.local.server import LocalAws
 
     aws = LocalAws(scheduler=False, cache_dir=tmp_path).start(wait=False)
@@ -22,7 +22,7 @@ def test_a_call_made_before_the_api_has_loaded_is_answered(tmp_path, aws_module_
         assert aws.status()["api_ready"] is True and aws.aws_endpoint == endpoint
     finally:
         aws.stop()
-        executor.uninstall()
+        moto_seam.uninstall()
 
 
 def test_a_port_in_use_is_a_clear_error_at_start(tmp_path):
@@ -40,7 +40,7 @@ def test_a_port_in_use_is_a_clear_error_at_start(tmp_path):
 
 def test_stop_forgets_what_was_deployed(tmp_path, aws_module_credentials):
     """moto's state lives in this process; a stopped local AWS leaves none of it to the next one."""
-    from zappa_core.local import executor
+    from zappa_core.local import moto_seam
     from zappa_core.local.server import LocalAws
 
     try:
@@ -50,4 +50,4 @@ def test_stop_forgets_what_was_deployed(tmp_path, aws_module_credentials):
         with LocalAws(scheduler=False, cache_dir=tmp_path) as second:
             assert "left-behind" not in [b["Name"] for b in second.state.aws.client("s3").list_buckets()["Buckets"]]
     finally:
-        executor.uninstall()
+        moto_seam.uninstall()

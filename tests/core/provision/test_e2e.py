@@ -24,17 +24,17 @@ SERVICES = ("lambda", "s3", "iam", "sts", "logs", "cloudwatch", "apigateway", "a
 @pytest.fixture(scope="module")
 def moto_server(tmp_path_factory):
     from moto.server import ThreadedMotoServer
-    from zappa_core.local import executor
+    from zappa_core.local import moto_seam
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    executor.install(aws_endpoint=endpoint, cache_dir=tmp_path_factory.mktemp("executor"))
+    moto_seam.install(aws_endpoint=endpoint, cache_dir=tmp_path_factory.mktemp("executor"))
     try:
         yield endpoint
     finally:
-        executor.uninstall()
+        moto_seam.uninstall()
         server.stop()
 
 

@@ -6,7 +6,7 @@
 - SQS mappings are polled in batches (:mod:`zappa_core.local.sqs_poller`).
 
 The moto seams this needs (``moto.s3.notifications._invoke_awslambda``, ``LambdaBackend
-.create_event_source_mapping``) are installed and removed with the executor.
+.create_event_source_mapping``) are installed and removed with the executor's (:mod:`zappa_core.local.moto_seam`).
 """
 
 from __future__ import annotations
@@ -67,10 +67,10 @@ def wait_idle(timeout: float | None = None) -> bool:
 
 def run(fn: Any, event: Any, invoked_arn: str | None) -> Any:
     """One invocation as an event source makes it: waiting for free concurrency rather than refused."""
-    from zappa_core.local import executor
+    from zappa_core.local import moto_seam
 
-    executor._delivery.invoked_arn = invoked_arn
-    return executor.run_moto_function(fn, event, wait_for_capacity=executor.SOURCE_WAIT_S)
+    moto_seam.calling.invoked_arn = invoked_arn
+    return moto_seam.run_moto_function(fn, event, wait_for_capacity=moto_seam.SOURCE_WAIT_S)
 
 
 def invoke_arn(function_arn: str, event: Any) -> tuple[Any, str | None]:

@@ -1,5 +1,5 @@
 """Where moto's Lambda control plane differs from Lambda's, the local AWS corrects it (moto seams, next to
-the executor's in :mod:`zappa_core.local.executor`; checked by ``tests/core/local/test_local_moto_hook.py``):
+the executor's in :mod:`zappa_core.local.moto_seam`; checked by ``tests/core/local/test_local_moto_hook.py``):
 
 - **Version numbers are never reused.** moto numbers a new version ``len(versions) + 1``, so after old
   versions are deleted (``num_retained_versions``) it hands out a number again. Lambda counts up forever

@@ -32,7 +32,7 @@ def dimensions(fn: Any, invoked_arn: str | None) -> list[dict[str, str]]:
 
 
 def record(fn: Any, invoked_arn: str | None, *, result: Any = None, throttled: bool = False) -> None:
-    """Record one invocation (``result``: an :class:`~zappa_core.local.executor.InvocationResult`) or one
+    """Record one invocation (``result``: an :class:`~zappa_core.local.invocation.InvocationResult`) or one
     throttle of the moto function ``fn``. A failure to record is logged, never raised."""
     from moto.cloudwatch.models import cloudwatch_backends
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from zappa_core.local import executor
+from zappa_core.local import executor, moto_seam
 from zappa_core.local.gateway import Gateway, routes_from_plugins
 from zappa_core.local.scheduler import Scheduler
 from zappa_core.local.state import LocalState
@@ -179,7 +179,7 @@ class LocalAws:
         assert self.state is not None
         regions = [self.region]
         if self.ready:
-            regions += [r for r in executor.active_regions() if r != self.region]
+            regions += [r for r in moto_seam.active_regions() if r != self.region]
         for region in regions:
             if region not in self._states:
                 self._states[region] = LocalState(aws_endpoint=self.aws_endpoint, gateway_endpoint=self.state.gateway_endpoint,
@@ -218,8 +218,8 @@ class LocalAws:
             gateway = self.gateway
             assert gateway is not None and self._listener is not None
             app = ChangeWatcher(DomainDispatcherApplication(create_backend_app), gateway.invalidate)
-            self._executor = executor.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir,
-                                              concurrency=self.concurrency)
+            self._executor = moto_seam.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir,
+                                               concurrency=self.concurrency)
             self._moto_server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler,
                                             fd=self._listener.fileno())
             self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, args=(0.05,),
@@ -227,7 +227,7 @@ class LocalAws:
             self._moto_thread.start()
             if self.with_scheduler:
                 assert self.state is not None
-                self.scheduler = Scheduler(self.state, regions=lambda: executor.active_regions() or [self.region])
+                self.scheduler = Scheduler(self.state, regions=lambda: moto_seam.active_regions() or [self.region])
                 self.scheduler.start()
         except BaseException as exc:  # reported by wait_ready() and the serving process
             log.exception("the local AWS API failed to load")

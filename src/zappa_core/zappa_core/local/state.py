@@ -42,12 +42,12 @@ class LocalState:
 
     def invoke(self, function: str, event: Any, qualifier: str | None = None) -> tuple[Any, str | None]:
         function = function_from_integration_uri(function)
-        from zappa_core.local import executor
+        from zappa_core.local import moto_seam
 
-        if executor.installed() is not None:
+        if moto_seam.installed() is not None:
             try:
-                result = executor.invoke_deployed(function, event, qualifier=qualifier, region=self.region,
-                                                  account=self.account_id)
+                result = moto_seam.invoke_deployed(function, event, qualifier=qualifier, region=self.region,
+                                                   account=self.account_id)
             except LookupError:
                 pass
             else:
