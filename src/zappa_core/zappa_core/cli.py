@@ -138,7 +138,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                docker_image_uri: Annotated[str | None, typer.Option("-d", "--docker-image-uri", help="Deploy a container image instead of a zip.")] = None,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Package the app and create the stage's function, roles, front door and events."""
-        _dispatch("lifecycle", "deploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
+        _dispatch("deploy", "deploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
                   disable_progress=disable_progress), zip=zip, docker_image_uri=docker_image_uri)
 
     @command()
@@ -150,7 +150,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                refresh: Annotated[bool, typer.Option("--refresh", help="Read every resource even when the package and settings are those of the last update.")] = False,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Update the code and configuration of a deployed stage (skips the upload when nothing changed)."""
-        _dispatch("lifecycle", "update", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
+        _dispatch("deploy", "update", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
                   disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri, refresh=refresh)
 
     @command()
@@ -158,7 +158,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                  json: Json = False, local: Local = False,
                  num_rollback: Annotated[int, typer.Option("-n", "--num-rollback", "--num_rollback", min=1, help="How many versions back.")] = 1) -> None:
         """Make an earlier version of the function live again."""
-        _dispatch("lifecycle", "rollback", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
+        _dispatch("rollback", "rollback", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
 
     @command()
     def schedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -178,7 +178,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                  remove_logs: Annotated[bool, typer.Option("--remove-logs", "--remove_logs", help="Also delete the CloudWatch log groups.")] = False,
                  yes: Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")] = False) -> None:
         """Remove everything the stage owns (found in AWS by name and tags)."""
-        _dispatch("lifecycle", "undeploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), remove_logs=remove_logs, yes=yes)
+        _dispatch("undeploy", "undeploy", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), remove_logs=remove_logs, yes=yes)
 
     @command()
     def package(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -204,7 +204,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                json: Json = False, local: Local = False,
                policy: Annotated[bool, typer.Option("--policy", help="Also print the execution role's policy.")] = False) -> None:
         """Show the deployed function, its versions, URLs, events and recent invocations."""
-        _dispatch("lifecycle", "status", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), policy=policy)
+        _dispatch("status", "status", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), policy=policy)
 
     @command()
     def tail(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -231,7 +231,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                qualifier: Annotated[str | None, typer.Option("--qualifier", help="Version or alias to invoke.")] = None,
                payload: Annotated[str | None, typer.Option("--payload", help="JSON event to send as-is.")] = None) -> None:
         """Run a function (or raw Python) inside the deployed Lambda and print its output and result."""
-        _dispatch("lifecycle", "invoke", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
+        _dispatch("invoke", "invoke", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), function_path=function_path,
                   raw=raw, no_color=no_color, client_context=client_context, qualifier=qualifier, payload=payload)
 
     @command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -242,7 +242,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                client_context: Annotated[str | None, typer.Option("--client-context", "--client_context")] = None,
                qualifier: Annotated[str | None, typer.Option("--qualifier")] = None) -> None:
         """Run a Django management command inside the deployed Lambda."""
-        _dispatch("lifecycle", "manage", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, False, local),
+        _dispatch("invoke", "manage", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, False, local),
                   command_rest=command_rest or [], no_color=no_color, client_context=client_context, qualifier=qualifier)
 
     @command()
@@ -259,7 +259,7 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
              destroy: Annotated[bool, typer.Option("--destroy", help="Plan an undeploy instead.")] = False,
              docker_image_uri: Annotated[str | None, typer.Option("-d", "--docker-image-uri", help="Plan a deploy/update of this container image.")] = None) -> None:
         """Show what deploy/update would create, change or delete, without changing anything."""
-        _dispatch("lifecycle", "plan", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local),
+        _dispatch("plan", "plan", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local),
                   destroy=destroy, docker_image_uri=docker_image_uri)
 
     @command()

@@ -77,7 +77,7 @@ def test_a_5xx_from_touch_fails_the_update(project, zappa, aws, web, front_door)
 def test_local_mode_never_touches_a_non_loopback_url(web):
     from types import SimpleNamespace
 
-    from zappa_core.commands.lifecycle import touch
+    from zappa_core.commands.touch import touch
 
     said = []
     settings = SimpleNamespace(touch_path="/")

@@ -1,0 +1,141 @@
+"""``zappa deploy`` and ``zappa update``: package, plan and apply a stage, then touch its URL."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from zappa_core.callbacks import CallbackTarget, run_callback
+from zappa_core.commands.code_source import build_package, check_image_options, package_from_zip, s3_zip_option
+from zappa_core.commands.fingerprint import FINGERPRINT_TAG, stage_fingerprint, unchanged_since_last_update
+from zappa_core.commands.stages import (
+    apply_overrides,
+    deploy_context,
+    for_each_stage,
+    read_aws,
+    require_bucket,
+    stage_status_from_plugins,
+)
+from zappa_core.commands.touch import primary_url, touch
+from zappa_core.errors import ZappaError
+from zappa_core.resources.image import check_package_type
+
+
+def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, no_upload: bool = False,
+              refresh: bool = False, image_uri: str | None = None) -> dict:
+    """Package, plan and apply one stage (``deploy`` or ``update``).
+
+    ``update`` reads only the function when the package and every setting are those of the last successful
+    update and the function has not drifted (``--refresh`` reads everything anyway; ``zappa plan`` always
+    does)."""
+    from zappa_core.engine import Engine, command_line
+    from zappa_core.resources.code import remote_function
+    from zappa_core.resources.util import INCOMPLETE_TAG
+
+    started = time.perf_counter()
+    apply_overrides(ctx, settings)
+    s3_zip = s3_zip_option(zip)
+    target = CallbackTarget(ctx, settings, command)
+    changed = run_callback(settings, "settings", target)
+    if changed is not settings:  # the callback changed the stage's values: use them, validated again
+        settings = changed
+        apply_overrides(ctx, settings)
+    if not s3_zip and not image_uri:
+        require_bucket(settings)
+    dctx = deploy_context(ctx, settings, command, no_upload=no_upload, s3_zip=s3_zip, zip=zip, image_uri=image_uri)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="zappa-provision") as pool:
+        # Building the package is local work, reading AWS is waiting: both at once.
+        built_here = not zip and not s3_zip and not image_uri  # the builder runs the 'zip' callback itself
+        package = pool.submit(build_package, ctx, settings, target) if built_here else None
+        remote = read_aws(f"reading function {settings.function_name}", lambda: remote_function(dctx),
+                       hint=f"nothing is lost: run '{command_line(command, settings.stage, dctx)}' again")
+        if command == "deploy" and remote is not None and INCOMPLETE_TAG not in (remote.get("Tags") or {}):
+            raise ZappaError(f"stage '{settings.stage}' is already deployed (function {settings.function_name})",
+                             hint=f"did you mean: {command_line('update', settings.stage, dctx)}")
+        if command == "update" and remote is None:
+            raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
+                             f"{dctx.region})", hint=f"deploy it first: {command_line('deploy', settings.stage, dctx)}")
+        check_package_type(settings, remote, image_uri)
+        if zip and not s3_zip:
+            dctx.package = package_from_zip(zip)
+        elif package is not None:
+            dctx.package = package.result()
+        if dctx.package is not None:
+            target.zip_path = str(dctx.package.path)
+        fingerprint = stage_fingerprint(ctx, settings, dctx.package) if built_here else None
+        fast = (command == "update" and not refresh and not no_upload and fingerprint is not None and remote is not None
+                and unchanged_since_last_update(dctx, remote, fingerprint))
+        if fast:
+            from zappa_core.engine import Plan
+            from zappa_core.resources.function import get_alias
+
+            plan = Plan(stage=settings.stage, function_name=settings.function_name)
+            dctx.outputs["core:function"] = {"function_arn": remote["Configuration"].get("FunctionArn"), "version": None}
+            live = read_aws("reading the live version", lambda: get_alias(dctx),
+                         hint=f"nothing is lost: run '{command_line(command, settings.stage, dctx)}' again") if ctx.json else None
+            dctx.outputs["core:function"]["version"] = live.get("FunctionVersion") if live else None
+            status = stage_status_from_plugins(dctx) if (ctx.json or settings.touch) else {"urls": {}}
+        else:
+            # The plugins' status (URLs) is read while planning; when nothing changes it is already the answer.
+            early_status = pool.submit(stage_status_from_plugins, dctx) if command == "update" else None
+            engine = Engine(dctx)
+            plan = engine.plan()
+            verb = "Deploying" if command == "deploy" else "Updating"
+            ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
+            engine.apply(plan)
+            status = early_status.result() if early_status is not None and not plan.has_changes else None
+            lam = dctx.aws.client("lambda")
+            done = dctx.outputs.get("core:function") or {}
+            recorded = ((remote or {}).get("Tags") or {}).get(FINGERPRINT_TAG)
+            if fingerprint and done.get("function_arn") and (plan.has_changes or recorded != fingerprint):
+                read_aws("recording what was deployed", lambda: lam.tag_resource(
+                    Resource=done["function_arn"], Tags={FINGERPRINT_TAG: fingerprint}),
+                      hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
+    out = dctx.outputs.get("core:function") or {}
+    if status is None:
+        status = stage_status_from_plugins(dctx)
+    urls = status.get("urls") or {}
+    touched = None
+    if settings.touch and urls:
+        touched = touch(settings, urls, ctx.echo, local=dctx.local, dctx=dctx)
+    if built_here and settings.delete_local_zip and dctx.package is not None:
+        Path(dctx.package.path).unlink(missing_ok=True)
+    run_callback(settings, "post", target)
+    if out.get("incomplete"):  # only now: a deploy whose app fails its touch, or whose callback fails, is re-run
+        read_aws("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
+            Resource=out["function_arn"], TagKeys=[INCOMPLETE_TAG]),
+              hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
+    uploads = [dctx.outputs.get(step) or {} for step in ("core:code", "core:project-archive", "core:dependencies-layer")]
+    code = uploads[0]
+    seconds = time.perf_counter() - started
+    url = primary_url(urls)
+    if command == "deploy":
+        ctx.echo(f"Deployment complete{'!: ' + url if url else ': ' + str(out.get('function_arn'))} ({seconds:.1f}s)")
+    elif plan.has_changes:
+        ctx.echo(f"Your updated deployment is live{'!: ' + url if url else ': version ' + str(out.get('version'))} ({seconds:.1f}s)")
+    else:
+        ctx.echo(f"Nothing to update: the stage already runs this package and these settings ({seconds:.1f}s)")
+    return {
+        "stage": settings.stage, "command": command, "function_name": settings.function_name,
+        "function_arn": out.get("function_arn"), "version": out.get("version"), "alias": out.get("alias"),
+        "urls": urls, "url": url, "uploaded": bool(code.get("uploaded")),
+        "bytes_uploaded": sum(int(u.get("bytes") or 0) for u in uploads if u.get("uploaded") or u.get("published")),
+        "layer_published": bool(uploads[2].get("published")),
+        "sha256": code.get("sha256"), "changes": [c.to_json() for c in plan.changes if c.changes_something],
+        "touch": touched, "seconds": round(seconds, 3),
+    }
+
+
+def deploy(ctx: Any, zip: str | None = None, docker_image_uri: str | None = None, **_: Any) -> int:
+    check_image_options(ctx, docker_image_uri, zip)
+    return for_each_stage(ctx, "deploy", lambda s: provision(ctx, s, "deploy", zip=zip, image_uri=docker_image_uri))
+
+
+def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_image_uri: str | None = None,
+           refresh: bool = False, **_: Any) -> int:
+    check_image_options(ctx, docker_image_uri, zip)
+    return for_each_stage(ctx, "update", lambda s: provision(ctx, s, "update", zip=zip, no_upload=no_upload,
+                                                             refresh=refresh, image_uri=docker_image_uri))
