@@ -6,13 +6,8 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from zappa_core.local.scheduler import (
-    CronSchedule,
-    RateSchedule,
-    ScheduleError,
-    Scheduler,
-    parse_schedule,
-)
+from zappa_core.local.schedule_expressions import CronSchedule, RateSchedule, ScheduleError, parse_schedule
+from zappa_core.local.scheduler import Scheduler
 
 
 def utc(*args):
