@@ -59,4 +59,4 @@ def test_the_cold_start_and_a_request_import_no_packaging_library(package):
     manifest = json.loads((package / "zappa_manifest.json").read_text())
     modules, _ = imported(package, on_lambda=True, event=ev.v2("GET", "/"))
     assert heavy(modules) == []
-    assert {"app", "zappa_runtime.runtime", "zappa_runtime.http", *manifest["runtime_modules"]} <= set(modules)
+    assert {"app", "zappa_runtime.runtime", "zappa_runtime.wsgi", *manifest["runtime_modules"]} <= set(modules)

@@ -6,7 +6,7 @@ from urllib.parse import quote_plus
 
 from hypothesis import given
 from hypothesis import strategies as st
-from zappa_runtime.http import quote_value
+from zappa_runtime.request_url import quote_value
 
 
 @given(st.text(max_size=12))

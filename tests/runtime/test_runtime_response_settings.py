@@ -10,8 +10,8 @@ import json
 import events_factory as ev
 import pytest
 from zappa_runtime.asgi import AsgiAdapter
-from zappa_runtime.http import WsgiAdapter
 from zappa_runtime.runtime import Runtime
+from zappa_runtime.wsgi import WsgiAdapter
 
 BODIES = {
     "/csv": ("application/vnd.example+csv; charset=utf-8", "a,b\n1,é\n".encode()),

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from wsgiref.util import request_uri
 
 import pytest
-from zappa_runtime.http import WsgiAdapter
+from zappa_runtime.wsgi import WsgiAdapter
 
 SAMPLES = Path(__file__).resolve().parent / "events"
 

@@ -2,7 +2,7 @@
 
 No thread hand-off: each request runs ``app(scope, receive, send)`` to completion on the loop with
 ``run_until_complete``. The lifespan protocol runs once: ``startup`` at cold start (when the app speaks it) and
-``shutdown`` when the process exits. The request is parsed exactly as for WSGI (:mod:`zappa_runtime.http`), so
+``shutdown`` when the process exits. The request is parsed exactly as for WSGI (:mod:`zappa_runtime.wsgi`), so
 both kinds of app see the same headers, body, paths and client address.
 """
 
@@ -18,7 +18,9 @@ from typing import Any
 from urllib.parse import quote
 
 from zappa_runtime.access import log_request
-from zappa_runtime.http import BadRequest, ResponseBuilder, WsgiAdapter, server_error
+from zappa_runtime.request import BadRequest
+from zappa_runtime.responses import ResponseBuilder, server_error
+from zappa_runtime.wsgi import WsgiAdapter
 
 log = logging.getLogger("zappa.runtime")
 

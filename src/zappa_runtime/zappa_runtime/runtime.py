@@ -189,7 +189,7 @@ class Runtime:
 
                 adapter = AsgiAdapter(app, self)
             else:
-                from zappa_runtime.http import WsgiAdapter
+                from zappa_runtime.wsgi import WsgiAdapter
 
                 adapter = WsgiAdapter(app, self)
             self._http = adapter
