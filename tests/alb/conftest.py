@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -24,23 +22,10 @@ def vpc(moto_aws, monkeypatch) -> dict[str, Any]:
     return {"vpc": vpc_id, "subnets": subnets, "groups": [group]}
 
 
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("handler.py", "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n")
-    return buf.getvalue()
-
-
 @pytest.fixture
-def function(moto_aws) -> str:
-    """A function named as the stage 'dev' of project 'shop' is (``shop-dev``), created with boto3."""
-    iam = moto_aws.client("iam")
-    role = iam.create_role(RoleName="shop-dev-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    fn = moto_aws.client("lambda").create_function(FunctionName="shop-dev", Runtime="python3.12", Role=role,
-                                                   Handler="handler.lambda_handler", Code={"ZipFile": _zip()})
-    return fn["FunctionArn"]
+def function(zappa_function) -> Any:
+    """The function of stage 'dev' of project 'shop' (``shop-dev``) in moto, made with boto3."""
+    return zappa_function("shop-dev")
 
 
 @pytest.fixture
@@ -73,29 +58,6 @@ def deploy_ctx(moto_aws, zappa_pm):
         return DeployContext(settings=settings, aws=moto_aws, pm=zappa_pm, command=command, echo=lambda *a, **k: None)
 
     return make
-
-
-@pytest.fixture
-def run_steps():
-    return _run_steps
-
-
-def _run_steps(ctx: DeployContext, steps, *, destroy: bool = False) -> list:
-    """Plan every step, then apply the changes in order (reverse order for destroy), as the engine does;
-    returns the changes."""
-    from zappa_core.plan import Action
-
-    ordered = list(reversed(steps)) if destroy else list(steps)
-    changes = []
-    for step in ordered:
-        change = step.plan_destroy(ctx) if destroy else step.plan(ctx)
-        if change.outputs and not destroy:
-            ctx.outputs.setdefault(step.id, {}).update(change.outputs)
-        changes.append(change)
-    for step, change in zip(ordered, changes, strict=True):
-        if change.action is not Action.UNCHANGED:
-            (step.destroy if destroy else step.apply)(ctx, change)
-    return changes
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import json
 import pytest
 from zappa_aws_alb.steps import steps_for
 from zappa_core.cli import run
+from zappa_core.testing import run_steps
 
 pytestmark = pytest.mark.needs_plugins
 
@@ -27,7 +28,7 @@ def _https_listeners(moto_aws):
 
 
 @pytest.fixture
-def deployed(moto_aws, vpc, function, alb_settings, deploy_ctx, run_steps, issued_certificate, hosted_zone):
+def deployed(moto_aws, vpc, function, alb_settings, deploy_ctx, issued_certificate, hosted_zone):
     cert = issued_certificate()
     settings = alb_settings(domain="shop.example.com", certificate_arn=cert)
     run_steps(deploy_ctx(settings), steps_for(settings))
@@ -35,7 +36,7 @@ def deployed(moto_aws, vpc, function, alb_settings, deploy_ctx, run_steps, issue
 
 
 def test_certify_puts_the_certificate_on_the_listener_and_points_the_domain_at_the_load_balancer(
-        moto_aws, deployed, hosted_zone, deploy_ctx, run_steps, capsys):
+        moto_aws, deployed, hosted_zone, deploy_ctx, capsys):
     settings, cert = deployed
     assert run(["certify", "dev", "--yes"]) == 0
     out = capsys.readouterr().out
@@ -86,7 +87,7 @@ def test_manual_prints_the_record_instead_of_writing_it(moto_aws, deployed, host
     assert ("shop.example.com.", "A") not in _records(moto_aws, hosted_zone)
 
 
-def test_route53_disabled_leaves_dns_alone(moto_aws, vpc, function, alb_settings, deploy_ctx, run_steps,
+def test_route53_disabled_leaves_dns_alone(moto_aws, vpc, function, alb_settings, deploy_ctx,
                                            issued_certificate, hosted_zone):
     settings = alb_settings(domain="shop.example.com", certificate_arn=issued_certificate(), route53_enabled=False)
     run_steps(deploy_ctx(settings), steps_for(settings))
@@ -114,7 +115,7 @@ def test_certify_usage_errors_exit_2(moto_aws, vpc, alb_settings, capsys, keys, 
         assert "certificate_arn" in err and "lets_encrypt_key" in err
 
 
-def test_no_hosted_zone_is_a_clear_error(moto_aws, vpc, function, alb_settings, deploy_ctx, run_steps, issued_certificate, capsys):
+def test_no_hosted_zone_is_a_clear_error(moto_aws, vpc, function, alb_settings, deploy_ctx, issued_certificate, capsys):
     settings = alb_settings(domain="shop.example.org", certificate_arn=issued_certificate("shop.example.org"))
     run_steps(deploy_ctx(settings), steps_for(settings))
     assert run(["certify", "dev", "--yes"]) == 1

@@ -6,6 +6,7 @@ import pytest
 from zappa_aws_alb.plugin import zappa_stage_status
 from zappa_aws_alb.steps import steps_for
 from zappa_core.settings import SettingsError
+from zappa_core.testing import run_steps
 
 pytestmark = pytest.mark.needs_plugins
 
@@ -52,7 +53,7 @@ def test_validation_errors_exit_2_before_any_aws_call(stage, capsys, monkeypatch
     assert "'base_path'" in err and "'alb_vpc_config'" in err
 
 
-def test_status_shows_the_https_url(moto_aws, vpc, function, alb_settings, deploy_ctx, run_steps, issued_certificate):
+def test_status_shows_the_https_url(moto_aws, vpc, function, alb_settings, deploy_ctx, issued_certificate):
     settings = alb_settings(vpc_config={"CertificateArn": issued_certificate()})
     assert zappa_stage_status(settings, deploy_ctx(settings, "status")) is None  # nothing deployed yet
     run_steps(deploy_ctx(settings), steps_for(settings))

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.needs_plugins
-
-HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
 
 
 @pytest.fixture
@@ -32,66 +28,21 @@ def make_settings(tmp_path, monkeypatch) -> Callable[..., Any]:
     return make
 
 
-def make_zip(source: str = HANDLER) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", source)
-    return buffer.getvalue()
+@pytest.fixture
+def function(zappa_function) -> Any:
+    """The stage's function ``app-dev`` in moto (a :class:`zappa_core.testing.DeployedFunction`)."""
+    return zappa_function("app-dev")
 
 
 @pytest.fixture
-def function(moto_aws) -> dict[str, Any]:
-    """The stage's function ``app-dev`` made with boto3 (what the core's function step would publish)."""
-    iam = moto_aws.client("iam")
-    role = iam.create_role(RoleName="app-dev-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }))["Role"]["Arn"]
-    fn = moto_aws.client("lambda").create_function(
-        FunctionName="app-dev", Runtime="python3.11", Role=role, Handler="handler.handler", Code={"ZipFile": make_zip()},
-    )
-    return {"function_name": "app-dev", "function_arn": fn["FunctionArn"], "version": "$LATEST", "role_arn": role}
-
-
-@pytest.fixture
-def ctx_for(moto_aws, function) -> Callable[[Any], Any]:
-    """``ctx_for(settings)`` -> a DeployContext on in-process moto with the function's outputs."""
-    from zappa_core.plan import DeployContext
+def ctx_for(function) -> Callable[..., Any]:
+    """``ctx_for(settings)`` -> a DeployContext on in-process moto with the function's outputs; what the
+    steps echo is kept in ``ctx.lines``."""
 
     def make(settings: Any, **kwargs: Any) -> Any:
         lines: list[str] = []
-        ctx = DeployContext(settings=settings, aws=moto_aws, echo=lines.append, **kwargs)
-        ctx.outputs["core:function"] = dict(function)
+        ctx = function.context(settings, echo=lines.append, **kwargs)
         ctx.lines = lines  # type: ignore[attr-defined]
         return ctx
 
     return make
-
-
-@pytest.fixture
-def apply_step() -> Callable[[Any, Any], Any]:
-    return converge
-
-
-@pytest.fixture
-def destroy_step() -> Callable[[Any, Any], Any]:
-    return destroy
-
-
-def converge(step: Any, ctx: Any) -> Any:
-    """Plan and apply one step as the engine does; returns the change that was applied."""
-    from zappa_core.plan import Action
-
-    change = step.plan(ctx)
-    if change.action is not Action.UNCHANGED:
-        step.apply(ctx, change)
-    return change
-
-
-def destroy(step: Any, ctx: Any) -> Any:
-    from zappa_core.plan import Action
-
-    change = step.plan_destroy(ctx)
-    if change.action is not Action.UNCHANGED:
-        step.destroy(ctx, change)
-    return change

@@ -10,23 +10,24 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 from zappa_core.plan import Action
+from zappa_core.testing import run_step
 
 pytestmark = pytest.mark.needs_plugins
 
 
-def _deploy(step_class, settings, ctx, apply_step):
+def _deploy(step_class, settings, ctx):
     step = step_class(settings)
-    change = apply_step(step, ctx)
+    change = run_step(ctx, step)
     assert step.plan(ctx).action is Action.UNCHANGED, step.plan(ctx).details
     return step, change
 
 
-def test_http_api(make_settings, ctx_for, apply_step, destroy_step, function):
+def test_http_api(make_settings, ctx_for, function):
     from zappa_aws_apigw.httpapi import HttpApiStep
 
     settings = make_settings(apigateway_version="v2", cors=True)
     ctx = ctx_for(settings)
-    step, change = _deploy(HttpApiStep, settings, ctx, apply_step)
+    step, change = _deploy(HttpApiStep, settings, ctx)
     assert change.action is Action.CREATE
     v2 = ctx.aws.client("apigatewayv2")
     [api] = v2.get_apis()["Items"]
@@ -34,7 +35,7 @@ def test_http_api(make_settings, ctx_for, apply_step, destroy_step, function):
     assert api["CorsConfiguration"]["AllowOrigins"] == ["*"]
     [integration] = v2.get_integrations(ApiId=api["ApiId"])["Items"]
     assert integration["IntegrationType"] == "AWS_PROXY" and integration["PayloadFormatVersion"] == "2.0"
-    assert integration["IntegrationUri"] == function["function_arn"]
+    assert integration["IntegrationUri"] == function.arn
     [route] = v2.get_routes(ApiId=api["ApiId"])["Items"]
     assert route["RouteKey"] == "$default" and route["Target"] == f"integrations/{integration['IntegrationId']}"
     [stage] = v2.get_stages(ApiId=api["ApiId"])["Items"]
@@ -46,7 +47,7 @@ def test_http_api(make_settings, ctx_for, apply_step, destroy_step, function):
     ctx2 = ctx_for(auth_settings)
     change = HttpApiStep(auth_settings).plan(ctx2)
     assert change.action is Action.UPDATE and "CORS" in change.details and "authorizer" in change.details
-    _deploy(HttpApiStep, auth_settings, ctx2, apply_step)
+    _deploy(HttpApiStep, auth_settings, ctx2)
     [route] = v2.get_routes(ApiId=api["ApiId"])["Items"]
     assert route["AuthorizationType"] == "CUSTOM"
     authorizer = v2.get_authorizer(ApiId=api["ApiId"], AuthorizerId=route["AuthorizerId"])
@@ -56,37 +57,37 @@ def test_http_api(make_settings, ctx_for, apply_step, destroy_step, function):
     assert sids == {f"zappa-apigw-http-{api['ApiId']}", f"zappa-apigw-http-auth-{api['ApiId']}"}
 
     iam = make_settings(apigateway_version="v2", iam_authorization=True)
-    _deploy(HttpApiStep, iam, ctx_for(iam), apply_step)
+    _deploy(HttpApiStep, iam, ctx_for(iam))
     [route] = v2.get_routes(ApiId=api["ApiId"])["Items"]
     assert route["AuthorizationType"] == "AWS_IAM"
 
-    assert destroy_step(step, ctx).action is Action.DELETE
+    assert run_step(ctx, step, destroy=True).action is Action.DELETE
     assert v2.get_apis()["Items"] == []
     with pytest.raises(ClientError):
         ctx.aws.client("lambda").get_policy(FunctionName="app-dev")
 
 
-def test_switching_versions_replaces_the_api(make_settings, ctx_for, apply_step):
+def test_switching_versions_replaces_the_api(make_settings, ctx_for):
     from zappa_aws_apigw.httpapi import HttpApiStep
     from zappa_aws_apigw.rest import RestApiStep
 
     v1 = make_settings()
     ctx = ctx_for(v1)
-    apply_step(RestApiStep(v1), ctx)
+    run_step(ctx, RestApiStep(v1))
     v2 = make_settings(apigateway_version="v2")
     ctx2 = ctx_for(v2)
     for step in (RestApiStep(v2), HttpApiStep(v2)):
-        apply_step(step, ctx2)
+        run_step(ctx2, step)
     assert ctx.aws.client("apigateway").get_rest_apis()["items"] == []
     assert [a["Name"] for a in ctx.aws.client("apigatewayv2").get_apis()["Items"]] == ["app-dev"]
 
 
-def test_function_url(make_settings, ctx_for, apply_step, destroy_step):
+def test_function_url(make_settings, ctx_for):
     from zappa_aws_apigw.function_url import FunctionUrlStep
 
     settings = make_settings(function_url_enabled=True)
     ctx = ctx_for(settings)
-    step, change = _deploy(FunctionUrlStep, settings, ctx, apply_step)
+    step, change = _deploy(FunctionUrlStep, settings, ctx)
     assert change.action is Action.CREATE
     lam = ctx.aws.client("lambda")
     config = lam.get_function_url_config(FunctionName="app-dev")
@@ -99,7 +100,7 @@ def test_function_url(make_settings, ctx_for, apply_step, destroy_step):
     ctx2 = ctx_for(iam)
     change = FunctionUrlStep(iam).plan(ctx2)
     assert change.action is Action.UPDATE and "auth type NONE -> AWS_IAM" in change.details
-    _deploy(FunctionUrlStep, iam, ctx2, apply_step)
+    _deploy(FunctionUrlStep, iam, ctx2)
     config = lam.get_function_url_config(FunctionName="app-dev")
     assert config["AuthType"] == "AWS_IAM" and config["Cors"]["AllowOrigins"] == ["https://a.example"]
     assert config["Cors"]["AllowHeaders"] == ["*"], "the defaults stay under the user's keys"
@@ -107,10 +108,10 @@ def test_function_url(make_settings, ctx_for, apply_step, destroy_step):
         lam.get_policy(FunctionName="app-dev")  # no public permission with AWS_IAM
 
     off = make_settings(function_url_enabled=False)
-    assert apply_step(FunctionUrlStep(off), ctx_for(off)).action is Action.DELETE
+    assert run_step(ctx_for(off), FunctionUrlStep(off)).action is Action.DELETE
     with pytest.raises(ClientError):
         lam.get_function_url_config(FunctionName="app-dev")
-    assert destroy_step(step, ctx).action is Action.UNCHANGED
+    assert run_step(ctx, step, destroy=True).action is Action.UNCHANGED
 
 
 def test_settings_cross_checks(make_settings):
@@ -135,7 +136,7 @@ def test_settings_cross_checks(make_settings):
         assert message in str(info.value), (keys, str(info.value))
 
 
-def test_domain_binding(make_settings, ctx_for, apply_step, moto_aws):
+def test_domain_binding(make_settings, ctx_for, moto_aws):
     from zappa_aws_apigw.domain import bind_domain
     from zappa_aws_apigw.rest import RestApiStep
     from zappa_core.errors import UsageError
@@ -144,7 +145,7 @@ def test_domain_binding(make_settings, ctx_for, apply_step, moto_aws):
     with pytest.raises(UsageError, match="deploy the stage first"):
         bind_domain(settings, "api.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", aws=moto_aws)
     ctx = ctx_for(settings)
-    apply_step(RestApiStep(settings), ctx)
+    run_step(ctx, RestApiStep(settings))
     api_id = ctx.outputs["apigw:rest-api"]["api_id"]
     zone = moto_aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="z")["HostedZone"]["Id"]
     with pytest.raises(UsageError, match="us-east-1"):
@@ -184,20 +185,20 @@ def test_the_alias_needs_a_target_and_a_public_zone_and_replaces_a_cname(moto_aw
     assert records["A"]["AliasTarget"] == {"HostedZoneId": target[1], "DNSName": target[0] + ".", "EvaluateTargetHealth": False}
 
 
-def test_regional_domain_for_http_api(make_settings, ctx_for, apply_step, moto_aws):
+def test_regional_domain_for_http_api(make_settings, ctx_for, moto_aws):
     from zappa_aws_apigw.domain import bind_domain
     from zappa_aws_apigw.httpapi import HttpApiStep
 
     settings = make_settings(apigateway_version="v2", route53_enabled=False)
     ctx = ctx_for(settings)
-    apply_step(HttpApiStep(settings), ctx)
+    run_step(ctx, HttpApiStep(settings))
     bound = bind_domain(settings, "v2.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", aws=moto_aws)
     assert bound["route53"] is None and bound["endpoint_type"] == "REGIONAL"
     [mapping] = moto_aws.client("apigatewayv2").get_api_mappings(DomainName="v2.example.com")["Items"]
     assert mapping["ApiId"] == ctx.outputs["apigw:http-api"]["api_id"]
 
 
-def test_status_and_plugin_hooks(make_settings, ctx_for, apply_step, zappa_pm):
+def test_status_and_plugin_hooks(make_settings, ctx_for, zappa_pm):
     from zappa_aws_apigw.rest import RestApiStep
 
     settings = make_settings(function_url_enabled=True)
@@ -207,7 +208,7 @@ def test_status_and_plugin_hooks(make_settings, ctx_for, apply_step, zappa_pm):
     assert [s.id for s in steps] == ["apigw:rest-api", "apigw:http-api", "apigw:function-url"]
     assert all(s.depends_on == ("core:function",) for s in steps)
     for step in steps:
-        apply_step(step, ctx)
+        run_step(ctx, step)
     statuses = [s for s in zappa_pm.hook.zappa_stage_status(settings=settings, context=ctx) if s and "api" in s.get("urls", {})]
     [status] = statuses
     api_id = ctx.outputs["apigw:rest-api"]["api_id"]

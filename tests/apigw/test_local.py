@@ -7,13 +7,11 @@ run by the executor; requests go over HTTP to the gateway, which finds the route
 
 from __future__ import annotations
 
-import io
 import json
 import textwrap
 import urllib.error
 import urllib.request
 import uuid
-import zipfile
 from typing import Any
 
 import pytest
@@ -52,13 +50,6 @@ APP = textwrap.dedent('''
 ''')
 
 
-def _zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("app.py", APP)
-    return buffer.getvalue()
-
-
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
     from zappa_core.testing import local_aws
@@ -68,21 +59,16 @@ def local(tmp_path_factory):
 
 
 @pytest.fixture
-def deploy(local, make_settings, apply_step):
+def deploy(local, make_settings):
     """``deploy(step_class, **settings)`` -> (settings, ctx): a new project's function, then the step applied."""
-    from zappa_core.plan import DeployContext
+    from zappa_core.testing import deploy_function, run_step
 
     def run(step_class: Any, **keys: Any) -> tuple[Any, Any]:
-        project = f"p{uuid.uuid4().hex[:8]}"
-        settings = make_settings(project_name=project, **keys)
-        aws = local.state.aws
-        role = aws.client("iam").create_role(RoleName=f"{project}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
-        fn = aws.client("lambda").create_function(FunctionName=settings.function_name, Runtime="python3.11", Role=role,
-                                                  Handler="app.handler", Code={"ZipFile": _zip()}, Timeout=30)
+        settings = make_settings(project_name=f"p{uuid.uuid4().hex[:8]}", **keys)
+        function = deploy_function(local.state.aws, settings.function_name, files={"app.py": APP}, handler="app.handler")
         lines: list[str] = []
-        ctx = DeployContext(settings=settings, aws=aws, local=True, echo=lines.append)
-        ctx.outputs["core:function"] = {"function_name": settings.function_name, "function_arn": fn["FunctionArn"]}
-        apply_step(step_class(settings), ctx)
+        ctx = function.context(settings, local=True, echo=lines.append)
+        run_step(ctx, step_class(settings))
         ctx.lines = lines  # type: ignore[attr-defined]
         return settings, ctx
 

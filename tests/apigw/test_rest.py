@@ -14,12 +14,13 @@ import json
 
 import pytest
 from zappa_core.plan import Action
+from zappa_core.testing import run_step
 
 pytestmark = pytest.mark.needs_plugins
 
 
 @pytest.fixture
-def rest(make_settings, ctx_for, apply_step):
+def rest(make_settings, ctx_for):
     """``rest(**settings)`` -> (step, ctx, apigw client, api id) after a deploy."""
     from zappa_aws_apigw.rest import RestApiStep
 
@@ -27,7 +28,7 @@ def rest(make_settings, ctx_for, apply_step):
         settings = make_settings(**keys)
         ctx = ctx_for(settings)
         step = RestApiStep(settings)
-        change = apply_step(step, ctx)
+        change = run_step(ctx, step)
         assert change.action is Action.CREATE
         assert step.plan(ctx).action is Action.UNCHANGED, step.plan(ctx).details
         return step, ctx, ctx.aws.client("apigateway"), ctx.outputs["apigw:rest-api"]["api_id"]
@@ -57,7 +58,7 @@ def test_default_deploy(rest, function):
         any_method = methods[path]["ANY"]
         assert any_method["authorizationType"] == "NONE" and not any_method.get("apiKeyRequired")
         assert any_method["methodIntegration"]["type"] == "AWS_PROXY"
-        assert function["function_arn"] in any_method["methodIntegration"]["uri"]
+        assert function.arn in any_method["methodIntegration"]["uri"]
         assert "OPTIONS" not in methods[path]
     stage = apigw.get_stage(restApiId=api_id, stageName="dev")
     assert stage["methodSettings"]["*/*"]["loggingLevel"] == "OFF"
@@ -89,13 +90,13 @@ def test_api_key_creates_key_and_usage_plan_and_prints_only_the_id(rest):
     assert key["id"] in printed and key["value"] not in printed
 
 
-def test_existing_api_key(make_settings, ctx_for, moto_aws, function, apply_step):
+def test_existing_api_key(make_settings, ctx_for, moto_aws, function):
     from zappa_aws_apigw.rest import RestApiStep
 
     key = moto_aws.client("apigateway").create_api_key(name="mine", enabled=True)
     settings = make_settings(api_key_required=True, api_key=key["id"])
     ctx = ctx_for(settings)
-    apply_step(RestApiStep(settings), ctx)
+    run_step(ctx, RestApiStep(settings))
     apigw = moto_aws.client("apigateway")
     [plan] = apigw.get_usage_plans()["items"]
     assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=plan["id"])["items"]] == [key["id"]]
@@ -173,17 +174,17 @@ def test_lambda_qualifier(rest, function, moto_aws):
     moto_aws.client("lambda").create_alias(FunctionName="app-dev", Name="current", FunctionVersion="$LATEST")
     _, _, apigw, api_id = rest(apigateway_lambda_qualifier="current")
     uri = _methods(apigw, api_id)["/"]["ANY"]["methodIntegration"]["uri"]
-    assert uri.endswith(f"{function['function_arn']}:current/invocations")
+    assert uri.endswith(f"{function.arn}:current/invocations")
     policy = json.loads(moto_aws.client("lambda").get_policy(FunctionName="app-dev", Qualifier="current")["Policy"])
     assert [s["Sid"] for s in policy["Statement"]] == [f"zappa-apigw-rest-{api_id}"]
 
 
-def test_update_changes_only_the_option(make_settings, ctx_for, apply_step):
+def test_update_changes_only_the_option(make_settings, ctx_for):
     from zappa_aws_apigw.rest import RestApiStep
 
     first = make_settings()
     ctx = ctx_for(first)
-    apply_step(RestApiStep(first), ctx)
+    run_step(ctx, RestApiStep(first))
     api_id = ctx.outputs["apigw:rest-api"]["api_id"]
     apigw = ctx.aws.client("apigateway")
     deployments = len(apigw.get_deployments(restApiId=api_id)["items"])
@@ -192,7 +193,7 @@ def test_update_changes_only_the_option(make_settings, ctx_for, apply_step):
     change = RestApiStep(second).plan(ctx_for(second))
     assert change.action is Action.UPDATE
     assert change.details == ["stage setting /*/*/logging/loglevel: ERROR"]
-    apply_step(RestApiStep(second), ctx_for(second))
+    run_step(ctx_for(second), RestApiStep(second))
     assert apigw.get_stage(restApiId=api_id, stageName="dev")["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
     assert len(apigw.get_deployments(restApiId=api_id)["items"]) == deployments, "a stage setting needs no redeploy"
 
@@ -200,21 +201,21 @@ def test_update_changes_only_the_option(make_settings, ctx_for, apply_step):
     ctx3 = ctx_for(third)
     change = RestApiStep(third).plan(ctx3)
     assert change.action is Action.UPDATE and any("stack" in d for d in change.details)
-    apply_step(RestApiStep(third), ctx3)
+    run_step(ctx3, RestApiStep(third))
     assert RestApiStep(third).plan(ctx3).action is Action.UNCHANGED
     assert ctx3.outputs["apigw:rest-api"]["api_id"] == api_id, "an update keeps the API (and its URL)"
     methods = _methods(apigw, api_id)
     assert "OPTIONS" in methods["/"] and methods["/"]["ANY"]["apiKeyRequired"] is True
 
     # and back: CORS and the key go away
-    apply_step(RestApiStep(second), ctx_for(second))
+    run_step(ctx_for(second), RestApiStep(second))
     assert "OPTIONS" not in _methods(apigw, api_id)["/"]
     assert apigw.get_usage_plans()["items"] == [] and apigw.get_api_keys()["items"] == []
 
 
-def test_undeploy_leaves_nothing(rest, destroy_step):
+def test_undeploy_leaves_nothing(rest):
     step, ctx, apigw, _ = rest(cors=True, api_key_required=True, authorizer={"function": "app.auth"})
-    change = destroy_step(step, ctx)
+    change = run_step(ctx, step, destroy=True)
     assert change.action is Action.DELETE
     assert apigw.get_rest_apis()["items"] == []
     assert apigw.get_usage_plans()["items"] == [] and apigw.get_api_keys()["items"] == []
@@ -224,7 +225,7 @@ def test_undeploy_leaves_nothing(rest, destroy_step):
     assert step.plan_destroy(ctx).action is Action.UNCHANGED
 
 
-def test_failed_stack_is_deleted_and_created_again(make_settings, ctx_for, apply_step):
+def test_failed_stack_is_deleted_and_created_again(make_settings, ctx_for):
     from zappa_aws_apigw.rest import RestApiStep
 
     settings = make_settings()
@@ -258,11 +259,11 @@ def test_failed_stack_is_deleted_and_created_again(make_settings, ctx_for, apply
     assert any("deleting it and creating it again" in line for line in ctx.lines)
 
 
-def test_turning_api_gateway_off_removes_it(rest, make_settings, ctx_for, apply_step):
+def test_turning_api_gateway_off_removes_it(rest, make_settings, ctx_for):
     from zappa_aws_apigw.rest import RestApiStep
 
     _, _, apigw, _ = rest()
     off = make_settings(apigateway_enabled=False)
-    change = apply_step(RestApiStep(off), ctx_for(off))
+    change = run_step(ctx_for(off), RestApiStep(off))
     assert change.action is Action.DELETE
     assert apigw.get_rest_apis()["items"] == []

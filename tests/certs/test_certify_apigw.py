@@ -4,38 +4,24 @@ domain is bound to the API, and the alias points at the API's CloudFront domain.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 import pytest
 from zappa_core.cli import run
-from zappa_core.plan import Action, DeployContext
+from zappa_core.plan import Action
+from zappa_core.testing import run_step
 
 pytestmark = pytest.mark.needs_plugins
 
 
 @pytest.fixture
-def rest_api(moto_aws):
+def rest_api(zappa_function):
     """Deploy the stage's REST API with the API Gateway plugin's step (the function made with boto3)."""
     from zappa_aws_apigw.rest import RestApiStep
 
     def deploy(settings):
-        iam = moto_aws.client("iam")
-        role = iam.create_role(RoleName="shop-dev-role", AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                    "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("handler.py", "def handler(event, context):\n    return {'statusCode': 200}\n")
-        fn = moto_aws.client("lambda").create_function(FunctionName="shop-dev", Runtime="python3.12", Role=role,
-                                                       Handler="handler.handler", Code={"ZipFile": buffer.getvalue()})
-        ctx = DeployContext(settings=settings, aws=moto_aws, echo=lambda *a: None)
-        ctx.outputs["core:function"] = {"function_name": "shop-dev", "function_arn": fn["FunctionArn"]}
-        step = RestApiStep(settings)
-        change = step.plan(ctx)
-        assert change.action is Action.CREATE
-        step.apply(ctx, change)
+        ctx = zappa_function("shop-dev").context(settings, echo=lambda *a: None)
+        assert run_step(ctx, RestApiStep(settings)).action is Action.CREATE
 
     return deploy
 

@@ -8,7 +8,10 @@ import sys
 
 AUTHOR_TESTS = '''
 import pytest
+from zappa_core.errors import AwsError
+from zappa_core.plan import Action, Change, ResourceStep
 from zappa_core.settings import SettingsError
+from zappa_core.testing import run_step, run_steps
 
 
 def test_stage(zappa_stage):
@@ -32,6 +35,74 @@ def test_pm(zappa_pm):
 def test_moto(moto_aws):
     moto_aws.client("sqs").create_queue(QueueName="q")
     assert len(moto_aws.client("sqs").list_queues()["QueueUrls"]) == 1
+
+
+class TopicStep(ResourceStep):
+    """A plugin's step: the stage's SNS topic, subscribed to the stage's function."""
+
+    id = "greeter:topic"
+    depends_on = ("core:function",)
+
+    def __init__(self, settings):
+        self.name = f"{settings.function_name}-greetings"
+
+    def _find(self, ctx):
+        arns = [t["TopicArn"] for t in ctx.aws.client("sns").list_topics()["Topics"]]
+        return next((arn for arn in arns if arn.endswith(f":{self.name}")), None)
+
+    def plan(self, ctx):
+        found = self._find(ctx)
+        return Change(self.id, Action.UNCHANGED if found else Action.CREATE, f"topic {self.name}",
+                      outputs={"topic_arn": found or ctx.arn("sns", self.name)})
+
+    def apply(self, ctx, change):
+        sns = ctx.aws.client("sns")
+        arn = sns.create_topic(Name=self.name)["TopicArn"]
+        sns.subscribe(TopicArn=arn, Protocol="lambda", Endpoint=ctx.function.function_arn)
+
+    def plan_destroy(self, ctx):
+        found = self._find(ctx)
+        return Change(self.id, Action.DELETE if found else Action.UNCHANGED, f"topic {self.name}", data=found)
+
+    def destroy(self, ctx, change):
+        ctx.aws.client("sns").delete_topic(TopicArn=change.data)
+
+
+class NeedsTheTopic(ResourceStep):
+    id = "greeter:reader"
+    depends_on = ("greeter:topic",)
+
+    def plan(self, ctx):
+        # planned after the topic step, with its planned outputs published even before it is applied
+        return Change(self.id, Action.UNCHANGED, ctx.outputs["greeter:topic"]["topic_arn"])
+
+
+def test_steps_on_a_function(zappa_stage, zappa_function):
+    settings = zappa_stage({"project_name": "app"})
+    function = zappa_function("app-dev")
+    ctx = function.context(settings)
+    assert ctx.function.function_arn == function.arn and ctx.function.function_name == "app-dev"
+    plan = run_steps(ctx, [NeedsTheTopic(), TopicStep(settings)])
+    assert [c.step_id for c in plan.changes] == ["greeter:topic", "greeter:reader"]
+    assert plan.change_for("greeter:topic").action is Action.CREATE
+    assert plan.change_for("greeter:reader").resource.endswith(":app-dev-greetings")
+    [subscription] = function.aws.client("sns").list_subscriptions()["Subscriptions"]
+    assert subscription["Endpoint"] == function.arn
+    assert run_step(ctx, TopicStep(settings)).action is Action.UNCHANGED
+    assert run_step(ctx, TopicStep(settings), destroy=True).action is Action.DELETE
+    assert function.aws.client("sns").list_topics()["Topics"] == []
+
+
+def test_a_failing_step_is_named(zappa_stage, zappa_function):
+    settings = zappa_stage({"project_name": "app"})
+    ctx = zappa_function("app-dev").context(settings)
+
+    class Broken(TopicStep):
+        def apply(self, ctx, change):  # a topic that does not exist
+            ctx.aws.client("sns").get_topic_attributes(TopicArn=ctx.arn("sns", "missing"))
+
+    with pytest.raises(AwsError, match="step 'greeter:topic' failed on topic app-dev-greetings: NotFound"):
+        run_step(ctx, Broken(settings))
 '''
 
 
@@ -41,4 +112,4 @@ def test_fixtures_are_available_to_any_test_suite(tmp_path):
                              str(tmp_path / "test_author.py")], cwd=tmp_path, capture_output=True, text=True,
                             timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "6 passed" in result.stdout

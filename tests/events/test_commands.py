@@ -95,7 +95,7 @@ def test_one_function_scheduled_twice_with_different_kwargs_is_one_rule_with_two
     assert [r["Name"] for r in events.list_rules()["Rules"]] == ["demo-dev-app.report"]
     targets = events.list_targets_by_rule(Rule="demo-dev-app.report")["Targets"]
     assert sorted(json.loads(t["Input"])["kwargs"]["region"] for t in targets) == ["eu", "us"]
-    assert {t["Arn"] for t in targets} == {function["arn"]}
+    assert {t["Arn"] for t in targets} == {function.arn}
 
     assert run(["schedule", "dev"]) == 0
     assert "nothing to do" in capsys.readouterr().out
@@ -131,7 +131,7 @@ def test_a_rule_zappa_made_with_kwargs_is_adopted_without_a_second_target(moto_a
                 '"region": <region>,"detail": <detail>, "version": <version>,"resources": <resources>,"id": <id>,'
                 '"kwargs": {"region": "eu"}}')
     events.put_targets(Rule="demo-dev-app.report", Targets=[{
-        "Id": "Id123456789012", "Arn": function["arn"],
+        "Id": "Id123456789012", "Arn": function.arn,
         "InputTransformer": {"InputPathsMap": {"time": "$.time", "id": "$.id"}, "InputTemplate": template}}])
     monkeypatch.chdir(tmp_path)
     entry = {"function": "app.report", "expression": "rate(1 hour)", "kwargs": {"region": "eu"}}

@@ -170,10 +170,10 @@ def test_plan_then_apply_creates_one_mapping_of_the_queue_with_its_secret(virtua
     driver.apply(settings)
     access = [{"Type": "BASIC_AUTH", "URI": mq.secret}] + ([{"Type": "VIRTUAL_HOST", "URI": virtual_host}] if virtual_host else [])
     assert mq.writes() == [("CreateEventSourceMapping", {
-        "EventSourceArn": mq.broker, "FunctionName": function["arn"], "Queues": ["orders"], "BatchSize": 10,
+        "EventSourceArn": mq.broker, "FunctionName": function.arn, "Queues": ["orders"], "BatchSize": 10,
         "Enabled": True, "SourceAccessConfigurations": access})]
     [mapping] = mq.lam.mappings.values()
-    assert (mapping["State"], mapping["FunctionArn"]) == ("Enabled", function["arn"])
+    assert (mapping["State"], mapping["FunctionArn"]) == ("Enabled", function.arn)
 
 
 def test_the_execution_role_may_describe_the_broker_read_the_secret_and_reach_its_vpc(mq, driver):
@@ -252,7 +252,7 @@ def test_a_removed_entry_is_deleted_and_other_sources_are_left_to_their_own_step
     jobs = {"function": "app.job", "event_source": {"arn": queue}}
     driver.apply(mq.settings(mq.entry(), jobs))
     [key] = mq.lam.mappings
-    listed = moto_aws.client("lambda").list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"]
+    listed = moto_aws.client("lambda").list_event_source_mappings(FunctionName=function.arn)["EventSourceMappings"]
     assert sorted(m["EventSourceArn"] for m in listed) == sorted([mq.broker, queue])  # moto's and this test's, side by side
 
     only_jobs = mq.settings(jobs)
@@ -260,7 +260,7 @@ def test_a_removed_entry_is_deleted_and_other_sources_are_left_to_their_own_step
     mq.calls.calls.clear()
     driver.apply(only_jobs)
     assert mq.writes() == [("DeleteEventSourceMapping", {"UUID": key})]
-    listed = moto_aws.client("lambda").list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"]
+    listed = moto_aws.client("lambda").list_event_source_mappings(FunctionName=function.arn)["EventSourceMappings"]
     assert [m["EventSourceArn"] for m in listed] == [queue]
 
 

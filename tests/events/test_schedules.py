@@ -28,7 +28,7 @@ def test_keep_warm_and_scheduled_functions_become_rules_with_targets_and_input(d
 
     warm = found[KEEP_WARM]
     assert warm["ScheduleExpression"] == "rate(4 minutes)" and warm["State"] == "ENABLED"
-    assert [t["Arn"] for t in warm["Targets"]] == [function["arn"]]
+    assert [t["Arn"] for t in warm["Targets"]] == [function.arn]
     assert "Input" not in warm["Targets"][0]
 
     tick = found["demo-dev-app.tick"]
@@ -71,7 +71,7 @@ def test_apply_is_idempotent_and_changes_and_removals_reach_aws(driver, load_set
 def test_rules_of_others_are_left_alone_and_destroy_removes_only_the_stage(driver, load_settings, moto_aws, function):
     events = moto_aws.client("events")
     events.put_rule(Name="someone-elses-rule", ScheduleExpression="rate(1 day)")
-    events.put_targets(Rule="someone-elses-rule", Targets=[{"Id": "x", "Arn": function["arn"]}])
+    events.put_targets(Rule="someone-elses-rule", Targets=[{"Id": "x", "Arn": function.arn}])
     settings = load_settings(events=[{"function": "app.tick", "expression": "rate(1 minute)"}])
     driver.apply(settings)
     driver.destroy(settings)
@@ -87,7 +87,7 @@ def test_event_pattern_rules_are_their_own_step(driver, load_settings, moto_aws,
     driver.apply(settings)
     found = rules(moto_aws)
     assert json.loads(found["demo-dev-app.on_ec2"]["EventPattern"]) == {"source": ["aws.ec2"], "detail": {"state": ["terminated"]}}
-    assert found["demo-dev-app.on_ec2"]["Targets"][0]["Arn"] == function["arn"]
+    assert found["demo-dev-app.on_ec2"]["Targets"][0]["Arn"] == function.arn
     plan = driver.plan(settings)
     assert plan["events:eventbridge"].action.value == "unchanged"
     assert plan["events:schedule"].action.value == "unchanged"  # neither step claims the other's rule

@@ -28,7 +28,7 @@ def test_s3_notification_with_events_and_key_filters_keeps_other_notifications(d
 
     [config] = lambda_configs(moto_aws, "photos")
     assert config["Id"] == "demo-dev:app.thumbnail"
-    assert config["LambdaFunctionArn"] == function["arn"] and config["Events"] == ["s3:ObjectCreated:*"]
+    assert config["LambdaFunctionArn"] == function.arn and config["Events"] == ["s3:ObjectCreated:*"]
     rules = {r["Name"].lower(): r["Value"] for r in config["Filter"]["Key"]["FilterRules"]}
     assert rules == {"prefix": "uploads/", "suffix": ".jpg"}
     assert s3.get_bucket_notification_configuration(Bucket="photos")["QueueConfigurations"][0]["Id"] == "audit"
@@ -85,7 +85,7 @@ def test_sns_subscription_with_filter_policy_changed_and_removed(driver, load_se
         "arn": topic, "filters": {"kind": ["paid"]}}}])
     driver.apply(settings)
     [sub] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-    assert sub["Protocol"] == "lambda" and sub["Endpoint"] == function["arn"]
+    assert sub["Protocol"] == "lambda" and sub["Endpoint"] == function.arn
     attributes = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])["Attributes"]
     assert json.loads(attributes["FilterPolicy"]) == {"kind": ["paid"]}
     assert driver.plan(settings)["events:sns"].action.value == "unchanged"
@@ -171,7 +171,7 @@ def test_log_group_subscription(driver, load_settings, moto_aws, function):
     driver.apply(load_settings(keep_warm=False, events=[
         {"function": "app.on_log", "event_source": {"arn": arn, "filter_pattern": "ERROR"}}]))
     [found] = logs.describe_subscription_filters(logGroupName="/app/audit")["subscriptionFilters"]
-    assert found["destinationArn"] == function["arn"] and found["filterPattern"] == "ERROR"
+    assert found["destinationArn"] == function.arn and found["filterPattern"] == "ERROR"
     driver.apply(load_settings(keep_warm=False))
     assert logs.describe_subscription_filters(logGroupName="/app/audit")["subscriptionFilters"] == []
 
@@ -185,7 +185,7 @@ def test_cognito_triggers_keep_the_pools_other_settings(driver, load_settings, m
         {"source": "PostConfirmation_ConfirmSignUp", "function": "app.welcome"}]})
     driver.apply(settings)
     described = idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
-    assert described["LambdaConfig"] == {"PreSignUp": function["arn"], "PostConfirmation": function["arn"],
+    assert described["LambdaConfig"] == {"PreSignUp": function.arn, "PostConfirmation": function.arn,
                                          "CustomMessage": "arn:aws:lambda:us-east-1:123456789012:function:other"}
     assert described["AutoVerifiedAttributes"] == ["email"]
     assert driver.plan(settings)["events:cognito"].action.value == "unchanged"
@@ -202,7 +202,7 @@ def test_async_resources_topic_and_response_table(driver, load_settings, moto_aw
     sns = moto_aws.client("sns")
     topic = "arn:aws:sns:us-east-1:123456789012:demo-dev-zappa-async"
     [sub] = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
-    assert sub["Endpoint"] == function["arn"]
+    assert sub["Endpoint"] == function.arn
     dynamodb = moto_aws.client("dynamodb")
     table = dynamodb.describe_table(TableName="demo-tasks")["Table"]
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
@@ -254,8 +254,8 @@ def test_a_duplicate_mapping_is_seen_by_plan_and_status_and_removed(driver, load
     settings = load_settings(keep_warm=False, events=[{"function": "app.job", "event_source": {"arn": queue, "batch_size": 5}}])
     driver.apply(settings)
     lam = moto_aws.client("lambda")
-    extra = lam.create_event_source_mapping(EventSourceArn=queue, FunctionName=function["arn"], BatchSize=5)["UUID"]
-    assert len(lam.list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"]) == 2
+    extra = lam.create_event_source_mapping(EventSourceArn=queue, FunctionName=function.arn, BatchSize=5)["UUID"]
+    assert len(lam.list_event_source_mappings(FunctionName=function.arn)["EventSourceMappings"]) == 2
 
     plan = driver.plan(settings)["events:sqs"]
     assert plan.action.value == "update"
@@ -264,8 +264,8 @@ def test_a_duplicate_mapping_is_seen_by_plan_and_status_and_removed(driver, load
     assert status["events"]["sqs"] == sorted([queue, f"{queue} (duplicate {extra})"])
 
     driver.apply(settings)
-    left = lam.list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"]
+    left = lam.list_event_source_mappings(FunctionName=function.arn)["EventSourceMappings"]
     assert [m["EventSourceArn"] for m in left] == [queue] and left[0]["UUID"] != extra
-    lam.create_event_source_mapping(EventSourceArn=queue, FunctionName=function["arn"], BatchSize=5)
+    lam.create_event_source_mapping(EventSourceArn=queue, FunctionName=function.arn, BatchSize=5)
     driver.destroy(settings)  # undeploy removes every mapping of the function, duplicates included
-    assert lam.list_event_source_mappings(FunctionName=function["arn"])["EventSourceMappings"] == []
+    assert lam.list_event_source_mappings(FunctionName=function.arn)["EventSourceMappings"] == []

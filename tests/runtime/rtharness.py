@@ -18,6 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 APPS = HERE / "apps"
+SHARED_HOOKS = APPS / "hooks.py"  # the exception_handler and commands of every app without its own
 EVENTS = HERE / "events"
 WORKER = HERE / "lambda_worker.py"
 
@@ -37,6 +38,8 @@ def build_package(app: str, workdir: Path) -> Path:
     """``zappa package dev -o package.zip`` in a copy of the app's project, unzipped: the package folder."""
     project = workdir / "project"
     shutil.copytree(APPS / app, project)
+    if not (project / "hooks.py").exists():
+        shutil.copy(SHARED_HOOKS, project / "hooks.py")
     (project / "requirements.txt").write_text("")  # the frameworks come from the test environment
     archive = workdir / "package.zip"
     done = subprocess.run(

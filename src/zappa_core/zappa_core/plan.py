@@ -24,18 +24,18 @@ Values the core's steps publish in ``ctx.outputs`` (other plugins depend on them
 - ``core:role``: ``{"role_arn", "role_name"}``
 - ``core:bucket``: ``{"bucket"}``
 - ``core:code``: ``{"bucket", "s3_key", "sha256", "uploaded"}``
-- ``core:function``: ``{"function_name", "function_arn", "version", "alias", "qualified_arn"}``.
-  ``qualified_arn`` is the managed alias (``<function_arn>:current``) that ``rollback`` moves; front doors
-  and event sources should invoke it (the unqualified ARN works too: ``rollback`` re-publishes the older
-  code to ``$LATEST`` whenever its zip is still in S3).
+- ``core:function``: a :class:`FunctionOutputs`, read with ``ctx.function`` (typed) rather than by its keys.
 - ``core:log-group``: ``{"log_group", "log_group_arn"}``
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+FUNCTION_STEP = "core:function"
 
 
 class Action(str, enum.Enum):
@@ -68,6 +68,35 @@ class Change:
                 "details": list(self.details), "empty": self.empty}
 
 
+@dataclass(frozen=True)
+class FunctionOutputs:
+    """What the core's function step (``core:function``) publishes for the steps that depend on it, read
+    with :attr:`DeployContext.function`.
+
+    ``qualified_arn`` is the managed alias (``<function_arn>:current``) that ``rollback`` moves; front doors
+    and event sources should invoke it (the unqualified ARN works too: ``rollback`` re-publishes the older
+    code to ``$LATEST`` whenever its zip is still in S3). ``version`` is the version the alias points at
+    (``None`` before the first publish); ``incomplete`` marks a deploy whose function exists but was not
+    finished (its app has not passed its first touch yet)."""
+
+    function_name: str
+    function_arn: str
+    version: str | None = None
+    alias: str | None = None
+    qualified_arn: str | None = None
+    incomplete: bool = False
+
+    def as_outputs(self) -> dict[str, Any]:
+        """The values as stored in ``ctx.outputs["core:function"]``."""
+        return asdict(self)
+
+    @classmethod
+    def from_outputs(cls, values: Mapping[str, Any]) -> FunctionOutputs:
+        """The record of the values stored in ``ctx.outputs["core:function"]`` (unknown keys ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in values.items() if key in known})
+
+
 @dataclass
 class DeployContext:
     """Everything a step may use. ``outputs`` carries values between steps, keyed by step id
@@ -91,6 +120,19 @@ class DeployContext:
     _account_id: str | None = field(default=None, repr=False)
 
     # -- conveniences shared by every step ---------------------------------------------------------------
+
+    @property
+    def function(self) -> FunctionOutputs | None:
+        """The stage's function as the ``core:function`` step planned or made it; ``None`` when no step has
+        published it (the step is not part of this run, or planning has not reached it)."""
+        values = self.outputs.get(FUNCTION_STEP)
+        if not values or not values.get("function_arn"):
+            return None
+        return FunctionOutputs.from_outputs(values)
+
+    def publish_function(self, function: FunctionOutputs) -> None:
+        """Store ``function`` as the ``core:function`` step's outputs (what :attr:`function` returns)."""
+        self.outputs[FUNCTION_STEP] = function.as_outputs()
 
     @property
     def function_name(self) -> str:

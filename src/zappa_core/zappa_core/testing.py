@@ -7,8 +7,12 @@
 - ``aws_credentials``: fake credentials and region in the environment, so nothing can reach real AWS.
 - ``moto_aws``: in-process moto (``mock_aws``) with fake credentials; yields an
   :class:`~zappa_core.aws.AwsClients` factory for ``us-east-1``.
+- ``zappa_function``: ``zappa_function("app-dev")`` makes a real function in ``moto_aws`` and returns its
+  :class:`DeployedFunction` (the ``core:function`` outputs a plugin's steps plan against).
 
-And a context manager for fixtures of any scope: :func:`local_aws`, the embedded local AWS in this process.
+And for tests of any scope: :func:`local_aws`, the embedded local AWS in this process;
+:func:`deploy_function`, a real function on any AWS; :func:`run_steps`, resource steps planned and applied by
+the :class:`~zappa_core.engine.Engine` as ``zappa deploy`` and ``zappa undeploy`` do.
 """
 
 from __future__ import annotations
@@ -17,14 +21,25 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from zappa_core.aws import AwsClients
+    from zappa_core.engine import Plan
+    from zappa_core.plan import Change, DeployContext, FunctionOutputs, ResourceStep
+
 DEFAULT_STAGE = {"app_function": "app.app", "s3_bucket": "test-bucket", "aws_region": "us-east-1"}
+#: The handler of :func:`deploy_function` when none is given: answers every event with a 200 "ok".
+DEFAULT_HANDLER = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_DEFAULT_REGION": "us-east-1"}
 
@@ -136,3 +151,80 @@ def local_aws(cache_dir: Path, *, for_cli: bool = False, **options: Any) -> Iter
         finally:
             aws.stop()
             moto_seam.uninstall()
+
+
+# -- resource steps ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    """A Lambda function made by :func:`deploy_function`, standing in for what the core's ``core:function``
+    step makes, so that a plugin's steps can be tested alone."""
+
+    name: str
+    arn: str
+    role_arn: str
+    aws: AwsClients
+
+    @property
+    def outputs(self) -> FunctionOutputs:
+        """The ``core:function`` outputs of this function (unqualified: it has no managed alias)."""
+        from zappa_core.plan import FunctionOutputs
+
+        return FunctionOutputs(function_name=self.name, function_arn=self.arn, version="$LATEST")
+
+    def context(self, settings: Any, **options: Any) -> DeployContext:
+        """A :class:`~zappa_core.plan.DeployContext` for ``settings`` on this function's AWS, with the
+        function published as the ``core:function`` step would. ``options`` are the context's other fields
+        (``pm``, ``local``, ``echo``, ``command``...)."""
+        from zappa_core.plan import DeployContext
+
+        ctx = DeployContext(settings=settings, aws=self.aws, **options)
+        ctx.publish_function(self.outputs)
+        return ctx
+
+
+def deploy_function(aws: AwsClients, name: str, *, files: dict[str, str] | None = None,
+                    handler: str = "handler.handler", runtime: str = "python3.12", timeout: int = 30) -> DeployedFunction:
+    """Create the role ``<name>-role`` and the function ``name`` with boto3 on ``aws`` (in-process moto or
+    the local AWS, where the executor runs it): a real zip of ``files`` (``{"handler.py": source}``; by
+    default :data:`DEFAULT_HANDLER`)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for arcname, text in (files or {"handler.py": DEFAULT_HANDLER}).items():
+            archive.writestr(arcname, text)
+    role = aws.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    created = aws.client("lambda").create_function(FunctionName=name, Runtime=runtime, Role=role, Handler=handler,
+                                                   Code={"ZipFile": buffer.getvalue()}, Timeout=timeout)
+    return DeployedFunction(name=name, arn=created["FunctionArn"], role_arn=role, aws=aws)
+
+
+@pytest.fixture
+def zappa_function(moto_aws: AwsClients) -> Callable[..., DeployedFunction]:
+    """``zappa_function("app-dev", files=None, handler="handler.handler")``: :func:`deploy_function` on
+    ``moto_aws``."""
+
+    def make(name: str, **options: Any) -> DeployedFunction:
+        return deploy_function(moto_aws, name, **options)
+
+    return make
+
+
+def run_steps(ctx: DeployContext, steps: Sequence[ResourceStep], *, destroy: bool = False,
+              apply: bool = True) -> Plan:
+    """Plan ``steps`` with the :class:`~zappa_core.engine.Engine` and apply the plan, as ``zappa deploy``
+    does (``destroy``: as ``zappa undeploy`` does, in reverse order): dependency order, each step's
+    planned outputs published in ``ctx.outputs`` before the steps after it are planned, only the changes
+    that are not ``unchanged`` applied, a transient AWS error retried and any other raised as
+    :class:`~zappa_core.errors.AwsError` naming the step. ``apply=False`` only plans. Returns the plan:
+    ``plan.change_for("apigw:rest-api")``, ``plan.changes``."""
+    from zappa_core.engine import Engine
+
+    engine = Engine(ctx, list(steps), threads=1, base_delay=0.1)
+    plan = engine.plan(destroy=destroy)
+    return engine.apply(plan) if apply else plan
+
+
+def run_step(ctx: DeployContext, step: ResourceStep, *, destroy: bool = False, apply: bool = True) -> Change:
+    """:func:`run_steps` with one step; returns its change."""
+    return run_steps(ctx, [step], destroy=destroy, apply=apply).changes[0]

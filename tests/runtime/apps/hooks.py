@@ -1,4 +1,6 @@
-"""Functions the runtime tests call through the package: exception_handler, `zappa invoke` commands."""
+"""Functions the runtime tests call through the package: exception_handler, `zappa invoke` commands.
+
+Shared by the apps that have no ``hooks.py`` of their own: it is copied into their project before packaging."""
 
 SEEN = []
 
