@@ -51,6 +51,7 @@ PEER_REQUIREMENTS = [
     "werkzeug==3.1.9",
     "pluggy>=1.5",
     "fastapi==0.165.0",
+    "django==5.2.19",
 ]
 QUIET = "zappa_runtime, log_level WARNING"  # the same runtime without the per-request access line
 ASGI_FLOOR, ASGI_OURS, ASGI_QUIET, ASGI_MANGUM = (
