@@ -121,3 +121,28 @@ def test_slim_handler_archive_leaves_them_out_too(make_project, package):
         members = {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
     assert "app.py" in members and "templates/index.html" in members
     assert [name for name, data in members.items() if MARKER.encode() in data] == []
+
+
+# The layout of a public benchmark of secret scanners (a repository of bait files in the places real
+# projects leak them); the contents here are this test's own.
+BENCHMARK_LAYOUT = [
+    ".bash_profile", ".bashrc", ".docker/.dockercfg", ".docker/config.json", ".esmtprc", ".ftpconfig",
+    ".git-credentials", ".mozilla/firefox/logins.json", ".mozilla/firefox/key4.db", ".netrc", ".npmrc",
+    ".remote-sync.json", ".ssh/id_rsa", ".ssh/id_rsa.pub", "cloud/.credentials", "cloud/.s3cfg", "cloud/.tugboat",
+    "db/.pgpass", "db/robomongo.json", "etc/shadow", "filezilla/filezilla.xml", "filezilla/recentservers.xml",
+    "misc-keys/cert-key.pem", "misc-keys/putty-example.ppk", "proftpdpasswd", "sftp-config.json",
+    "web/ruby/config/master.key", "web/ruby/secrets.yml", "web/var/www/.env", "web/var/www/public_html/.htpasswd",
+]
+
+
+def test_the_files_of_a_secret_scanner_benchmark_stay_out(make_project, package):
+    project = make_project("flask_app")
+    for name in BENCHMARK_LAYOUT:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        text = PRIVATE_KEY if name.endswith(".pem") else f"password={MARKER}\n"
+        (project / name).write_text(text)
+    build = package(project)
+    assert build.code == 0, build.err
+    contents = zip_contents(build.zip)
+    assert [name for name, data in contents.items() if MARKER.encode() in data] == []
+    assert "app.py" in contents

@@ -2,9 +2,10 @@
 
 A project folder often holds what must never reach a Lambda package (anyone who can read the function's
 code can download it): dotenv files, cloud and package-index credentials, SSH and TLS private keys,
-keystores, Terraform state, shell histories (and ``node_modules``, which has no place in a Python package
+keystores, Terraform state, shell histories and startup files, the saved logins of FTP, mail and database
+clients (and ``node_modules``, which has no place in a Python package
 and often holds a project's tooling tokens). The list follows what deploy tools and secret scanners treat
-as sensitive by name. A ``.pem`` file is judged by its content: one that holds only certificates (a CA
+as sensitive by name, and what a public benchmark of secret scanners (a repository of bait files) holds. A ``.pem`` file is judged by its content: one that holds only certificates (a CA
 bundle for a database's TLS, say) ships; one with a private key, or with anything else, does not.
 """
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 #: Folders left out whole, at any depth.
 SECRET_FOLDERS = (
-    ".aws", ".ssh", ".gnupg", ".docker", ".kube", ".azure", ".terraform", "node_modules",
+    ".aws", ".ssh", ".gnupg", ".docker", ".kube", ".azure", ".terraform", ".mozilla", ".dbeaver", "node_modules",
 )
 #: File names (shell patterns) left out at any depth.
 SECRET_FILES = (
@@ -27,7 +28,10 @@ SECRET_FILES = (
     "credentials", "credentials.json", "client_secret*.json", "service-account*.json",
     "secrets.yml", "secrets.yaml", "secrets.json", "secrets.toml",
     "*.tfstate", "*.tfstate.*", "*.tfvars",
-    ".*_history",
+    ".*_history", ".bashrc", ".bash_profile", ".profile", ".zshrc", ".zprofile",
+    # clients that keep passwords beside a project: FTP/SFTP editors' sync, mail, database GUIs, cloud CLIs
+    ".ftpconfig", "sftp-config.json", ".remote-sync.json", "recentservers.xml", "sitemanager.xml", "filezilla.xml",
+    ".esmtprc", "robomongo.json", "credentials-config.json", ".credentials", ".tugboat", "proftpdpasswd", "shadow",
 )
 #: Paths (from the project folder) left out although their names alone are harmless.
 SECRET_PATHS = (".config/gcloud",)
