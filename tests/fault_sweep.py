@@ -124,7 +124,13 @@ class World:
         os.chdir(self.project)
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = run(list(args))
+                try:
+                    code = run(list(args))
+                except Exception as exc:  # noqa: BLE001 - an escaped exception is a finding: exit 1, its traceback
+                    import traceback
+
+                    code = 1
+                    err.write(f"UNCAUGHT {type(exc).__name__}: {exc}\n{traceback.format_exc()}")
         finally:
             os.chdir(cwd)
         return code, out.getvalue(), err.getvalue()

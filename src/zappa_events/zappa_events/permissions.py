@@ -18,23 +18,31 @@ from zappa_events.naming import PERMISSION_PREFIX, permission_id
 
 def granted(ctx: DeployContext, principal: str | None = None) -> dict[str, str]:
     """``{statement id: source ARN}`` of this plugin's statements (for ``principal`` only, when given)."""
+    return {sid: source for sid, service, source in _statements(ctx)
+            if sid.startswith(PERMISSION_PREFIX) and (not principal or service == principal)}
+
+
+def allowed_sources(ctx: DeployContext, principal: str) -> set[str]:
+    """The source ARNs for which ``principal`` may invoke the function, whoever added the statement (this
+    plugin, or Zappa with its random statement ids)."""
+    return {source for _sid, service, source in _statements(ctx) if service == principal and source}
+
+
+def _statements(ctx: DeployContext) -> list[tuple[str, str, str]]:
+    """``(statement id, service principal, source ARN)`` of every statement of the function's policy."""
     client = ctx.aws.client("lambda")
     try:
         policy = json.loads(client.get_policy(FunctionName=ctx.settings.function_name)["Policy"])
     except Exception as exc:
         if is_not_found(exc):
-            return {}
+            return []
         raise
-    found: dict[str, str] = {}
-    for statement in policy.get("Statement", []):
-        sid = statement.get("Sid", "")
-        if not sid.startswith(PERMISSION_PREFIX):
-            continue
-        service = (statement.get("Principal") or {}).get("Service", "")
-        if principal and service != principal:
-            continue
-        found[sid] = _source_arn(statement.get("Condition") or {})
-    return found
+    return [(statement.get("Sid", ""), _service(statement.get("Principal")), _source_arn(statement.get("Condition") or {}))
+            for statement in policy.get("Statement", [])]
+
+
+def _service(principal: Any) -> str:
+    return principal.get("Service", "") if isinstance(principal, dict) else ""
 
 
 def _source_arn(condition: dict[str, Any]) -> str:

@@ -120,7 +120,13 @@ class ScheduleStep(DiffStep):
         return {field: value for field, value in spec.items() if field != "function"}  # the name carries it
 
     def desired(self, ctx: DeployContext) -> dict[str, Any]:
-        return desired_rules(self.settings, self.entries)
+        return self._permitted(desired_rules(self.settings, self.entries))
+
+    @staticmethod
+    def _permitted(rules: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Each rule wants EventBridge's permission to invoke the function (a failure between the rule and
+        its permission, or a permission removed by hand, shows as a change)."""
+        return {name: {**spec, "permitted": True} for name, spec in rules.items()}
 
     def existing(self, ctx: DeployContext) -> dict[str, Any]:
         arn = function_arn(ctx)
@@ -138,6 +144,9 @@ class ScheduleStep(DiffStep):
                 break
         desired = self.desired(ctx)
         found: dict[str, Any] = {}
+        from zappa_events.permissions import allowed_sources
+
+        allowed = allowed_sources(ctx, PRINCIPAL) if names else set()
         for name in names:
             try:
                 rule = events.describe_rule(Name=name)
@@ -157,6 +166,7 @@ class ScheduleStep(DiffStep):
                 "function": (desired.get(name) or {}).get("function", "?"),
                 "targets": [target_kwargs(t) for t in sorted(self._function_targets(events, name, arn),
                                                              key=lambda t: (len(t["Id"]), t["Id"]))],
+                "permitted": rule["Arn"] in allowed,
             }
             found[name] = spec
         return found
@@ -229,4 +239,4 @@ class EventPatternStep(ScheduleStep):
     rule_field = "EventPattern"
 
     def desired(self, ctx: DeployContext) -> dict[str, Any]:
-        return desired_pattern_rules(self.settings, self.entries)
+        return self._permitted(desired_pattern_rules(self.settings, self.entries))

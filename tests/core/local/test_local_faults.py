@@ -109,9 +109,10 @@ def get(url: str) -> tuple[int, str]:
         return exc.code, exc.read().decode()
 
 
-@pytest.mark.parametrize("operation", ["CreateRole", "CreateStack", "CreateEventSourceMapping"])
+@pytest.mark.parametrize("operation", ["CreateRole", "CreateStack", "CreateEventSourceMapping", "AddPermission"])
 def test_a_lost_answer_is_adopted_on_the_same_run(stack, project, operation):
-    """AWS did the work, the answer never came: the client's retry finds the stage's own resource."""
+    """AWS did the work, the answer never came: the client's retry meets AWS's answer to a repeat (the role or
+    stack exists, 409 for a mapping or a statement id) and the run goes on with the stage's own resource."""
     stack.proxy.arm("lost", operation)
     deployed = project.run("deploy", "dev", check=False)
     assert stack.proxy.fired == 1
@@ -119,8 +120,10 @@ def test_a_lost_answer_is_adopted_on_the_same_run(stack, project, operation):
     lost_and_retried = [c for c in stack.proxy.calls if c.operation == operation]
     assert len(lost_and_retried) >= 2 and lost_and_retried[0].fault == "lost"
     assert get(project.url()) == (200, f"hello from {project.function[:-4]}")
-    mappings = stack.state.aws.client("lambda").list_event_source_mappings(EventSourceArn=project.queue)
-    assert len(mappings["EventSourceMappings"]) == 1
+    lam = stack.state.aws.client("lambda")
+    assert len(lam.list_event_source_mappings(EventSourceArn=project.queue)["EventSourceMappings"]) == 1
+    sids = [s["Sid"] for s in json.loads(lam.get_policy(FunctionName=project.function)["Policy"])["Statement"]]
+    assert len(sids) == 1 and sids[0].startswith("zappa-apigw-rest-")  # the API's permission, once
 
 
 def test_the_local_aws_refuses_a_duplicate_mapping_as_aws_does(stack, project):
@@ -192,3 +195,41 @@ def test_a_code_bucket_deleted_by_hand_is_made_again_with_the_package(stack, pro
     project.run("update", "dev", "--refresh")
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=project.bucket)["Contents"]] == keys
     assert s3.head_object(Bucket=project.bucket, Key=keys[0])["ContentLength"] > 0
+
+
+def test_the_local_aws_refuses_a_statement_id_twice_as_aws_does(stack, project):
+    project.run("deploy", "dev")
+    lam = stack.state.aws.client("lambda")
+    policy = json.loads(lam.get_policy(FunctionName=project.function)["Policy"])
+    sid = policy["Statement"][0]["Sid"]
+    with pytest.raises(lam.exceptions.ResourceConflictException) as refused:
+        lam.add_permission(FunctionName=project.function, StatementId=sid, Action="lambda:InvokeFunction",
+                           Principal="events.amazonaws.com")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert f"The statement id ({sid}) provided already exists" in str(refused.value)
+    assert json.loads(lam.get_policy(FunctionName=project.function)["Policy"]) == policy
+
+
+def test_a_schedule_whose_permission_was_lost_gets_it_back(stack, project):
+    """A failure between a rule and its permission (or the permission removed by hand): the rule does not
+    run the function until the next deploy or update puts the permission back."""
+    project.settings(events=[{"function": "app.job", "expression": "rate(1 hour)"}])
+    stack.proxy.arm("error", "AddPermission", nth=1)  # the REST API's permission first, then the rule's
+    failed = project.run("deploy", "dev", check=False)
+    assert failed.code == 1 and "step 'events:schedule' failed" in failed.err, failed
+    assert "~ events:schedule" in project.run("plan", "dev").out
+    assert project.run("deploy", "dev").code == 0
+    sids = [s["Sid"] for s in json.loads(stack.state.aws.client("lambda").get_policy(
+        FunctionName=project.function)["Policy"])["Statement"]]
+    assert len(sids) == 2 and any(s.startswith("zappa-events-") for s in sids)
+
+
+
+def test_a_failed_read_of_the_urls_names_the_command_to_run_again(stack, project):
+    project.run("deploy", "dev")
+    stack.proxy.arm("error", "GetRestApis")  # an update with nothing to change reads the URLs first
+    failed = project.run("update", "dev", check=False)
+    assert failed.code == 1, failed
+    assert "reading the stage's URLs: InjectedFailure" in failed.err and "Traceback" not in failed.err
+    assert "nothing is lost: run 'zappa update dev --local' again" in failed.err
+    assert project.run("update", "dev").code == 0

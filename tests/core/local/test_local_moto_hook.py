@@ -158,3 +158,15 @@ def test_local_start_refuses_a_moto_outside_the_supported_range(tmp_path):
         "Error: moto 5.1.22 is installed; the local AWS supports moto >=5.2.5,<5.3",
         '  hint: pip install "moto[server]>=5.2.5,<5.3" (or pip install "zappa-ng[local]")']
     assert not (project / ".zappa").exists()
+
+
+def test_policy_seam_where_the_local_aws_refuses_a_statement_id_twice():
+    from moto.awslambda.policy import Policy
+    from zappa_core.local import conflicts
+
+    add = conflicts._add_statement or Policy.add_statement
+    assert list(inspect.signature(add).parameters) == ["self", "raw", "qualifier"]
+    source = inspect.getsource(add)
+    # moto appends the decoded statement (its id under "Sid") to self.statements: the seam reads both
+    assert "self.statements.append(" in source and "self.decode_policy" in source
+    assert '"StatementId", "Sid"' in inspect.getsource(Policy.decode_policy)

@@ -68,8 +68,13 @@ def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> 
 
 def stage_status_from_plugins(dctx: DeployContext) -> dict[str, Any]:
     """Merge every plugin's ``zappa_stage_status``; ``urls`` dicts are merged key by key."""
+    from zappa_core.engine import command_line
+
     merged: dict[str, Any] = {"urls": {}}
-    for part in dctx.pm.hook.zappa_stage_status(settings=dctx.settings, context=dctx) or []:
+    parts = read_aws("reading the stage's URLs",
+                     lambda: dctx.pm.hook.zappa_stage_status(settings=dctx.settings, context=dctx),
+                     hint=f"nothing is lost: run '{command_line(dctx.command, dctx.settings.stage, dctx)}' again")
+    for part in parts or []:
         if not isinstance(part, dict):
             continue
         for key, value in part.items():

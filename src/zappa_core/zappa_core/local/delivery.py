@@ -6,7 +6,8 @@
 - SQS mappings are polled in batches (:mod:`zappa_core.local.sqs_poller`).
 
 The moto seams this needs (``moto.s3.notifications._invoke_awslambda``, ``LambdaBackend
-.create_event_source_mapping``) are installed and removed with the executor's (:mod:`zappa_core.local.moto_seam`).
+.create_event_source_mapping``), and those of :mod:`zappa_core.local.conflicts`, are installed and removed
+with the executor's (:mod:`zappa_core.local.moto_seam`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ def install() -> None:
     global _async, _s3_original
     from moto.s3 import notifications
 
-    from zappa_core.local import sqs_poller
+    from zappa_core.local import conflicts, sqs_poller
 
+    conflicts.install()
     if _async is None:
         _async = AsyncInvoker(run)
     sqs_poller.install(invoke_arn)
@@ -41,8 +43,9 @@ def uninstall() -> None:
     global _async, _s3_original
     from moto.s3 import notifications
 
-    from zappa_core.local import sqs_poller
+    from zappa_core.local import conflicts, sqs_poller
 
+    conflicts.uninstall()
     sqs_poller.uninstall()
     if _s3_original is not None:
         notifications._invoke_awslambda = _s3_original

@@ -57,7 +57,7 @@ def uninstall() -> None:
 
 
 def _create_event_source_mapping(self: Any, spec: dict[str, Any]) -> Any:
-    from zappa_core.local.mapping_conflicts import refuse_duplicate
+    from zappa_core.local.conflicts import refuse_duplicate
 
     refuse_duplicate(self, spec)  # a second mapping of the same source: 409, as Lambda answers
     esm = _original_create(self, spec)
