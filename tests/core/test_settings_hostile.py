@@ -57,17 +57,48 @@ HOSTILE = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(HOSTILE))
-def test_hostile_settings_file_is_a_settings_error(zappa_cli, tmp_path, monkeypatch, case):
-    name, text, message = HOSTILE[case]
+def deploy_refused_in_time(zappa_cli, tmp_path, monkeypatch, name, text):
+    """``zappa deploy dev`` with this settings file: a settings error (exit 2) well within the guard time."""
     (tmp_path / name).write_text(text)
     monkeypatch.chdir(tmp_path)
     started = time.perf_counter()
     result = zappa_cli(["deploy", "dev"])
     assert time.perf_counter() - started < GUARD_S
     assert result.returncode == 2, result.stderr[-2000:]
+    return result
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_settings_file_is_a_settings_error(zappa_cli, tmp_path, monkeypatch, case):
+    name, text, message = HOSTILE[case]
+    result = deploy_refused_in_time(zappa_cli, tmp_path, monkeypatch, name, text)
     assert message in result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["zappa_settings.yml", "zappa_settings.json", "zappa_settings.toml"])
+def test_a_settings_file_of_megabytes_is_refused_unread(zappa_cli, tmp_path, monkeypatch, name):
+    """The YAML and TOML readers take seconds per MiB: 20 MiB in one value would keep the CLI busy for minutes."""
+    value = "a" * (20 * 1024 * 1024)
+    text = {"zappa_settings.yml": f"dev:\n  s3_bucket: code-bucket\n  x_blob: '{value}'\n",
+            "zappa_settings.json": json.dumps({"dev": {"s3_bucket": "code-bucket", "x_blob": value}}),
+            "zappa_settings.toml": f'[dev]\ns3_bucket = "code-bucket"\nx_blob = "{value}"\n'}[name]
+    result = deploy_refused_in_time(zappa_cli, tmp_path, monkeypatch, name, text)
+    assert f"{name}: longer than 1,024 KiB, which no settings file needs" in result.stderr
+    assert value[:100] not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["zappa_settings.yml", "zappa_settings.json"])
+def test_windows_line_endings_load_and_errors_name_the_right_line(zappa_cli, tmp_path, monkeypatch, name):
+    lines = {"zappa_settings.yml": ["dev:", "  s3_bucket: code-bucket", "  memory_size: lots"],
+             "zappa_settings.json": ["{", '  "dev": {', '    "s3_bucket": "code-bucket",', '    "memory_size": "lots"',
+                                     "  }", "}"]}[name]
+    (tmp_path / name).write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    monkeypatch.chdir(tmp_path)
+    result = zappa_cli(["settings", "check", "dev"])
+    assert result.returncode == 2, result.stderr
+    line = 3 if name.endswith(".yml") else 4
+    assert f"{name}:{line}" in result.stderr and "memory_size" in result.stderr, result.stderr
 
 
 def test_alias_bomb_through_the_installed_command(tmp_path):

@@ -129,7 +129,7 @@ def test_a_rule_zappa_made_with_kwargs_is_adopted_without_a_second_target(moto_a
     rule = events.put_rule(Name="demo-dev-app.report", ScheduleExpression="rate(1 hour)",
                            Description="app.report (demo-dev)")["RuleArn"]
     moto_aws.client("lambda").add_permission(  # as Zappa grants it: a random statement id
-        FunctionName=function["arn"], StatementId="K7QZ2M4X", Action="lambda:InvokeFunction",
+        FunctionName=function.arn, StatementId="K7QZ2M4X", Action="lambda:InvokeFunction",
         Principal="events.amazonaws.com", SourceArn=rule)
     template = ('{"time": <time>, "detail-type": <detail-type>, "source": <source>,"account": <account>, '
                 '"region": <region>,"detail": <detail>, "version": <version>,"resources": <resources>,"id": <id>,'

@@ -91,3 +91,16 @@ def test_kinesis_record_runs_the_function(local):
     local.state.aws.client("kinesis").put_record(StreamName="evstreams-clicks", Data=b"click-1", PartitionKey="p")
     seen = evidence(local, "kinesis/click-1")
     assert seen["pid"] > 0 and seen["source"] == local.wired["clicks"]
+
+
+def test_a_second_mapping_of_a_stream_is_refused_as_lambda_refuses_it(local):
+    lam = local.state.aws.client("lambda")
+    [mapping] = lam.list_event_source_mappings(EventSourceArn=local.wired["clicks"])["EventSourceMappings"]
+    with pytest.raises(lam.exceptions.ResourceConflictException) as refused:
+        lam.create_event_source_mapping(EventSourceArn=local.wired["clicks"], FunctionName="evstreams-dev",
+                                        StartingPosition="LATEST")
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert str(refused.value).endswith(
+        f'The event source arn (" {local.wired["clicks"]} ") and function (" evstreams-dev ") provided mapping '
+        f'already exists. Please update or delete the existing mapping with UUID {mapping["UUID"]}')
+    assert len(lam.list_event_source_mappings(EventSourceArn=local.wired["clicks"])["EventSourceMappings"]) == 1

@@ -133,7 +133,9 @@ def test_the_local_aws_refuses_a_duplicate_mapping_as_aws_does(stack, project):
     with pytest.raises(lam.exceptions.ResourceConflictException) as refused:
         lam.create_event_source_mapping(EventSourceArn=project.queue, FunctionName=project.function, BatchSize=5)
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
-    assert mapping["UUID"] in str(refused.value)
+    assert str(refused.value).endswith(
+        f'An event source mapping with SQS arn (" {project.queue} ") and function (" {project.function} ") already '
+        f'exists. Please update or delete the existing mapping with UUID {mapping["UUID"]}')
 
 
 def test_throttling_is_retried_within_the_run(stack, project):

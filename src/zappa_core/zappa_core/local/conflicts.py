@@ -38,9 +38,11 @@ def refuse_duplicate(backend: Any, spec: dict[str, Any]) -> None:
         return
     for mapping in backend._event_source_mappings.values():
         if mapping.event_source_arn == source and mapping.function_arn == function.function_arn:
-            raise _conflict(
-                f"An event source mapping with event source ({source}) and function ({function.function_name}) "
-                f"already exists. Please update or delete the existing mapping with UUID {mapping.uuid}")
+            # Lambda's own wording, which differs between queues and streams
+            pair = f'arn (" {source} ") and function (" {function.function_name} ")'
+            said = (f"An event source mapping with SQS {pair} already exists" if ":sqs:" in str(source)
+                    else f"The event source {pair} provided mapping already exists")
+            raise _conflict(f"{said}. Please update or delete the existing mapping with UUID {mapping.uuid}")
 
 
 def install() -> None:

@@ -67,8 +67,12 @@ def find_settings_file(project_dir: Path) -> Path | None:
 
 def load_file(path: Path) -> LoadedFile:
     """Read a settings file by its extension (``.json``, ``.yml``/``.yaml``, ``.toml``)."""
+    with path.open("rb") as handle:
+        raw = handle.read(limits.MAX_FILE_BYTES + 1)
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise SettingsFileError(path, limits.TOO_LARGE)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it
     except UnicodeDecodeError as exc:
         raise SettingsFileError(path, f"not UTF-8 text: {exc.reason}") from None
     suffix = path.suffix.lower()

@@ -4,7 +4,9 @@ A settings file nested hundreds of levels deep would exhaust Python's recursion 
 (and in everything that walks the settings afterwards), and a YAML file can expand exponentially through
 aliases (the "billion laughs"): a few hundred bytes that stand for billions of values. Real settings files
 are a few levels deep and hold at most thousands of values, so both are refused as settings errors, before
-anything recursive walks the data and in time linear in the file's size.
+anything recursive walks the data and in time linear in the file's size. That size is bounded too: the YAML
+and TOML readers take seconds per MiB, and a settings file path may name a device that never ends
+(``-s /dev/zero``), so only the first :data:`MAX_FILE_BYTES` are read and a longer file is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ MAX_DEPTH = 100
 #: Values of a YAML document once its aliases are expanded.
 MAX_EXPANDED_VALUES = 100_000
 
+#: Bytes of a settings file: real ones are a few KiB.
+MAX_FILE_BYTES = 1024 * 1024
+
+TOO_LARGE = (f"longer than {MAX_FILE_BYTES // 1024:,} KiB, which no settings file needs (real ones are a few KiB); "
+             "is it the right file?")
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep (mappings and lists inside one another)"
 TOO_BIG = (f"its aliases expand to more than {MAX_EXPANDED_VALUES:,} values (an alias bomb?); "
            "write the values out or use fewer nested aliases")
