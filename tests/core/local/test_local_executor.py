@@ -230,7 +230,7 @@ def test_sns_publish_delivers_the_topic_and_subscription_it_came_from(local_aws,
     assert message["Timestamp"].endswith("Z") and "EXAMPLE" not in json.dumps(record)
 
 
-def wait_for_objects(s3, bucket, count, timeout=20):
+def wait_for_objects(s3, bucket, count, timeout=60):  # returns as soon as they are there
     deadline = time.monotonic() + timeout
     while True:
         objects = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
