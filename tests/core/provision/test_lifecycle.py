@@ -67,6 +67,16 @@ def test_noop_update_uploads_nothing_and_publishes_nothing(project, zappa, aws, 
     assert writes == [], writes  # not a single write: no PutObject, no UpdateFunctionCode, no PublishVersion
 
 
+def test_noop_update_with_touch_on_is_one_aws_call(project, zappa, aws, aws_calls):
+    project.set(touch=True)  # nothing changed: there is nothing to touch, so no URL is even looked up
+    assert zappa("deploy", "dev").code == 0
+    aws_calls.calls.clear()
+    result = zappa("update", "dev")
+    assert result.code == 0, result
+    assert "Nothing to update" in result.out and "touch:" not in result.out
+    assert aws_calls.calls == [("lambda", "GetFunction")], aws_calls.calls
+
+
 def test_update_with_new_code_publishes_a_new_version(project, zappa, aws):
     assert zappa("deploy", "dev").code == 0
     before = aws("lambda").get_function_configuration(FunctionName="demo-dev")["CodeSha256"]

@@ -77,7 +77,8 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
             live = read_aws("reading the live version", lambda: get_alias(dctx),
                          hint=f"nothing is lost: run '{command_line(command, settings.stage, dctx)}' again") if ctx.json else None
             dctx.outputs["core:function"]["version"] = live.get("FunctionVersion") if live else None
-            status = stage_status_from_plugins(dctx) if (ctx.json or settings.touch) else {"urls": {}}
+            # nothing changed, so nothing to touch: the URLs are read only for --json's answer
+            status = stage_status_from_plugins(dctx) if ctx.json else {"urls": {}}
         else:
             # The plugins' status (URLs) is read while planning; when nothing changes it is already the answer.
             early_status = pool.submit(stage_status_from_plugins, dctx) if command == "update" else None
@@ -99,7 +100,7 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         status = stage_status_from_plugins(dctx)
     urls = status.get("urls") or {}
     touched = None
-    if settings.touch and urls:
+    if settings.touch and urls and not fast:
         touched = touch(settings, urls, ctx.echo, local=dctx.local, dctx=dctx)
     if built_here and settings.delete_local_zip and dctx.package is not None:
         Path(dctx.package.path).unlink(missing_ok=True)

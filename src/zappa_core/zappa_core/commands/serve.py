@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 
@@ -10,13 +9,10 @@ def serve(ctx, *, port: int = 8000, reload: bool = True, **_: Any) -> int:
     from zappa_core.local import devserver
 
     settings = ctx.stages()[0]
-    project = Path(settings.project_dir).resolve()
     if reload:
-        settings_file = getattr(getattr(settings, "source", None), "path", None)
-        ctx.echo(f"Serving stage '{settings.stage}' on http://127.0.0.1:{port}/ (restarts when a .py file changes; "
-                 "Ctrl-C stops)")
-        return devserver.watch_and_restart(devserver.serve_command(settings.stage, port, ctx.settings_file), project,
-                                           Path(settings_file) if settings_file else None, echo=ctx.echo)
+        ctx.echo(f"Serving stage '{settings.stage}' on http://127.0.0.1:{port}/ (restarts when a .py file or the "
+                 "settings file changes; Ctrl-C stops)")
+        return devserver.serve_with_reload(ctx, settings, port, echo=ctx.echo)
     server = devserver.DevServer(settings, ctx.pm, port=port, echo=ctx.echo)
     ctx.echo(f"Stage '{settings.stage}' ({server.kind} events) on {server.url}")
     try:

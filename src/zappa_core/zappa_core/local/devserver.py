@@ -3,14 +3,13 @@
 No package and no AWS: HTTP requests become the stage's front-door events (REST v1, payload 2.0 for an HTTP
 API or a function URL, ALB target events), built by that front door's plugin, and go to the same runtime
 the Lambda runs (``zappa_runtime``), cold-started from a manifest built in memory from the stage settings.
-With reload on, a watcher process restarts the server whenever a ``.py`` file or the settings file changes.
+With reload on, the server restarts whenever a ``.py`` file or the settings file changes (:mod:`.reloader`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -24,7 +23,6 @@ from zappa_core.errors import UsageError
 from zappa_core.local.gateway import _Handler, _Server
 from zappa_core.local.http import LocalRequest, LocalResponse
 
-WATCH_SKIP = {".git", ".zappa", ".venv", "venv", "node_modules", "__pycache__", ".nox", ".tox", "build", "dist"}
 TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/zappa-serve/0000000000000000"
 ACCOUNT = "123456789012"
 
@@ -92,20 +90,30 @@ def event_shape(kind: str, stage: str, port: int) -> tuple[Callable[[LocalReques
     return build_v1, lambda payload, error: proxy_response(payload, error, v2=False, bad_gateway=bad_gateway)
 
 
-def manifest_for(settings: Any, pm: Any) -> dict[str, Any]:
+def runtime_modules(pm: Any) -> list[str]:
+    """The runtime modules of the enabled plugins (reading the installed entry points takes a while)."""
+    from zappa_core.packaging.runtime import runtime_entry_points
+
+    return [ep.value.split(":")[0].strip() for ep in runtime_entry_points(pm)]
+
+
+def manifest_for(settings: Any, pm: Any, modules: list[str] | None = None) -> dict[str, Any]:
     """The manifest ``zappa package`` would freeze into the zip, built in memory."""
     import json
 
-    from zappa_core.packaging.runtime import manifest_bytes, runtime_entry_points
+    from zappa_core.packaging.runtime import manifest_bytes
 
-    modules = [ep.value.split(":")[0].strip() for ep in runtime_entry_points(pm)]
+    modules = runtime_modules(pm) if modules is None else modules
     return json.loads(manifest_bytes(settings, modules, for_package=False))  # in memory: no function configuration
 
 
 class DevServer:
     """Serves one stage's app in this process; invocations are one at a time, as in one Lambda environment."""
 
-    def __init__(self, settings: Any, pm: Any, *, port: int, echo: Callable[[str], None] = print) -> None:
+    def __init__(self, settings: Any, pm: Any, *, port: int, echo: Callable[[str], None] = print,
+                 listener: Any = None, modules: list[str] | None = None) -> None:
+        """``listener``: a socket already listening on ``port`` (the reloader's), used instead of binding;
+        ``modules``: the plugins' runtime modules, when the caller has them already."""
         from zappa_runtime.runtime import Runtime
 
         self.settings = settings
@@ -116,9 +124,14 @@ class DevServer:
         self._lock = threading.Lock()
         root = str(Path(settings.project_dir).resolve())
         os.chdir(root)
-        self.runtime = Runtime.cold_start(root=root, manifest=manifest_for(settings, pm))
+        self.runtime = Runtime.cold_start(root=root, manifest=manifest_for(settings, pm, modules))
         logging.getLogger("zappa.local.gateway").setLevel(logging.WARNING)  # dispatch() prints its own line
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        if listener is None:
+            self._server = _Server(("127.0.0.1", port), _Handler)
+        else:
+            self._server = _Server(listener.getsockname(), _Handler, bind_and_activate=False)
+            self._server.socket.close()
+            self._server.socket, self._server.server_address = listener, listener.getsockname()
         self._server.gateway = self  # the gateway's HTTP handler calls dispatch()
 
     @property
@@ -147,60 +160,54 @@ class DevServer:
         self._server.server_close()
 
 
-def snapshot(project: Path, settings_file: Path | None) -> dict[str, float]:
-    """Modification times of the files whose change restarts the server."""
-    times: dict[str, float] = {}
-    for folder, dirs, files in os.walk(project):
-        dirs[:] = [d for d in dirs if d not in WATCH_SKIP and not d.startswith(".")]
-        for name in files:
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                try:
-                    times[path] = os.stat(path).st_mtime
-                except OSError:
-                    pass
-    if settings_file is not None and settings_file.exists():
-        times[str(settings_file)] = settings_file.stat().st_mtime
-    return times
+def serve_with_reload(ctx: Any, settings: Any, port: int, *, echo: Callable[[str], None] = print,
+                      stop: threading.Event | None = None) -> int:
+    """Serve the stage and restart the server whenever a ``.py`` file of the project or the settings file
+    changes (see :mod:`zappa_core.local.reloader`)."""
+    from zappa_core.local.reloader import (
+        ChildProcessServer,
+        ForkedServer,
+        ended_by_sigterm,
+        make_watcher,
+        run_with_reload,
+    )
 
+    project = Path(settings.project_dir).resolve()
+    settings_file = getattr(getattr(settings, "source", None), "path", None)
+    watcher = make_watcher(project, Path(settings_file) if settings_file else None)
+    if hasattr(os, "fork"):
+        import socket
 
-def watch_and_restart(command: list[str], project: Path, settings_file: Path | None, *, interval: float = 0.5,
-                      echo: Callable[[str], None] = print, stop: threading.Event | None = None) -> int:
-    """Run ``command`` (the server without reload) and restart it whenever a watched file changes."""
-    stop = stop or threading.Event()
-    seen = snapshot(project, settings_file)
-    child = subprocess.Popen(command, cwd=project)
-    try:
-        while not stop.wait(interval):
-            now = snapshot(project, settings_file)
-            if now != seen:
-                changed = sorted(set(now.items()) ^ set(seen.items()))
-                echo(f"change detected in {os.path.relpath(changed[0][0], project)}: restarting")
-                seen = now
-                _end(child)
-                child = subprocess.Popen(command, cwd=project)
-            elif child.poll() is not None and child.returncode not in (0, None):
-                echo(f"the server exited with {child.returncode}; waiting for a change to restart it")
-                seen = snapshot(project, settings_file)
-                while not stop.wait(interval) and snapshot(project, settings_file) == seen:
-                    pass
-                seen = snapshot(project, settings_file)
-                child = subprocess.Popen(command, cwd=project)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        _end(child)
-    return 0
+        listener = socket.create_server(("127.0.0.1", port), backlog=64)  # held here: no refused connection
+        event_shape(front_door(settings), settings.stage, port)  # imported once, here, for every restart
+        import zappa_runtime.runtime  # noqa: F401
 
+        modules = runtime_modules(ctx.pm)
 
-def _end(child: subprocess.Popen) -> None:
-    if child.poll() is None:
-        child.terminate()
-        try:
-            child.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        def serve_once() -> None:
+            import signal
+
+            from zappa_core.errors import ZappaError
+            from zappa_core.settings import load_stages
+
+            signal.signal(signal.SIGTERM, ended_by_sigterm)
+            try:
+                fresh = load_stages([settings.stage], pm=ctx.pm, settings_file=ctx.settings_file)[settings.stage]
+                server = DevServer(fresh, ctx.pm, port=port, echo=echo, listener=listener, modules=modules)
+            except ZappaError as exc:
+                echo(f"Error: {exc}")
+                raise SystemExit(exc.exit_code) from None
+            echo(f"Stage '{fresh.stage}' ({server.kind} events) on {server.url}")
+            sys.stdout.flush()
+            forked.report_imports(project)
+            server.serve_forever()
+
+        forked = ForkedServer(serve_once)
+        server: Any = forked
+    else:
+        server = ChildProcessServer(serve_command(settings.stage, port, ctx.settings_file), project)
+    echo(f"watching {project} ({watcher.kind})")
+    return run_with_reload(server, watcher, project, echo, stop or threading.Event())
 
 
 def serve_command(stage: str, port: int, settings_file: str | None) -> list[str]:

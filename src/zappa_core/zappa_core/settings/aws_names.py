@@ -23,11 +23,46 @@ OLDEST_RUNTIME = (3, 9)
 
 @functools.cache
 def known_regions() -> tuple[str, ...]:
-    """Every region of every partition in the installed botocore's endpoint data."""
-    from botocore.loaders import Loader
+    """Every region of every partition in the installed botocore's endpoint data.
 
-    data = Loader().load_data("endpoints")
-    return tuple(sorted(region for partition in data["partitions"] for region in partition.get("regions", {})))
+    That file is large (over a megabyte of JSON) and every command validates its settings, so the list is
+    kept in the cache folder, keyed by the file's path, size and modification time."""
+    import importlib.util
+    import json
+    import os
+
+    spec = importlib.util.find_spec("botocore")  # found, not imported: importing botocore takes a while
+    source = os.path.join(spec.submodule_search_locations[0], "data", "endpoints.json") if spec else ""
+    try:
+        stat = os.stat(source)
+    except OSError:
+        from botocore.loaders import Loader  # the data lives elsewhere: botocore's own loader finds it
+
+        return _regions_of(Loader().load_data("endpoints"))
+    key = f"{source}|{stat.st_size}|{stat.st_mtime_ns}"
+    from zappa_core.packaging.context import default_cache_dir
+
+    cache = default_cache_dir() / "regions.json"
+    try:
+        kept = json.loads(cache.read_text())
+        if kept.get("key") == key:
+            return tuple(kept["regions"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    with open(source, "rb") as handle:
+        regions = _regions_of(json.load(handle))
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".regions.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"key": key, "regions": regions}))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only cache only costs time
+    return regions
+
+
+def _regions_of(endpoints: dict) -> tuple[str, ...]:
+    return tuple(sorted(region for partition in endpoints["partitions"] for region in partition.get("regions", {})))
 
 
 def region_problem(region: str) -> str | None:
