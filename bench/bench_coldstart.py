@@ -138,7 +138,7 @@ APPS = {
                 "peer_handler": 'from mangum import Mangum\n\nfrom main import app\n\nlambda_handler = Mangum(app, lifespan="off")\n'},
 }
 OURS, OURS_PYC, ZAPPA063 = "zappa_runtime", "zappa_runtime, compile_bytecode", "zappa 0.63"
-VARIANTS = ((OURS, False),)  # this tool's packages: (label, compiled at package time)
+VARIANTS = ((OURS, False), (OURS_PYC, True))  # this tool's packages: (label, compiled at package time)
 # what each peer needs in the package beside what the app needs (top-level names in the peers' venv)
 PEER_MODULES = {"apig-wsgi": ["apig_wsgi"], "mangum": ["mangum"]}
 # what the Lambda runtime provides (/var/runtime): boto3 and what it imports
@@ -340,7 +340,7 @@ def main(argv: list[str]) -> int:
     cases: dict[str, Path] = {}
     sizes: dict[str, dict] = {}
     for name, spec in APPS.items():
-        print(f"  packaging {name}: this tool, {spec['peer']}, zappa 0.63 ...", flush=True)
+        print(f"  packaging {name}: this tool (twice), {spec['peer']}, zappa 0.63 ...", flush=True)
         for adapter, compiled in VARIANTS:
             archive = build_ours(name, spec, compiled)
             task = WORK / "tasks" / archive.stem

@@ -42,6 +42,7 @@ PROVIDED = {
     "zappa_runtime": {
         "boto3": "imported lazily inside AWS Lambda, whose Python runtime provides it",
         "django": "imported only for a Django app's management commands, when the app ships Django",
+        "snapshot_restore_py": "imported only in a SnapStart init on AWS Lambda, whose Python runtime provides it",
     },
 }
 # Declared but not imported, and why.

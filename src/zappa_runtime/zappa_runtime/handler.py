@@ -21,6 +21,10 @@ def get_runtime():
         from zappa_runtime.runtime import Runtime
 
         _runtime = Runtime.cold_start()
+        if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+            from zappa_runtime.snapstart import register
+
+            register(_runtime)
     return _runtime
 
 

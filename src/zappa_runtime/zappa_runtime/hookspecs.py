@@ -66,3 +66,22 @@ def zappa_runtime_wrap_app(app: Any, settings: dict) -> Any:
     passing each the app returned by the previous one, once, when the app is loaded. The wrapper must
     keep the app's kind (a WSGI app stays WSGI, an ASGI app stays ASGI).
     """
+
+
+@hookspec
+def zappa_runtime_before_snapshot(runtime: Any) -> None:
+    """Lambda SnapStart (``snap_start: PublishedVersions``): called once when the initialised environment is
+    about to be snapshotted, after the app is loaded. Close what must not be copied into every environment
+    restored from the snapshot (network connections, open files, credentials with a short life). Called in
+    reverse registration order, after the runtime's own work (closing Django's database connections).
+    Return value ignored; an exception fails the snapshot (the version's publication fails with it).
+    """
+
+
+@hookspec
+def zappa_runtime_after_restore(runtime: Any) -> None:
+    """Lambda SnapStart: called in each environment restored from the snapshot, before its first event, in
+    registration order. Reconnect what ``zappa_runtime_before_snapshot`` closed and renew anything unique
+    per environment. The runtime has already reseeded ``random`` (which the snapshot would otherwise share
+    among all environments). Must finish within Lambda's 10 s restore limit. Return value ignored.
+    """

@@ -147,6 +147,22 @@ def _built(written: Written, **details: Any) -> BuiltPackage:
                                  "code_sha256": code_sha256, **details})
 
 
+def compile_for(settings, context: PackageContext, target: LambdaTarget):
+    """What turns a list of entries into the archive's: with ``compile_bytecode``, the ``.pyc`` files added
+    when this interpreter can compile for the target (else a warning, and the sources alone)."""
+    if not getattr(settings, "compile_bytecode", False):
+        return list
+    from zappa_core.packaging.bytecode import can_compile_for, with_bytecode
+
+    if not can_compile_for(target.python):
+        here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        context.warn(f"compile_bytecode: this is Python {here} and the function runs python{target.python[0]}."
+                     f"{target.python[1]}: bytecode is specific to a Python version, so none is compiled (package "
+                     "with that Python to have it)")
+        return list
+    return lambda entries: with_bytecode(entries, target.python, context.cache_dir)
+
+
 def build(settings, context: PackageContext) -> BuiltPackage:
     started = time.perf_counter()
     if context.pm is None:
@@ -172,13 +188,14 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         dep_entries = [e for e in deps.entries() if not matches_any_glob(e.arcname, excludes)]
         output = context.output or default_output(settings, context)
         memo = context.cache_dir / "builds"
+        compiled = compile_for(settings, context, target)
         extra: dict[str, Any] = {}
         layer = archive = None
         if settings.slim_handler:
             archive_path = output.with_name(f"{output.stem}_project.tar.gz")
             archive_entries, _ = merge([dep_entries, project])
             check_fits_tmp(settings, sum(e.size_hint for e in archive_entries.values()))
-            archive = write_archive(archive_path, archive_entries.values(), kind="tar.gz", memo_dir=memo,
+            archive = write_archive(archive_path, compiled(archive_entries.values()), kind="tar.gz", memo_dir=memo,
                                     progress=context.shows_progress)
             extra = {"slim_archive": slim_archive_url(settings, archive.sha256), "slim_archive_sha256": archive.sha256,
                      "slim_archive_unpacked": archive.unpacked}
@@ -190,7 +207,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
                        if not matches_any_glob(e.arcname, excludes)]
             layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in layered]
             if layer_entries:
-                layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), layer_entries, memo_dir=memo,
+                layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), compiled(layer_entries), memo_dir=memo,
                                       progress=context.shows_progress)
             base, clashes = merge([deps.entries(only=deps.runtime_dists), project, included])
         else:
@@ -200,7 +217,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         final, more = merge([base.values(), plugin_includes(pm, settings, context)])
         for clash in [*clashes, *more]:
             context.warn(clash)
-        written = write_archive(output, final.values(), memo_dir=memo, progress=context.shows_progress)
+        written = write_archive(output, compiled(final.values()), memo_dir=memo, progress=context.shows_progress)
     finally:
         reader.close()
     details: dict[str, Any] = {

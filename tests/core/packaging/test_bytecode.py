@@ -1,0 +1,68 @@
+"""``compile_bytecode``: the package ships unchecked-hash ``.pyc`` files beside the sources, which a cold start
+on a read-only task folder imports instead of compiling."""
+
+# ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from pkgtest import (
+    BASE_PYTHON,
+    api_gateway_event,
+    isolated_cache,
+    make_project,
+    package,
+    serve,
+    unzip,
+)
+
+RUNTIME = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+TAG = f"cpython-{sys.version_info[0]}{sys.version_info[1]}"
+
+
+def test_every_module_ships_with_unchecked_hash_bytecode(make_project, package, tmp_path):
+    build = package(make_project("flask_app", runtime=RUNTIME, compile_bytecode=True))
+    assert build.code == 0, build.err
+    names = set(build.names())
+    sources = [n for n in names if n.endswith(".py")]
+    for source in ("app.py", "handler.py", "flask/app.py", "zappa_runtime/runtime.py"):
+        folder, _, name = source.rpartition("/")
+        assert f"{folder + '/' if folder else ''}__pycache__/{name[:-3]}.{TAG}.pyc" in names, source
+    assert len([n for n in names if n.endswith(".pyc")]) >= len(sources) - 5  # a few files may not compile
+    header = build.read(f"flask/__pycache__/app.{TAG}.pyc")[:16]
+    assert int.from_bytes(header[4:8], "little") == 0b01, "not an unchecked-hash pyc (PEP 552 flags)"
+    folder = unzip(build.zip, tmp_path / "task")
+    assert serve(folder, api_gateway_event())["statusCode"] == 200
+
+
+def test_the_bytecode_is_what_runs_and_the_build_is_deterministic(make_project, package, tmp_path):
+    project = make_project("flask_app", runtime=RUNTIME, compile_bytecode=True)
+    first = package(project, tmp_path / "a.zip")
+    second = package(project, tmp_path / "b.zip")
+    assert first.code == second.code == 0
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    folder = unzip(first.zip, tmp_path / "task")
+    (folder / "app.py").write_text("raise SystemExit('the source was compiled again')\n")
+    probe = "import sys; sys.path.insert(0, '.'); import app; print(app.__cached__)"
+    done = subprocess.run([BASE_PYTHON, "-I", "-S", "-B", "-c", probe], cwd=folder, capture_output=True, text=True,
+                          check=False, timeout=60)
+    assert done.returncode == 0, done.stderr  # unchecked-hash bytecode: the (changed) source is not even read
+    assert done.stdout.strip().endswith(f"__pycache__/app.{TAG}.pyc")
+
+
+def test_off_by_default_and_for_another_python_with_a_warning(make_project, package, tmp_path):
+    plain = package(make_project("flask_app", folder="plain", runtime=RUNTIME))
+    assert plain.code == 0 and not [n for n in plain.names() if "__pycache__" in n]
+    other = "python3.12" if sys.version_info[:2] != (3, 12) else "python3.11"
+    project = make_project(folder="other", runtime=other, compile_bytecode=True)  # no compiled dependency
+    (project / "app.py").write_text("def app(environ, start_response):\n    return []\n")
+    (project / "requirements.txt").write_text("")
+    build = package(project)
+    assert build.code == 0, build.err
+    assert f"compile_bytecode: this is Python {sys.version_info[0]}.{sys.version_info[1]}" in build.out + build.err
+    assert not [n for n in build.names() if "__pycache__" in n]
+    with zipfile.ZipFile(build.zip) as archive:
+        assert "app.py" in archive.namelist()
