@@ -229,8 +229,8 @@ def test_a_schedule_whose_permission_was_lost_gets_it_back(stack, project):
 
 def test_a_failed_read_of_the_urls_names_the_command_to_run_again(stack, project):
     project.run("deploy", "dev")
-    stack.proxy.arm("error", "GetRestApis")  # an update with nothing to change reads the URLs first
-    failed = project.run("update", "dev", check=False)
+    stack.proxy.arm("error", "GetRestApis")  # an update with nothing to change reads the URLs for --json first
+    failed = project.run("update", "dev", "--json", check=False)
     assert failed.code == 1, failed
     assert "reading the stage's URLs: InjectedFailure" in failed.err and "Traceback" not in failed.err
     assert "nothing is lost: run 'zappa update dev --local' again" in failed.err
