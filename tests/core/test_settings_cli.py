@@ -129,7 +129,7 @@ def test_circular_extends_and_unknown_parent(run, tmp_path):
     (tmp_path / "zappa_settings.json").write_text(json.dumps({
         "a": {"extends": "b"}, "b": {"extends": "a"}, "c": {"extends": "prd"}, "prod": {}}))
     result = run(["settings", "show", "c"], tmp_path)
-    assert result.returncode == 2 and "extends unknown stage 'prd'; did you mean 'prod'?" in result.stderr
+    assert result.returncode == 2 and "'extends': no stage named 'prd'; did you mean 'prod'?" in result.stderr
     result = run(["settings", "show", "a"], tmp_path)
     assert result.returncode == 2 and "circular 'extends': a -> b -> a" in result.stderr
 

@@ -337,3 +337,84 @@ def test_an_efs_file_system_zappa_would_create_is_refused_not_ignored(check):
     result = check({"dev": {**BASE, "vpc_config": {"SubnetIds": ["subnet-1"]}, "efs_config": True}})
     [line] = problem_lines(result)
     assert "'efs_config': a file system that zappa would create (an entry without 'Arn', or true) is not supported" in line
+
+
+def test_an_entry_of_events_that_is_not_a_mapping_hides_no_other_entrys_problem(check):
+    result = check({"dev": {**BASE, "events": [
+        {"function": "app.tick", "expression": "every day"}, "app.other", 5,
+        {"function": "app.job", "event_source": {"arn": "arn:aws:sqs:us-east-1:123456789012:jobs", "batch_size": "ten"}}]}})
+    assert result.returncode == 2
+    assert problem_lines(result) == [
+        "10, stage 'dev': 'events[0].expression': 'every day' is not a schedule expression: use 'rate(5 minutes)' or "
+        "'cron(0 12 * * ? *)'",
+        "12, stage 'dev': 'events[1]': must be a mapping, such as {\"function\": \"app.job\", \"expression\": "
+        "\"rate(1 hour)\"}, not 'app.other'",
+        "13, stage 'dev': 'events[2]': must be a mapping, such as {\"function\": \"app.job\", \"expression\": "
+        "\"rate(1 hour)\"}, not 5",
+        "18, stage 'dev': 'events[3].event_source.batch_size': must be a whole number, not 'ten'"]
+
+
+def test_an_eventbridge_rule_written_as_an_event_source_is_pointed_at_its_own_entry(check):
+    """Zappa 0.63 creates a rule for an ``arn:aws:events`` event source, but its handler never passes the
+    rule's events to the function; here the message says how to write the entry that works."""
+    result = check({"dev": {**BASE, "events": [{"function": "app.on_ec2", "event_source": {
+        "arn": "arn:aws:events:us-east-1:123456789012:rule/ec2-changes", "rule_name": "ec2-changes",
+        "event_pattern": {"source": ["aws.ec2"]}, "events": []}}]}})
+    assert problem_lines(result) == [
+        "10, stage 'dev': 'events[0].event_source': an EventBridge rule is not an event_source here: write the entry "
+        "without 'event_source', as {\"function\": \"app.on_event\", \"event_pattern\": {\"source\": [\"aws.ec2\"]}, "
+        "\"name\": \"my-rule\"} for the events that match a pattern, or with \"expression\" for a schedule; the function "
+        "then receives each event"]
+
+
+@pytest.mark.parametrize(("stage", "line"), [
+    ({"extends": [None]}, "'extends': 'extends' must be the name of a stage, not [null]"),
+    ({"vpc_config": {"SubnetIds": None, "SecurityGroupIds": [True]}},
+     "'vpc_config.SubnetIds': must be a list of ids, such as [\"subnet-0abc\", \"subnet-0def\"], not null"),
+    ({"vpc_config": {"SubnetIds": ["subnet-1"]}, "efs_config": {"Arn": "arn:aws:elasticfilesystem:us-east-1:1:"
+                                                                "access-point/fsap-1", "LocalMountPath": ["/mnt/a"]}},
+     "'efs_config': LocalMountPath must start with '/mnt/' (Lambda's rule), not [\"/mnt/a\"]"),
+    ({"vpc_config": {"SubnetIds": ["subnet-1"]}, "efs_config": ["/mnt/a"]},
+     "'efs_config[0]': must be a mapping with 'Arn' and 'LocalMountPath', not '/mnt/a'"),
+    ({"extra_permissions": [{"Action": "s3:GetObject", "Resource": "*"}]},
+     "'extra_permissions[0]': not an IAM statement: it needs 'Effect' and 'Action' (or 'NotAction')"),
+    ({"function_url_enabled": True, "function_url_config": {"authorizer": True}},
+     "'function_url_config.authorizer': must be 'NONE' or 'AWS_IAM', not true"),
+], ids=["extends", "vpc", "efs-mount", "efs-entry", "extra-permissions", "function-url"])
+def test_values_of_rules_are_shown_as_the_file_writes_them(check, stage, line):
+    """Rules that check loosely typed values quote them as JSON (``null``, ``true``), never as Python."""
+    result = check({"dev": {**BASE, **stage}})
+    assert result.returncode == 2
+    lines = [text.split(": ", 1)[1] for text in problem_lines(result)]
+    assert line in lines
+    assert not [text for text in lines if any(word in text for word in ("None", "True", "{'", "[None"))]
+
+
+def test_an_extends_of_a_stage_that_is_not_there_lists_the_stages(check):
+    result = check({"dev": {**BASE, "extends": "base"}, "prod": {"extends": "prd"}})
+    assert problem_lines(result) == [
+        "7, stage 'dev': 'extends': no stage named 'base'; stages: dev, prod",
+        "10, stage 'prod': 'extends': no stage named 'prd'; did you mean 'prod'?"]
+
+
+@pytest.mark.parametrize("name", ["zappa_settings.json", "zappa_settings.yml", "zappa_settings.toml"])
+@pytest.mark.parametrize("text", ["", "{}"], ids=["empty", "no-stage"])
+def test_a_file_without_stages_is_a_problem_not_a_success(check, name, text):
+    if text == "{}" and not name.endswith("json"):
+        text = ""
+    result = check(text, name=name)
+    assert result.returncode == 2 and result.stdout == ""
+    assert problem_lines(result) == ["1: the file holds no stages: write at least one, such as {\"dev\": {\"app_function\": "
+                                     "\"app.app\", \"s3_bucket\": \"my-code-bucket\"}}"]
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("zappa_settings.yml", "dev:\n  s3_bucket: code-bucket\n  environment_variables:\n    LAUNCH: 2024-05-01\n",
+     "'environment_variables.LAUNCH': 2024-05-01 is read as a date"),
+    ("zappa_settings.toml", '[dev]\ns3_bucket = "code-bucket"\n[dev.aws_environment_variables]\nOPENS = 09:30:00\n',
+     "'aws_environment_variables.OPENS': 09:30:00 is read as a time"),
+], ids=["yaml-date", "toml-time"])
+def test_dates_and_times_read_from_yaml_or_toml_are_not_environment_text(check, name, text, line):
+    result = check(text, name=name)
+    assert problem_lines(result) == [f"4, stage 'dev': {line}, not a string; environment variables hold text, so "
+                                     "quote the value as you wrote it"]

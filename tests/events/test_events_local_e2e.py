@@ -2,7 +2,8 @@
 (filtered by Zappa's ``prefix`` and ``suffix``) and an SQS message each run the real function from the
 deployed package, a ``rate(1 minute)`` rule with two targets (one function scheduled twice with different
 ``kwargs``) fires both through the local scheduler, and an async task started by a Flask route runs in another invocation
-and its captured response is read back with ``get_async_response``.
+and its captured response is read back with ``get_async_response``; ``zappa unschedule`` then unwires the
+events and keeps that response.
 
 An SNS publish is not here: moto hands SNS deliveries to Lambda with the placeholder topic
 ``arn:aws:sns:EXAMPLE`` instead of the topic's ARN, so no runtime can tell which subscription it is; the SNS
@@ -56,6 +57,10 @@ def evidence(aws, key: str, timeout: float = 30) -> dict:
 
 def test_s3_upload_runs_the_function_for_the_keys_of_zappas_prefix_and_suffix(local):
     s3 = local.state.aws.client("s3")
+    [config] = s3.get_bucket_notification_configuration(Bucket="evlocal-uploads")["LambdaFunctionConfigurations"]
+    assert config["LambdaFunctionArn"].endswith(":function:evlocal-dev")
+    assert config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "photos/"},
+                                                       {"Name": "suffix", "Value": ".jpg"}]
     s3.put_object(Bucket="evlocal-uploads", Key="photos/notes.txt", Body=b"text")
     s3.put_object(Bucket="evlocal-uploads", Key="other/photo.jpg", Body=b"jpeg")
     s3.put_object(Bucket="evlocal-uploads", Key="photos/photo.jpg", Body=b"jpeg")
@@ -73,6 +78,11 @@ def test_sqs_message_runs_the_function(local):
 def test_rate_rule_fires_through_the_scheduler(local):
     from zappa_core.local.scheduler import Scheduler
 
+    events = local.state.aws.client("events")
+    [rule] = [r for r in events.list_rules()["Rules"] if r["Name"].startswith("evlocal-dev-")]
+    assert (rule["Name"], rule["ScheduleExpression"]) == ("evlocal-dev-app.tick", "rate(1 minute)")
+    targets = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
+    assert sorted(json.loads(t["Input"])["kwargs"]["n"] for t in targets) == [7, 8]  # one rule, an input per entry
     now = [datetime(2030, 1, 1, tzinfo=timezone.utc).timestamp()]
     scheduler = Scheduler(local.state, clock=lambda: now[0], background=False)
     assert scheduler.poll() == []  # the rule is seen: due one minute later
@@ -102,6 +112,34 @@ def test_async_task_from_a_flask_route_runs_separately_and_its_response_is_captu
     assert answer["response"]["sum"] == 33
     # the route answered before the task had done its 3 seconds: its caller did not wait for it
     assert answer["response"]["finished"] - started["answered"] > 2
+
+
+def test_unschedule_removes_the_wiring_and_keeps_the_stored_task_results(local):
+    """``zappa unschedule dev --local`` takes the rule, the S3 notification and the SQS mapping away; a result a
+    task stored in the async response table is still there afterwards. ``zappa schedule`` wires it all again."""
+    from zappa.asynchronous import get_async_response
+    from zappa_core.cli import run
+
+    with urllib.request.urlopen(_urls(local).rstrip("/") + "/add/0/5", timeout=60) as response:
+        started = json.loads(response.read())
+    deadline = time.monotonic() + 30
+    while (stored := get_async_response(started["response_id"], table="evlocal-tasks", region="us-east-1")) is None \
+            or stored["status"] != "complete":
+        assert time.monotonic() < deadline, stored
+        time.sleep(0.2)
+
+    aws = local.state.aws
+    assert run(["unschedule", "dev", "--local"]) == 0
+    try:
+        assert not [r for r in aws.client("events").list_rules()["Rules"] if r["Name"].startswith("evlocal-dev-")]
+        assert "LambdaFunctionConfigurations" not in aws.client("s3").get_bucket_notification_configuration(
+            Bucket="evlocal-uploads")
+        assert aws.client("lambda").list_event_source_mappings(FunctionName="evlocal-dev")["EventSourceMappings"] == []
+        assert get_async_response(started["response_id"], table="evlocal-tasks", region="us-east-1") == stored
+        assert stored["response"]["sum"] == 5
+    finally:
+        assert run(["schedule", "dev", "--local"]) == 0  # the other tests of this module find the stage wired
+    assert aws.client("s3").get_bucket_notification_configuration(Bucket="evlocal-uploads")["LambdaFunctionConfigurations"]
 
 
 def _urls(local) -> str:

@@ -113,5 +113,8 @@ def validate(settings: Any) -> list:
     config = settings.function_url_config or {}
     auth_type = str(config.get("authorizer", "NONE")).upper()
     if auth_type not in ("NONE", "AWS_IAM", "IAM"):
-        problems.append(SettingsProblem("function_url_config.authorizer must be 'NONE' or 'AWS_IAM'", key="function_url_config"))
+        from zappa_core.settings.messages import show
+
+        problems.append(SettingsProblem(f"must be 'NONE' or 'AWS_IAM', not {show(config.get('authorizer'))}",
+                                        key="function_url_config", path=("authorizer",)))
     return problems

@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -258,8 +259,13 @@ class CognitoSettings(Strict):
 # -- the section -----------------------------------------------------------------------------------------
 
 
+# The entries are checked one by one against the installed types (zappa_events.validation), so that one
+# entry that is not a mapping does not hide the problems of the others.
+EventEntries = Annotated[list[Any], WithJsonSchema({"type": "array", "items": {"type": "object"}})]
+
+
 class EventsSettings(Strict):
-    events: list[dict[str, Any]] = Field(default_factory=list, description="Scheduled functions and event sources (S3, SNS, SQS, DynamoDB, Kinesis, and types added by plugins). Each entry is checked against the installed event-source types.")
+    events: EventEntries = Field(default_factory=list, description="Scheduled functions and event sources (S3, SNS, SQS, DynamoDB, Kinesis, and types added by plugins). Each entry is checked against the installed event-source types.")
     keep_warm: bool = Field(True, description="Ping the function on a schedule to keep it warm.")
     keep_warm_expression: str = Field("rate(4 minutes)", description="Schedule of the keep-warm ping.")
     bot_events: list[BotEvent] = Field(default_factory=list, description="Amazon Lex intents: `{function, event_source: {intent, invocation_source}}`.")

@@ -42,20 +42,43 @@ def describe_types(types: list[EventSourceType]) -> str:
     return ", ".join(parts)
 
 
-def _entry_summary(entry: Any) -> str:
-    if not isinstance(entry, dict):
-        return f"a {type(entry).__name__}, not a mapping"
+ENTRY_EXAMPLE = '{"function": "app.job", "expression": "rate(1 hour)"}'
+
+
+def _entry_summary(entry: dict) -> str:
+    from zappa_core.settings.messages import show
+
     source = entry.get("event_source")
     if isinstance(source, dict) and source.get("arn"):
-        return f"event_source.arn {source['arn']!r}"
+        return f"event_source.arn {show(source['arn'])}"
     return "keys " + ", ".join(map(repr, entry)) if entry else "an empty entry"
+
+
+# Zappa 0.63 takes an event source of the service 'events' (a rule named by 'rule_name'), but its handler
+# never passes the rule's events to the function; here such a rule is an entry of its own.
+EVENTS_RULE_SOURCE = (
+    "an EventBridge rule is not an event_source here: write the entry without 'event_source', as "
+    '{"function": "app.on_event", "event_pattern": {"source": ["aws.ec2"]}, "name": "my-rule"} for the events that '
+    'match a pattern, or with "expression" for a schedule; the function then receives each event')
+
+
+def _is_events_rule_source(entry: dict) -> bool:
+    from zappa_events.awsutil import arn_service
+
+    source = entry.get("event_source")
+    return isinstance(source, dict) and isinstance(source.get("arn"), str) and arn_service(source["arn"]) == "events"
 
 
 def entry_problems(index: int, entry: Any, types: list[EventSourceType]) -> tuple[Any, list[SettingsProblem]]:
     """Validate one entry against the model of its type: ``(model instance or None, problems)``."""
-    from zappa_core.settings.messages import explain_error
+    from zappa_core.settings.messages import explain_error, show
 
+    if not isinstance(entry, dict):
+        return None, [SettingsProblem(f"must be a mapping, such as {ENTRY_EXAMPLE}, not {show(entry)}",
+                                      key="events", path=(index,))]
     kind = discriminator(types)(entry)
+    if kind is None and _is_events_rule_source(entry) and any(t.type == "eventbridge" for t in types):
+        return None, [SettingsProblem(EVENTS_RULE_SOURCE, key="events", path=(index, "event_source"))]
     if kind is None:
         return None, [SettingsProblem(
             f"no installed event type matches this entry ({_entry_summary(entry)}); installed types: "

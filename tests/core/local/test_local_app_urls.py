@@ -73,6 +73,16 @@ def test_django_trailing_slash_and_admin_login_redirects_land_on_working_pages(d
     assert b'name="username"' in body and b"csrfmiddlewaretoken" in body
 
 
+def test_django_with_its_own_wsgi_application_is_imported_with_its_settings_module_set(deployed):
+    """Zappa's ``app_function`` beside ``django_settings``: DJANGO_SETTINGS_MODULE is set before the app's
+    module is imported, and the app (which wraps Django's) serves."""
+    api = deployed("urls_django", project_name="urls-django-wsgi", app_function="urlsite.wsgi.application",
+                   django_settings="urlsite.settings")
+    with urllib.request.urlopen(api + "hello/", timeout=120) as response:
+        assert response.status == 200 and response.headers["X-Settings-Module"] == "urlsite.settings"
+        assert json.loads(response.read())["url"] == api + "hello/"
+
+
 def test_fastapi_docs_load_their_openapi_document_through_the_gateway(deployed):
     api = deployed("urls_fastapi", app_function="main.app")
     _, status, body = get(api + "docs")

@@ -39,5 +39,6 @@ def zappa_validate_settings(settings):
             problems.append(SettingsProblem(f"{path} has no 'Statement': not an IAM policy document", key=key))
     for i, statement in enumerate(getattr(settings, "extra_permissions", None) or []):
         if not isinstance(statement, dict) or "Effect" not in statement or ("Action" not in statement and "NotAction" not in statement):
-            problems.append(SettingsProblem(f"entry {i} is not an IAM statement (needs Effect and Action)", key="extra_permissions"))
+            problems.append(SettingsProblem("not an IAM statement: it needs 'Effect' and 'Action' (or 'NotAction')",
+                                            key="extra_permissions", path=(i,)))
     return problems

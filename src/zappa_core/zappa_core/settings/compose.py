@@ -165,13 +165,15 @@ def resolve_extends(data: dict[str, Any], stage: str) -> tuple[dict[str, Any], d
     current: Any = stage
     while current is not None:
         if not isinstance(current, str):
-            return {}, {}, [f"'extends' must be the name of a stage, not {current!r}"]
+            from zappa_core.settings.messages import show
+
+            return {}, {}, [f"'extends' must be the name of a stage, not {show(current)}"]
         if current in chain:
             return {}, {}, [f"circular 'extends': {' -> '.join(chain + [current])}"]
         if current not in data:
             close = difflib.get_close_matches(current, list(data), n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            return {}, {}, [f"extends unknown stage '{current}'{hint}"]
+            hint = f"did you mean '{close[0]}'?" if close else f"stages: {', '.join(data)}"
+            return {}, {}, [f"no stage named '{current}'; {hint}"]
         chain.append(current)
         current = data[current].get("extends")
     merged: dict[str, Any] = {}
@@ -316,6 +318,10 @@ def load_stages(
     if path is not None and not path.is_absolute():
         path = (project / path) if not path.exists() else path.resolve()
     loader = _Loader(pm, project, path)
+    if stages is None and not loader.stages:
+        raise SettingsError([SettingsProblem(
+            "the file holds no stages: write at least one, such as {\"dev\": {\"app_function\": \"app.app\", "
+            "\"s3_bucket\": \"my-code-bucket\"}}", file=str(loader.loaded.path), line=1)])
     names = list(stages) if stages is not None else loader.stages
     result: dict[str, StageSettings] = {}
     problems: list[SettingsProblem] = []

@@ -6,6 +6,7 @@ settings reference (``docs/settings.md`` is generated from it).
 
 from __future__ import annotations
 
+import datetime
 import sys
 from typing import Annotated, Any, Literal
 
@@ -24,6 +25,9 @@ def _environment_text(value: Any) -> Any:
     """Environment variables hold text: a YAML ``true`` or a number is refused with the quoted form."""
     if isinstance(value, str):
         return value
+    if isinstance(value, (datetime.date, datetime.time)):  # YAML and TOML read unquoted dates and times
+        raise ValueError(f"{value.isoformat()} is read as a {type(value).__name__}, not a string; environment variables "
+                         "hold text, so quote the value as you wrote it")
     if isinstance(value, (bool, int, float)) or value is None:
         written = "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
         raise ValueError(f"{written} is not a string; environment variables hold text, so quote it: \"{written}\"")

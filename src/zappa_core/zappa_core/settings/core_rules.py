@@ -12,6 +12,7 @@ from typing import Any
 
 from zappa_core.records import SettingsProblem
 from zappa_core.settings.aws_names import bucket_problem, lambda_name_problem, region_problem
+from zappa_core.settings.messages import show
 
 EFS_MOUNT_ROOT = "/mnt/"
 LAMBDA_VARIABLE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]+$")  # what Lambda takes in a function's configuration
@@ -71,10 +72,10 @@ def _vpc_problems(settings: Any) -> list[SettingsProblem]:
             hint = f"did you mean '{close[0]}'?" if close else "expected one of: " + ", ".join(VPC_KEYS)
             problems.append(SettingsProblem(f"unknown key; {hint}", key="vpc_config", path=(key,)))
         elif kind is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            problems.append(SettingsProblem(f"must be a list of ids, such as {VPC_EXAMPLES[key]}, not {value!r}",
+            problems.append(SettingsProblem(f"must be a list of ids, such as {VPC_EXAMPLES[key]}, not {show(value)}",
                                             key="vpc_config", path=(key,)))
         elif kind is bool and not isinstance(value, bool):
-            problems.append(SettingsProblem(f"must be true or false, not {value!r}", key="vpc_config", path=(key,)))
+            problems.append(SettingsProblem(f"must be true or false, not {show(value)}", key="vpc_config", path=(key,)))
     return problems
 
 
@@ -91,19 +92,24 @@ def _efs_problems(settings: Any) -> list[SettingsProblem]:
     mounts: set[str] = set()
     for index, entry in enumerate(entries):
         path = (index,) if isinstance(efs, list) else ()
-        if not isinstance(entry, dict) or not (entry.get("Arn") or entry.get("arn")):
+        if entry is not True and not isinstance(entry, dict):
+            problems.append(SettingsProblem("must be a mapping with 'Arn' and 'LocalMountPath', not "
+                                            f"{show(entry)}", key="efs_config", path=path))
+            continue
+        if entry is True or not (entry.get("Arn") or entry.get("arn")):
             problems.append(SettingsProblem(
                 "a file system that zappa would create (an entry without 'Arn', or true) is not supported yet: "
                 "create the EFS access point and give its 'Arn' (and 'LocalMountPath')", key="efs_config", path=path))
-        if not isinstance(entry, dict):
+        if entry is True:
             continue
         mount = entry.get("LocalMountPath", entry.get("mount_point", entry.get("local_mount_path", "/mnt/efs")))
-        if not str(mount).startswith(EFS_MOUNT_ROOT):
+        if not isinstance(mount, str) or not mount.startswith(EFS_MOUNT_ROOT):
             problems.append(SettingsProblem(f"LocalMountPath must start with '{EFS_MOUNT_ROOT}' (Lambda's rule), "
-                                            f"not {mount!r}", key="efs_config", path=path))
+                                            f"not {show(mount)}", key="efs_config", path=path))
         elif mount in mounts:
-            problems.append(SettingsProblem(f"LocalMountPath {mount!r} is used twice", key="efs_config", path=path))
-        mounts.add(mount)
+            problems.append(SettingsProblem(f"LocalMountPath {show(mount)} is used twice", key="efs_config", path=path))
+        else:
+            mounts.add(mount)
     return problems
 
 
