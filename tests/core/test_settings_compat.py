@@ -418,3 +418,64 @@ def test_dates_and_times_read_from_yaml_or_toml_are_not_environment_text(check, 
     result = check(text, name=name)
     assert problem_lines(result) == [f"4, stage 'dev': {line}, not a string; environment variables hold text, so "
                                      "quote the value as you wrote it"]
+
+
+def test_an_environment_variable_without_a_value_says_to_write_one(check):
+    """``NAME:`` with nothing after it (or only a comment) is YAML's null: Zappa refuses it in
+    ``environment_variables`` and botocore refuses it in ``aws_environment_variables`` half-way through a deploy."""
+    text = ("dev:\n  s3_bucket: code-bucket\n  environment_variables:\n    TOKEN:\n"
+            "  aws_environment_variables:\n    BUCKET_URL: # from the stack's outputs\n    EMPTY: \"\"\n")
+    result = check(text, name="zappa_settings.yml")
+    assert result.returncode == 2
+    assert problem_lines(result) == [
+        "4, stage 'dev': 'environment_variables.TOKEN': has no value (null); environment variables hold text: write "
+        "it in quotes, \"\" for an empty one",
+        "6, stage 'dev': 'aws_environment_variables.BUCKET_URL': has no value (null); environment variables hold "
+        "text: write it in quotes, \"\" for an empty one"]
+
+
+@pytest.mark.parametrize(("handler", "example"), [("standard_lambda", "standard_lambda"), ("module.", "module"),
+                                                  (".handler", "handler")])
+def test_a_lambda_handler_the_python_runtime_cannot_load(check, handler, example):
+    result = check({"dev": {**BASE, "lambda_handler": handler}})
+    assert result.returncode == 2
+    assert problem_lines(result) == [
+        f"7, stage 'dev': 'lambda_handler': '{handler}' is not a handler Lambda's Python runtime can load: write "
+        f"'module.function' (it imports the module and calls the function), such as '{example}.lambda_handler'"]
+
+
+def test_lambda_handlers_lambda_loads_are_accepted(check):
+    for handler in ("standard_lambda.lambda_handler", "handlers/api.handle", "pkg.jobs.run"):
+        assert shown(check, {"lambda_handler": handler})["lambda_handler"] == handler
+
+
+def test_keep_warm_expression_is_checked_only_when_keep_warm_is_on(check):
+    """Zappa reads ``keep_warm_expression`` only with ``keep_warm``: a leftover value of a stage that turned the
+    ping off loads, as it does in Zappa; with the ping on, a value EventBridge refuses is a problem."""
+    assert shown(check, {"keep_warm": False, "keep_warm_expression": "unschedule"})["keep_warm"] is False
+    result = check({"dev": {**BASE, "keep_warm": True, "keep_warm_expression": "unschedule"}})
+    assert problem_lines(result) == [
+        "8, stage 'dev': 'keep_warm_expression': 'unschedule' is not a schedule expression: use 'rate(5 minutes)' or "
+        "'cron(0 12 * * ? *)'"]
+
+
+@pytest.mark.parametrize(("expression", "detail"), [
+    ("cron(55 0-5, ? * WED *)", "'0-5,' has an empty item: a ',' too many"),
+    ("cron(0 12 * * * *)", "exactly one of day-of-month and day-of-week must be '?'"),
+    ("cron(0 25 * * ? *)", "'25' is outside 0-23"),
+    ("cron(0/x * * * ? *)", "the step in '0/x' is not a number"),
+    ("cron(0 9 ? * MON#x *)", "'MON#x': the week must be 1-5"),
+    ("cron(0 9 ? * BLUE *)", "'BLUE' is neither a number nor one of SUN-SAT"),
+], ids=["empty-item", "both-days", "hour-range", "step", "nth-week", "weekday-name"])
+def test_a_cron_expression_is_checked_field_by_field_as_eventbridge_does(check, expression, detail):
+    result = check({"dev": {**BASE, "events": [{"function": "app.tick", "expression": expression}]}})
+    assert result.returncode == 2
+    assert problem_lines(result) == [f"10, stage 'dev': 'events[0].expression': '{expression}' is not a cron "
+                                     f"expression EventBridge takes: {detail}"]
+
+
+def test_cron_expressions_eventbridge_takes_load(check):
+    expressions = ["cron(0/30 * * * ? *)", "cron(0 1 ? * MON-FRI *)", "cron(15 10 ? * 6L 2026-2030)",
+                   "cron(0 8 1W * ? *)", "cron(0 9 ? * 2#1 *)", "cron(0 18 L * ? *)", "cron(5,35 14 * jan-mar ? *)"]
+    events = [{"function": "app.tick", "expression": e, "name": f"tick{i}"} for i, e in enumerate(expressions)]
+    assert [e["expression"] for e in shown(check, {"events": events})["events"]] == expressions

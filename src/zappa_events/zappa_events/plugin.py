@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.hookspecs import hookimpl
-from zappa_core.records import SettingsSection
+from zappa_core.records import SettingsProblem, SettingsSection
 
 
 @hookimpl
@@ -45,11 +45,17 @@ def _plugin_manager(holder: Any) -> Any:
 
 @hookimpl
 def zappa_validate_settings(settings):
+    from zappa_events.settings import check_schedule_expression
     from zappa_events.sources import event_source_types
     from zappa_events.validation import discriminator, parse_indexed, rule_name_problems
 
     types = event_source_types(_plugin_manager(settings))
     valid, problems = parse_indexed(settings.events, types)
+    if settings.keep_warm:  # Zappa reads the expression only then; an unused one is not a problem
+        try:
+            check_schedule_expression(settings.keep_warm_expression)
+        except ValueError as exc:
+            problems.append(SettingsProblem(str(exc), key="keep_warm_expression"))
     tag = discriminator(types)
     problems += rule_name_problems(settings, [(i, e) for i, e in valid if tag(e) == "schedule"],
                                    [(i, e) for i, e in valid if tag(e) == "eventbridge"])

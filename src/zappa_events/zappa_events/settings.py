@@ -20,6 +20,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from zappa_core.local.schedule_expressions import ScheduleError, parse_schedule
 
 from zappa_events.naming import COGNITO_CONFIG_KEYS, cognito_config_key
 
@@ -28,7 +29,8 @@ _CRON = re.compile(r"^cron\((\S+ ){5}\S+\)$")
 
 
 def check_schedule_expression(expression: str) -> str:
-    """Accept ``rate(N unit)`` (singular unit for 1) and six-field ``cron(...)``; raise ``ValueError``."""
+    """Accept ``rate(N unit)`` (singular unit for 1) and six-field ``cron(...)`` whose fields EventBridge takes
+    (one of day-of-month and day-of-week is ``?``); raise ``ValueError``."""
     m = _RATE.match(expression)
     if m:
         value, unit = int(m.group(1)), m.group(2)
@@ -39,6 +41,11 @@ def check_schedule_expression(expression: str) -> str:
             raise ValueError(f"{expression!r}: write '{fixed}' (AWS wants a singular unit for 1 only)")
         return expression
     if _CRON.match(expression):
+        try:  # the field rules EventBridge applies (those the local scheduler runs by)
+            parse_schedule(expression)
+        except ScheduleError as exc:
+            detail = str(exc).split(": ", 1)[-1]
+            raise ValueError(f"{expression!r} is not a cron expression EventBridge takes: {detail}") from None
         return expression
     raise ValueError(f"{expression!r} is not a schedule expression: use 'rate(5 minutes)' or 'cron(0 12 * * ? *)'")
 
@@ -267,7 +274,7 @@ EventEntries = Annotated[list[Any], WithJsonSchema({"type": "array", "items": {"
 class EventsSettings(Strict):
     events: EventEntries = Field(default_factory=list, description="Scheduled functions and event sources (S3, SNS, SQS, DynamoDB, Kinesis, and types added by plugins). Each entry is checked against the installed event-source types.")
     keep_warm: bool = Field(True, description="Ping the function on a schedule to keep it warm.")
-    keep_warm_expression: str = Field("rate(4 minutes)", description="Schedule of the keep-warm ping.")
+    keep_warm_expression: str = Field("rate(4 minutes)", description="Schedule of the keep-warm ping (read only with `keep_warm`, as in Zappa).")
     bot_events: list[BotEvent] = Field(default_factory=list, description="Amazon Lex intents: `{function, event_source: {intent, invocation_source}}`.")
     cognito: CognitoSettings | None = Field(None, description="`{user_pool, triggers: [{source, function}]}` Cognito user pool triggers.")
     async_source: Literal["lambda", "sns"] | None = Field(None, description="Default service for `@task`: `lambda` or `sns`.")
@@ -276,7 +283,3 @@ class EventsSettings(Strict):
     async_response_table_read_capacity: int = Field(1, ge=1, description="Read capacity of the response table.")
     async_response_table_write_capacity: int = Field(1, ge=1, description="Write capacity of the response table.")
 
-    @field_validator("keep_warm_expression")
-    @classmethod
-    def _keep_warm_expression(cls, value: str) -> str:
-        return check_schedule_expression(value)

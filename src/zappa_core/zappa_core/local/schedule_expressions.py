@@ -146,6 +146,9 @@ def _number(token: str, names: dict[str, int] | None) -> int:
     if names and token.upper() in names:
         return names[token.upper()]
     if not token.isdigit():
+        if names:
+            raise ValueError(f"'{token}' is neither a number nor one of {min(names, key=names.get)}-"
+                             f"{max(names, key=names.get)}")
         raise ValueError(f"'{token}' is not a number")
     return int(token)
 
@@ -153,7 +156,11 @@ def _number(token: str, names: dict[str, int] | None) -> int:
 def _values(text: str, low: int, high: int, names: dict[str, int] | None = None) -> frozenset[int]:
     result: set[int] = set()
     for part in text.split(","):
+        if not part:
+            raise ValueError(f"'{text}' has an empty item: a ',' too many")
         base, _, step_text = part.partition("/")
+        if step_text and not step_text.isdigit():
+            raise ValueError(f"the step in '{part}' is not a number")
         step = int(step_text) if step_text else 1
         if step <= 0:
             raise ValueError(f"bad step in '{part}'")
@@ -203,10 +210,9 @@ def _weekday_spec(text: str) -> WeekdaySpec:
         upper = part.upper()
         if "#" in upper:
             day, _, which = upper.partition("#")
-            index = int(which)
-            if not 1 <= index <= 5:
+            if not which.isdigit() or not 1 <= int(which) <= 5:
                 raise ValueError(f"'{part}': the week must be 1-5")
-            nth.add((_checked_weekday(day), index))
+            nth.add((_checked_weekday(day), int(which)))
         elif upper.endswith("L") and len(upper) > 1:
             last.add(_checked_weekday(upper[:-1]))
         elif upper == "L":

@@ -28,8 +28,11 @@ def _environment_text(value: Any) -> Any:
     if isinstance(value, (datetime.date, datetime.time)):  # YAML and TOML read unquoted dates and times
         raise ValueError(f"{value.isoformat()} is read as a {type(value).__name__}, not a string; environment variables "
                          "hold text, so quote the value as you wrote it")
-    if isinstance(value, (bool, int, float)) or value is None:
-        written = "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+    if value is None:  # ``NAME:`` with nothing after it (or only a comment) in YAML
+        raise ValueError("has no value (null); environment variables hold text: write it in quotes, \"\" for an "
+                         "empty one")
+    if isinstance(value, (bool, int, float)):
+        written = str(value).lower() if isinstance(value, bool) else str(value)
         raise ValueError(f"{written} is not a string; environment variables hold text, so quote it: \"{written}\"")
     raise ValueError(f"a {type(value).__name__} is not a string; environment variables hold text only")
 

@@ -31,6 +31,12 @@ def core_problems(settings: Any) -> list[SettingsProblem]:
                 "Lambda takes only names of letters, digits and '_' that begin with a letter (2 characters or more); "
                 "a variable under 'environment_variables' may have this name (the runtime sets it)",
                 key="aws_environment_variables", path=(key,)))
+    handler = settings.lambda_handler
+    if "." not in handler.strip(".") or handler.endswith("."):
+        problems.append(SettingsProblem(
+            f"{show(handler)} is not a handler Lambda's Python runtime can load: write 'module.function' (it imports "
+            f"the module and calls the function), such as '{handler.strip('.') or 'handler'}.lambda_handler'",
+            key="lambda_handler"))
     if not settings.manage_roles and not (settings.role_name or settings.role_arn):
         problems.append(SettingsProblem("'manage_roles: false' needs 'role_name' or 'role_arn'", key="manage_roles"))
     if settings.additional_text_mimetypes and not settings.binary_support:
