@@ -29,6 +29,7 @@ CORE_PLUGINS: tuple[tuple[str, str], ...] = (
     ("core.settings", "zappa_core.builtin.settings"),
     ("core.packaging", "zappa_core.builtin.packaging"),
     ("core.resources", "zappa_core.builtin.resources"),
+    ("core.secrets", "zappa_core.builtin.secrets"),
 )
 
 

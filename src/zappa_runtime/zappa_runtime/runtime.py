@@ -1,6 +1,6 @@
 """The runtime object: cold start (manifest, environment, plugins, app) and the dispatch of every event.
 
-Standard library and pluggy only; boto3 is imported lazily (``remote_env``, ``slim_handler``), asyncio only for
+Standard library and pluggy only; boto3 is imported lazily (``remote_env``, ``slim_handler``, ``secrets``), asyncio only for
 ASGI apps, Django only for Django projects.
 """
 
@@ -41,6 +41,7 @@ class Runtime:
         self._exception_handler: Any = None
         self._last_stage_vars: Any = None
         self.project_folder: str = self.root
+        self.secrets: Any = None  # the SecretsLoader of a stage with ``secrets``/``secrets_path``
 
     # ----------------------------------------------------------------------------------------------- plugins
     @property
@@ -198,6 +199,8 @@ class Runtime:
     # ------------------------------------------------------------------------------------------- dispatch
     def invoke(self, event: Any, context: Any) -> Any:
         """Handle one Lambda invocation (the body of ``lambda_handler``)."""
+        if self.secrets is not None and self.secrets.refresh_seconds:
+            self.secrets.refresh()
         if type(event) is dict:
             stage_vars = event.get("stageVariables")
             if stage_vars and stage_vars != self._last_stage_vars:
@@ -241,7 +244,7 @@ class Runtime:
         """Everything the Lambda does once per container, in Zappa's order:
 
         1. read the manifest; 2. ``log_level``; 3. ``remote_env`` from S3; 4. ``SERVERTYPE``, ``FRAMEWORK``,
-        ``PROJECT``, ``STAGE`` and ``environment_variables``; 5. ``slim_handler``: the project archive from S3;
+        ``PROJECT``, ``STAGE`` and ``environment_variables``; ``secrets`` and ``secrets_path``; 5. ``slim_handler``: the project archive from S3;
         6. ``include``: ``.so`` files; 7. ``settings_file``; 8. the manifest's runtime plugins and
         ``zappa_runtime_configure``; 9. the app.
         """
@@ -256,6 +259,11 @@ class Runtime:
         runtime._setup_logging()
         runtime._load_remote_env()
         runtime._set_environment()
+        if settings.get("secrets") or settings.get("secrets_path"):
+            from zappa_runtime.secrets import SecretsLoader
+
+            runtime.secrets = SecretsLoader(settings)
+            runtime.secrets.load()
         if settings.get("slim_handler") or settings.get("slim_archive"):
             runtime._load_slim_archive()
         runtime._load_includes()

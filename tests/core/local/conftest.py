@@ -61,9 +61,9 @@ def deploy_function(local_aws, role_arn) -> Callable[..., str]:
 def zappa(capsys, monkeypatch):
     """Run the CLI in this process (as the console script does) in a project folder."""
 
-    def call(project: Path, *args: str, check: bool = True) -> Result:
+    def call(project: Path, *args: str, check: bool = True, stdin: str | None = None) -> Result:
         monkeypatch.chdir(project)
-        result = run_cli(capsys, args)
+        result = run_cli(capsys, args, stdin=stdin)
         if check:
             assert result.code == 0, result
         return result

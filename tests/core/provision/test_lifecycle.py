@@ -223,10 +223,11 @@ def test_plan_json_lists_every_core_step(project, zappa, aws):
     assert result.code == 0, result
     plan = result.json()
     assert [c["step"] for c in plan["changes"]] == ["core:role", "core:bucket", "core:project-archive", "core:code",
-                                                    "core:dependencies-layer", "core:log-group", "core:function"]
-    # neither slim_handler nor dependencies_layer: nothing to upload or publish besides the package
+                                                    "core:dependencies-layer", "core:log-group", "core:function",
+                                                    "core:secrets"]
+    # neither slim_handler nor dependencies_layer nor secrets: nothing to upload, publish or check besides the package
     assert {c["step"]: c["action"] for c in plan["changes"] if c["empty"]} == {
-        "core:project-archive": "unchanged", "core:dependencies-layer": "unchanged"}
+        "core:project-archive": "unchanged", "core:dependencies-layer": "unchanged", "core:secrets": "unchanged"}
     assert {c["action"] for c in plan["changes"] if not c["empty"]} == {"create"}
     assert snapshot(aws)["buckets"] == []  # planning created nothing
 

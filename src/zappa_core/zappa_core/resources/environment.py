@@ -18,16 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from zappa_runtime.secret_refs import RESERVED_VARIABLES
+
 ENV_TAG = "ZappaEnvironment"
 TAG_VALUE_LIMIT = 256
 #: Lambda refuses these in a function's configuration ("reserved keys"); the runtime sets them itself.
-RESERVED = frozenset({
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-})
+RESERVED = RESERVED_VARIABLES
 
 
 def _text(value: Any) -> str:

@@ -11,8 +11,9 @@ import sys
 from typing import Any
 
 # First-party sections, in page order, with the extra that installs each (None: always installed).
-FIRST_PARTY = {"core": None, "packaging": None, "apigw": "apigw", "alb": "alb", "events": "events", "certs": "certs"}
-TITLES = {"core": "Lambda, IAM, packaging, environment", "packaging": "Packaging", "apigw": "API Gateway and function URLs",
+FIRST_PARTY = {"core": None, "packaging": None, "secrets": None, "apigw": "apigw", "alb": "alb", "events": "events", "certs": "certs"}
+TITLES = {"core": "Lambda, IAM, packaging, environment", "packaging": "Packaging",
+          "secrets": "Secrets from Parameter Store and Secrets Manager", "apigw": "API Gateway and function URLs",
           "alb": "Application Load Balancer", "events": "Schedules, event sources, keep-warm and async tasks",
           "certs": "Domains and certificates"}
 DISTRIBUTIONS = {"apigw": "zappa-ng-aws-apigw", "alb": "zappa-ng-aws-alb", "events": "zappa-ng-events", "certs": "zappa-ng-certs"}
