@@ -43,7 +43,7 @@ def calls(clients: dict) -> list[str]:
 
 def test_every_reference_kind_lands_in_the_environment_with_one_batched_call_per_service(aws):
     secrets = {f"P{index}": f"ssm:/shop/prod/config/FLAG_{index}" for index in range(12)}
-    secrets.update({"DB_PASSWORD": "ssm:/shop/prod/db_password", "PLAIN": "ssm:plain_name",
+    secrets.update({"DB_PASSWORD": "ssm:/shop/prod/db_password", "PLAIN": "ssm:plain_name:1",
                     "STRIPE_KEY": "secretsmanager:shop/stripe#api_key", "RETRIES": "secretsmanager:shop/stripe#retries",
                     "TOKEN": "secretsmanager:shop/token"})
     environ: dict[str, str] = {}

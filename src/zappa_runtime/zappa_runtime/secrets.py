@@ -103,6 +103,8 @@ class SecretsLoader:
                 continue
             for parameter in answer.get("Parameters", []):
                 found[parameter["Name"] + (parameter.get("Selector") or "")] = parameter["Value"]
+                if not parameter.get("Selector"):  # an answer without it (the local AWS) names the version
+                    found.setdefault(f"{parameter['Name']}:{parameter.get('Version')}", parameter["Value"])
         values = {}
         for variable, ref in refs.items():
             if ref.request_name in found:
