@@ -267,3 +267,31 @@ def test_turning_api_gateway_off_removes_it(rest, make_settings, ctx_for):
     change = run_step(ctx_for(off), RestApiStep(off))
     assert change.action is Action.DELETE
     assert apigw.get_rest_apis()["items"] == []
+
+
+def test_a_stage_in_china_gets_arns_of_the_aws_cn_partition(make_settings, moto_aws):
+    """The first deploy of a stage in cn-north-1 is planned before the function step has run: the function's
+    ARN, the integration URI and the permission's source ARN are all built, in the ``aws-cn`` partition."""
+    from zappa_aws_apigw.rest import RestApiStep
+    from zappa_core.aws import AwsClients
+    from zappa_core.plan import DeployContext
+    from zappa_core.testing import deploy_function
+
+    aws = AwsClients(region="cn-north-1")
+    fn = deploy_function(aws, "app-dev")
+    settings = make_settings(aws_region="cn-north-1", authorizer={"function": "app.auth"})
+    ctx = DeployContext(settings=settings, aws=aws, echo=lambda line: None)  # no core:function outputs
+    run_step(ctx, RestApiStep(settings))
+    api_id = ctx.outputs["apigw:rest-api"]["api_id"]
+
+    apigw = aws.client("apigateway")
+    root = next(r["id"] for r in apigw.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    integration = apigw.get_integration(restApiId=api_id, resourceId=root, httpMethod="ANY")
+    assert fn.arn.startswith("arn:aws-cn:lambda:cn-north-1:")
+    assert integration["uri"] == f"arn:aws-cn:apigateway:cn-north-1:lambda:path/2015-03-31/functions/{fn.arn}/invocations"
+    policy = json.loads(aws.client("lambda").get_policy(FunctionName="app-dev")["Policy"])
+    sources = {s["Sid"]: s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in policy["Statement"]}
+    account = fn.arn.split(":")[4]
+    assert sources == {f"zappa-apigw-rest-{api_id}": f"arn:aws-cn:execute-api:cn-north-1:{account}:{api_id}/*",
+                       f"zappa-apigw-rest-auth-{api_id}": f"arn:aws-cn:execute-api:cn-north-1:{account}:{api_id}/authorizers/*"}
+    assert run_step(ctx, RestApiStep(settings), apply=False).action is Action.UNCHANGED

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from zappa_core.awserrors import is_not_found
 from zappa_core.hookspecs import hookimpl
 from zappa_core.records import EventSourceType
-from zappa_core.retry import is_not_found
 from zappa_events.awsutil import function_arn
 from zappa_events.diffstep import DiffStep
 from zappa_events.mappings import function_mappings, is_enabled

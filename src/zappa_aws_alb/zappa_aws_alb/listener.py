@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import Action, Change, DeployContext
 
-from zappa_aws_alb.resources import AlbStep, error_code, find_load_balancer, listeners_of, owned, tag_list
+from zappa_aws_alb.resources import AlbStep, find_load_balancer, listeners_of, owned, tag_list
 
 
 def desired_listener(settings: Any) -> tuple[str, int, str | None]:
@@ -84,6 +85,6 @@ class ListenerStep(AlbStep):
             try:
                 elb.delete_listener(ListenerArn=arn)
             except Exception as exc:
-                if error_code(exc) not in ("ListenerNotFound", "ListenerNotFoundException"):
+                if not is_not_found(exc):
                     raise
         ctx.outputs.pop(self.id, None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import Action, Change, DeployContext
 from zappa_core.route53 import delete_alias
 
-from zappa_aws_alb.resources import AlbStep, error_code, find_load_balancer, owned, refuse, tag_list
+from zappa_aws_alb.resources import AlbStep, find_load_balancer, owned, refuse, tag_list
 
 
 class LoadBalancerStep(AlbStep):
@@ -83,7 +84,7 @@ class LoadBalancerStep(AlbStep):
         try:
             self.elb(ctx).delete_load_balancer(LoadBalancerArn=change.data["arn"])
         except Exception as exc:
-            if error_code(exc) not in ("LoadBalancerNotFound", "LoadBalancerNotFoundException"):
+            if not is_not_found(exc):
                 raise
         ctx.outputs.pop(self.id, None)
 

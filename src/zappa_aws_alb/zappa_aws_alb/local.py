@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from zappa_core.arns import split_function_arn
 from zappa_core.local.http import LocalRequest, LocalResponse
 
-from zappa_aws_alb.permissions import split_function_arn
 from zappa_aws_alb.resources import find_load_balancer, listeners_of, owned, resource_name, tags_of
 
 #: The largest request body a load balancer sends to a Lambda target (ELB's documented 1 MB).

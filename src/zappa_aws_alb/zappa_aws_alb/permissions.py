@@ -1,38 +1,20 @@
-"""The Lambda permission that lets the load balancer invoke the function (``elasticloadbalancing`` as
-principal, the target group as source), on the managed alias when the core publishes one."""
+"""The Lambda permission that lets the stage's target group invoke the function.
+
+The load balancer checks it when the target is registered, so it is granted first. The statement is
+``zappa-alb-<target group name>``, on the policy of the target the group invokes (the core's managed alias
+when it publishes one, else the function).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from zappa_core.plan import DeployContext
+from zappa_core.arns import split_function_arn
+from zappa_core.awserrors import error_code
 
-from zappa_aws_alb.resources import error_code
+from zappa_core import lambda_permissions
 
 ELB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
-
-
-def function_target(ctx: DeployContext) -> str:
-    """The ARN the target group invokes: the managed alias when the core publishes one, else the function."""
-    out = ctx.outputs.get("core:function") or {}
-    arn = out.get("qualified_arn") or out.get("function_arn")
-    if arn:
-        return arn
-    try:
-        return ctx.aws.client("lambda").get_function(FunctionName=ctx.function_name)["Configuration"]["FunctionArn"]
-    except Exception as exc:
-        if error_code(exc) != "ResourceNotFoundException":
-            raise
-    return ctx.arn("lambda", f"function:{ctx.function_name}")
-
-
-def split_function_arn(arn: str) -> tuple[str, str | None]:
-    """``arn:...:function:name[:qualifier]`` -> (unqualified ARN, qualifier)."""
-    parts = arn.split(":")
-    if len(parts) == 8:
-        return ":".join(parts[:7]), parts[7]
-    return arn, None
 
 
 def statement_id(tg_name: str) -> str:
@@ -40,32 +22,24 @@ def statement_id(tg_name: str) -> str:
 
 
 def has_permission(lam: Any, target: str, tg_arn: str) -> bool:
+    """Whether some statement already lets the load balancer invoke ``target`` for target group ``tg_arn``."""
     function, qualifier = split_function_arn(target)
-    kwargs = {"FunctionName": function}
-    if qualifier:
-        kwargs["Qualifier"] = qualifier
-    try:
-        policy = json.loads(lam.get_policy(**kwargs)["Policy"])
-    except Exception as exc:
-        if error_code(exc) == "ResourceNotFoundException":
-            return False
-        raise
-    for statement in policy.get("Statement", []):
-        principal = statement.get("Principal", {})
-        service = principal.get("Service") if isinstance(principal, dict) else principal
-        source = statement.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn")
-        if service == ELB_PRINCIPAL and source == tg_arn:
-            return True
-    return False
+    return any(lambda_permissions.principal(s) == ELB_PRINCIPAL and lambda_permissions.source_arn(s) == tg_arn
+               for s in lambda_permissions.statements(lam, function, qualifier=qualifier).values())
 
 
-def remove_permission(lam: Any, target: str, tg_name: str) -> None:
+def grant(lam: Any, target: str, tg_name: str, tg_arn: str) -> None:
     function, qualifier = split_function_arn(target)
-    kwargs = {"FunctionName": function, "StatementId": statement_id(tg_name)}
-    if qualifier:
-        kwargs["Qualifier"] = qualifier
+    sid = statement_id(tg_name)
     try:
-        lam.remove_permission(**kwargs)
+        lambda_permissions.grant(lam, function, sid, ELB_PRINCIPAL, tg_arn, qualifier=qualifier)
     except Exception as exc:
-        if error_code(exc) != "ResourceNotFoundException":
+        if error_code(exc) != "ResourceConflictException":
             raise
+        revoke(lam, target, tg_name)  # a stale statement for an older target group of the same name
+        lambda_permissions.grant(lam, function, sid, ELB_PRINCIPAL, tg_arn, qualifier=qualifier)
+
+
+def revoke(lam: Any, target: str, tg_name: str) -> None:
+    function, qualifier = split_function_arn(target)
+    lambda_permissions.revoke(lam, function, statement_id(tg_name), qualifier=qualifier)

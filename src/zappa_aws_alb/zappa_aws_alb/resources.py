@@ -7,6 +7,7 @@ import hashlib
 import re
 from typing import Any
 
+from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
@@ -25,15 +26,11 @@ def resource_name(settings: Any) -> str:
     return f"{name[:NAME_LIMIT - 9].rstrip('-')}-{digest}"
 
 
-def error_code(exc: Exception) -> str:
-    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
-
-
 def find_load_balancer(elb: Any, name: str) -> dict | None:
     try:
         found = elb.describe_load_balancers(Names=[name])["LoadBalancers"]
     except Exception as exc:
-        if error_code(exc) in ("LoadBalancerNotFound", "LoadBalancerNotFoundException"):
+        if is_not_found(exc):
             return None
         raise
     return found[0] if found else None
@@ -43,7 +40,7 @@ def find_target_group(elb: Any, name: str) -> dict | None:
     try:
         found = elb.describe_target_groups(Names=[name])["TargetGroups"]
     except Exception as exc:
-        if error_code(exc) in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+        if is_not_found(exc):
             return None
         raise
     return found[0] if found else None

@@ -3,18 +3,14 @@ target, after the permission that lets the load balancer invoke it."""
 
 from __future__ import annotations
 
+from zappa_core.arns import stage_function_arn
+from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext
 
-from zappa_aws_alb.permissions import (
-    ELB_PRINCIPAL,
-    function_target,
-    has_permission,
-    remove_permission,
-    split_function_arn,
-    statement_id,
-)
-from zappa_aws_alb.resources import AlbStep, error_code, find_target_group, owned, refuse, tag_list
+from zappa_aws_alb import permissions
+from zappa_aws_alb.permissions import ELB_PRINCIPAL
+from zappa_aws_alb.resources import AlbStep, find_target_group, owned, refuse, tag_list
 
 MULTI_VALUE = "lambda.multi_value_headers.enabled"
 
@@ -26,7 +22,7 @@ class TargetGroupStep(AlbStep):
 
     def plan_enabled(self, ctx: DeployContext) -> Change:
         elb = self.elb(ctx)
-        target = function_target(ctx)
+        target = stage_function_arn(ctx, qualified=True)
         tg = find_target_group(elb, self.name)
         resource = f"target group {self.name}"
         if tg is None:
@@ -46,7 +42,7 @@ class TargetGroupStep(AlbStep):
             details.append(f"{MULTI_VALUE}: {attrs.get(MULTI_VALUE)} -> true")
         if registered != [target]:
             details.append(f"targets: {', '.join(registered) or '(none)'} -> {target}")
-        permitted = has_permission(ctx.aws.client("lambda"), target, tg_arn)
+        permitted = permissions.has_permission(ctx.aws.client("lambda"), target, tg_arn)
         if not permitted:
             details.append(f"invoke permission for {ELB_PRINCIPAL}")
         data = {"arn": tg_arn, "target": target, "registered": registered, "permitted": permitted,
@@ -63,21 +59,8 @@ class TargetGroupStep(AlbStep):
             tg_arn = elb.create_target_group(Name=self.name, TargetType="lambda", Tags=tag_list(ctx))["TargetGroups"][0]["TargetGroupArn"]
         if not data.get("multi_value"):
             elb.modify_target_group_attributes(TargetGroupArn=tg_arn, Attributes=[{"Key": MULTI_VALUE, "Value": "true"}])
-        if not data.get("permitted"):
-            # the load balancer checks the permission when the target is registered: grant it first
-            function, qualifier = split_function_arn(target)
-            kwargs = {"FunctionName": function, "StatementId": statement_id(self.name), "Action": "lambda:InvokeFunction",
-                      "Principal": ELB_PRINCIPAL, "SourceArn": tg_arn}
-            if qualifier:
-                kwargs["Qualifier"] = qualifier
-            lam = ctx.aws.client("lambda")
-            try:
-                lam.add_permission(**kwargs)
-            except Exception as exc:
-                if error_code(exc) != "ResourceConflictException":
-                    raise
-                remove_permission(lam, target, self.name)  # a stale statement for an older target group
-                lam.add_permission(**kwargs)
+        if not data.get("permitted"):  # the load balancer checks it when the target is registered: grant it first
+            permissions.grant(ctx.aws.client("lambda"), target, self.name, tg_arn)
         stale = [t for t in data.get("registered", []) if t != target]
         if stale:
             elb.deregister_targets(TargetGroupArn=tg_arn, Targets=[{"Id": t} for t in stale])
@@ -103,16 +86,16 @@ class TargetGroupStep(AlbStep):
         tg_arn = change.data["arn"]
         lam = ctx.aws.client("lambda")
         for target in change.data.get("registered", []):
-            remove_permission(lam, target, self.name)
+            permissions.revoke(lam, target, self.name)
         if change.data.get("registered"):
             try:
                 elb.deregister_targets(TargetGroupArn=tg_arn, Targets=[{"Id": t} for t in change.data["registered"]])
             except Exception as exc:
-                if error_code(exc) not in ("TargetGroupNotFound", "TargetGroupNotFoundException", "InvalidTarget"):
+                if not (is_not_found(exc) or error_code(exc) == "InvalidTarget"):
                     raise
         try:
             elb.delete_target_group(TargetGroupArn=tg_arn)
         except Exception as exc:
-            if error_code(exc) not in ("TargetGroupNotFound", "TargetGroupNotFoundException"):
+            if not is_not_found(exc):
                 raise
         ctx.outputs.pop(self.id, None)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from zappa_core.arns import arn_service, partition_of, split_function_arn
 from zappa_core.errors import UsageError
 
 AUTHORIZER_NAME = "ZappaAuthorizer"
@@ -47,36 +48,23 @@ def uses_http_api(settings: Any) -> bool:
     return apigw_enabled(settings) and settings.apigateway_version == "v2"
 
 
-def region_of(arn: str) -> str:
-    return arn.split(":")[3]
-
-
-def account_of(arn: str) -> str:
-    return arn.split(":")[4]
-
-
-def unqualified(function_arn: str) -> str:
-    """``arn:aws:lambda:r:a:function:name[:qualifier]`` without the qualifier."""
-    return ":".join(function_arn.split(":")[:7])
-
-
 def invoke_arn(settings: Any, function_arn: str) -> str:
     """The ARN API Gateway invokes: the function, or its ``apigateway_lambda_qualifier`` alias/version."""
-    base = unqualified(function_arn)
+    base = split_function_arn(function_arn)[0]
     qualifier = settings.apigateway_lambda_qualifier
     return f"{base}:{qualifier}" if qualifier else base
 
 
 def lambda_uri(region: str, function_arn: str) -> str:
     """The integration URI of an ``AWS_PROXY`` integration with the Lambda ``function_arn``."""
-    return f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    return f"arn:{partition_of(region)}:apigateway:{region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
 
 
 def function_arn_of_uri(uri: str) -> str | None:
     """The Lambda ARN inside an integration URI (the reverse of :func:`lambda_uri`); ``None`` if not Lambda."""
     marker = "/functions/"
     if marker not in uri:
-        return uri if uri.startswith("arn:aws:lambda:") else None
+        return uri if arn_service(uri) == "lambda" else None
     return uri.split(marker, 1)[1].rsplit("/invocations", 1)[0]
 
 
@@ -147,7 +135,7 @@ def authorizer_function_arn(settings: Any, function_arn: str) -> str | None:
     auth = settings.authorizer
     if auth is None or authorizer_type(settings) in (None, "COGNITO_USER_POOLS"):
         return None
-    return auth.arn or unqualified(function_arn)
+    return auth.arn or split_function_arn(function_arn)[0]
 
 
 def method_authorization(settings: Any) -> str:
@@ -171,13 +159,3 @@ def tags_of(settings: Any) -> dict[str, str]:
     tags[TAG_KEY] = settings.zappa_project_tag
     return tags
 
-
-def client_error_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
-def is_not_found(exc: Exception) -> bool:
-    code = client_error_code(exc)
-    status = (getattr(exc, "response", None) or {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return code in ("NotFoundException", "ResourceNotFoundException", "NotFound", "404") or status == 404

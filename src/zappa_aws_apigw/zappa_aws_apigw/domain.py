@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from zappa_core.arns import arn_region
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError, UsageError
 from zappa_core.route53 import (
     CLOUDFRONT_HOSTED_ZONE_ID,
@@ -56,15 +58,15 @@ def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
     if kind == "PRIVATE":
         raise UsageError("a PRIVATE REST API cannot have a public custom domain", hint="use endpoint_configuration EDGE or REGIONAL")
     edge = kind == "EDGE"
-    if edge and common.region_of(certificate) != "us-east-1":
-        raise UsageError(f"an edge-optimised domain needs its certificate in us-east-1, not {common.region_of(certificate)}",
+    if edge and arn_region(certificate) != "us-east-1":
+        raise UsageError(f"an edge-optimised domain needs its certificate in us-east-1, not {arn_region(certificate)}",
                          hint="request or import the certificate in us-east-1, or use endpoint_configuration REGIONAL")
     cert_key = "certificateArn" if edge else "regionalCertificateArn"
     try:
         try:
             found = apigw.get_domain_name(domainName=domain)
         except Exception as exc:
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise
             found = apigw.create_domain_name(domainName=domain, endpointConfiguration={"types": [kind]}, tags=common.tags_of(settings),
                                              **{cert_key: certificate})
@@ -122,7 +124,7 @@ def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
         try:
             found = v2.get_domain_name(DomainName=domain)
         except Exception as exc:
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise
             found = v2.create_domain_name(DomainName=domain, DomainNameConfigurations=[config], Tags=common.tags_of(settings))
         else:

@@ -9,11 +9,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from zappa_core.arns import split_function_arn
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
-from zappa_aws_apigw import common
 from zappa_aws_apigw.common import DEFAULT_FUNCTION_URL_CONFIG
+from zappa_core import lambda_permissions
 
 PERMISSION_SID = "zappa-function-url"
 #: ``function_url_config.cors`` keys (Zappa writes them camelCase) -> boto3's ``Cors`` keys.
@@ -67,7 +69,7 @@ def read_url_config(lam: Any, function_name: str) -> dict[str, Any] | None:
     try:
         return lam.get_function_url_config(FunctionName=function_name)
     except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-        if common.is_not_found(exc):
+        if is_not_found(exc):
             return None
         raise AwsError(f"apigw:function-url: could not read the function URL of {function_name}: {exc}") from None
 
@@ -81,7 +83,7 @@ def list_url_configs(lam: Any, function_name: str) -> list[dict[str, Any]]:
             items.extend(page.get("FunctionUrlConfigs", []))
         return items
     except Exception as exc:  # noqa: BLE001 - no listing (or moto lacking it) falls back to reading the one config
-        if common.is_not_found(exc) and "Not yet implemented" not in str(exc):
+        if is_not_found(exc):
             return []
         found = read_url_config(lam, function_name)
         return [found] if found else []
@@ -117,9 +119,11 @@ class FunctionUrlStep(ResourceStep):
         return out
 
     def _has_permission(self, ctx: DeployContext) -> bool:
-        from zappa_aws_apigw.rest.permissions import read_permissions
-
-        return PERMISSION_SID in read_permissions(ctx.aws.client("lambda"), {"FunctionName": self.settings.function_name}, PERMISSION_SID)
+        try:
+            found = lambda_permissions.statements(ctx.aws.client("lambda"), self.settings.function_name, prefix=PERMISSION_SID)
+        except Exception as exc:  # noqa: BLE001 - not found means none; any other failure is raised as AwsError
+            raise AwsError(f"{self.id}: could not read the function's policy ({self.settings.function_name}): {exc}") from None
+        return PERMISSION_SID in found
 
     def plan(self, ctx: DeployContext) -> Change:
         if not self.settings.function_url_enabled:
@@ -148,10 +152,10 @@ class FunctionUrlStep(ResourceStep):
                 live = lam.update_function_url_config(FunctionName=name, **kwargs)
             has_permission = self._has_permission(ctx)
             if want["AuthType"] == "NONE" and not has_permission:
-                lam.add_permission(FunctionName=name, StatementId=PERMISSION_SID, Action="lambda:InvokeFunctionUrl",
-                                   Principal="*", FunctionUrlAuthType="NONE")
+                lambda_permissions.grant(lam, name, PERMISSION_SID, "*", None, action="lambda:InvokeFunctionUrl",
+                                         url_auth_type="NONE")
             elif want["AuthType"] != "NONE" and has_permission:
-                lam.remove_permission(FunctionName=name, StatementId=PERMISSION_SID)
+                lambda_permissions.revoke(lam, name, PERMISSION_SID)
         except AwsError:
             raise
         except Exception as exc:  # noqa: BLE001 - any other failure is raised as this step's AwsError
@@ -173,20 +177,14 @@ class FunctionUrlStep(ResourceStep):
         lam = ctx.aws.client("lambda")
         name = self.settings.function_name
         for config in list_url_configs(lam, name):
-            qualifier = _qualifier_of(config.get("FunctionArn", ""))
+            qualifier = split_function_arn(config.get("FunctionArn", ""))[1]
             kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
             try:
                 lam.delete_function_url_config(**kwargs)
             except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-                if not common.is_not_found(exc):
+                if not is_not_found(exc):
                     raise AwsError(f"apigw:function-url: could not delete the function URL of {name}: {exc}") from None
         try:
-            lam.remove_permission(FunctionName=name, StatementId=PERMISSION_SID)
-        except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-            if not common.is_not_found(exc):
-                raise AwsError(f"apigw:function-url: could not remove the permission {PERMISSION_SID}: {exc}") from None
-
-
-def _qualifier_of(function_arn: str) -> str | None:
-    parts = function_arn.split(":")
-    return parts[7] if len(parts) > 7 else None
+            lambda_permissions.revoke(lam, name, PERMISSION_SID)
+        except Exception as exc:  # noqa: BLE001 - any failure but "not found" is raised as AwsError
+            raise AwsError(f"apigw:function-url: could not remove the permission {PERMISSION_SID}: {exc}") from None

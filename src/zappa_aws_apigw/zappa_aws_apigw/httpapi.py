@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.arns import stage_function_arn
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
-from zappa_aws_apigw import common
+from zappa_aws_apigw import common, permissions
 from zappa_aws_apigw.common import AUTHORIZER_NAME, TAG_KEY, lambda_uri
-from zappa_aws_apigw.rest.model import function_arn_for
-from zappa_aws_apigw.rest.permissions import read_permissions, remove_permissions
 from zappa_aws_apigw.template import DESCRIPTION, http_cors_configuration, http_route_authorization
 
 PERMISSION_PREFIX = "zappa-apigw-http-"
@@ -58,16 +58,13 @@ class HttpApiStep(ResourceStep):
             live["routes"] = v2.get_routes(ApiId=api_id).get("Items", [])
             live["authorizers"] = route_authorizers(v2, api_id, live["routes"])
             live["stages"] = v2.get_stages(ApiId=api_id).get("Items", [])
-        target = {"FunctionName": self.settings.function_name}
-        if self.settings.apigateway_lambda_qualifier:
-            target["Qualifier"] = self.settings.apigateway_lambda_qualifier
-        live["permissions"] = read_permissions(ctx.aws.client("lambda"), target, PERMISSION_PREFIX)
+        live["permissions"] = permissions.read(ctx.aws.client("lambda"), self.settings, PERMISSION_PREFIX, self.id)
         return live
 
     def _want(self, ctx: DeployContext) -> dict[str, Any]:
         s = self.settings
         region = ctx.aws.client("apigatewayv2").meta.region_name
-        function_arn = function_arn_for(ctx)
+        function_arn = stage_function_arn(ctx)
         want: dict[str, Any] = {
             "region": region,
             "function_arn": function_arn,
@@ -120,13 +117,9 @@ class HttpApiStep(ResourceStep):
                 out.append("route authorizer")
         if not any(st.get("StageName") == "$default" and st.get("AutoDeploy") for st in live["stages"]):
             out.append("$default stage")
-        wanted = _wanted_permissions(self.settings, want, api["ApiId"])
-        for sid in wanted:
-            if sid not in live["permissions"]:
-                out.append(f"lambda permission {sid}")
-        for sid in live["permissions"]:
-            if sid not in wanted:
-                out.append(f"remove lambda permission {sid}")
+        add, remove = permissions.difference(_wanted_permissions(self.settings, want, api["ApiId"]), live["permissions"])
+        out.extend(f"lambda permission {sid}" for sid in add)
+        out.extend(f"remove lambda permission {sid}" for sid in remove if sid not in add)
         return out
 
     def plan(self, ctx: DeployContext) -> Change:
@@ -204,18 +197,8 @@ class HttpApiStep(ResourceStep):
             ctx.echo(f"HTTP API: {url}")
 
     def _apply_permissions(self, ctx: DeployContext, want: dict[str, Any], live: dict[str, Any], api_id: str) -> None:
-        lam = ctx.aws.client("lambda")
-        target = {"FunctionName": self.settings.function_name}
-        if self.settings.apigateway_lambda_qualifier:
-            target["Qualifier"] = self.settings.apigateway_lambda_qualifier
-        wanted = _wanted_permissions(self.settings, want, api_id)
-        for sid in live["permissions"]:
-            if sid not in wanted:
-                lam.remove_permission(StatementId=sid, **target)
-        for sid, arn in wanted.items():
-            if sid not in live["permissions"]:
-                lam.add_permission(StatementId=sid, Action="lambda:InvokeFunction", Principal="apigateway.amazonaws.com",
-                                   SourceArn=arn, **target)
+        add, remove = permissions.difference(_wanted_permissions(self.settings, want, api_id), live["permissions"])
+        permissions.apply(ctx.aws.client("lambda"), self.settings, live["permissions"], add, remove, self.id)
 
     def plan_destroy(self, ctx: DeployContext) -> Change:
         live = self._read(ctx)
@@ -237,14 +220,14 @@ class HttpApiStep(ResourceStep):
                         if mapping.get("ApiId") == api_id:
                             v2.delete_api_mapping(ApiMappingId=mapping["ApiMappingId"], DomainName=self.settings.domain)
                 except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-                    if not common.is_not_found(exc):
+                    if not is_not_found(exc):
                         raise AwsError(f"apigw:http-api: could not remove the API mapping of {self.settings.domain}: {exc}") from None
             try:
                 v2.delete_api(ApiId=api_id)
             except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-                if not common.is_not_found(exc):
+                if not is_not_found(exc):
                     raise AwsError(f"apigw:http-api: could not delete HTTP API {api_id}: {exc}") from None
-        remove_permissions(ctx.aws.client("lambda"), self.settings, live["permissions"])
+        permissions.remove_all(ctx.aws.client("lambda"), self.settings, live["permissions"], self.id)
 
 
 def route_authorizers(v2: Any, api_id: str, routes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -254,7 +237,7 @@ def route_authorizers(v2: Any, api_id: str, routes: list[dict[str, Any]]) -> lis
         try:
             found.append(v2.get_authorizer(ApiId=api_id, AuthorizerId=authorizer_id))
         except Exception as exc:
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise
     return found
 
@@ -273,10 +256,6 @@ def _our_integration(live: dict[str, Any], want: dict[str, Any]) -> dict[str, An
 
 
 def _wanted_permissions(settings: Any, want: dict[str, Any], api_id: str) -> dict[str, str]:
-    account = common.account_of(want["function_arn"])
-    base = f"arn:aws:execute-api:{want['region']}:{account}:{api_id}"
-    wanted = {f"{PERMISSION_PREFIX}{api_id}": f"{base}/*"}
-    auth = settings.authorizer
-    if want["authorizer"] is not None and auth.function and not auth.arn:
-        wanted[f"{PERMISSION_PREFIX}auth-{api_id}"] = f"{base}/authorizers/*"
-    return wanted
+    auth = settings.authorizer  # an authorizer that is a function of this app
+    own = want["authorizer"] is not None and bool(auth.function) and not auth.arn
+    return permissions.wanted(want["function_arn"], want["region"], api_id, PERMISSION_PREFIX, authorizer=own)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.arns import build_arn
 from zappa_core.local.http import LocalRequest, LocalResponse
 
 from zappa_aws_apigw.common import function_arn_of_uri
@@ -122,8 +123,7 @@ class HttpApiRoute(ApiRoute):
         values = [identity_value(request, s) for s in sources]
         if any(v is None for v in values):
             return json_response(401, UNAUTHORIZED)
-        route_arn = (f"arn:aws:execute-api:{self.state.region}:{self.state.account_id}:{self.api_id}/{stage_name}/"
-                     f"{request.method}{path}")
+        route_arn = build_arn("execute-api", self.state.region, self.state.account_id, f"{self.api_id}/{stage_name}/{request.method}{path}")
         cache_key = (authorizer["AuthorizerId"], "\x00".join(values))
         result = self.cache.get(cache_key) if values else None
         if result is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from zappa_core.arns import build_arn
 from zappa_core.local.http import LocalRequest, LocalResponse
 
 from zappa_aws_apigw.common import function_arn_of_uri
@@ -79,7 +80,7 @@ class RestApiRoute(ApiRoute):
         if integration.get("type") == "MOCK":
             return mock_response(integration)
         account = self.state.account_id
-        method_arn = f"arn:aws:execute-api:{self.state.region}:{account}:{self.api_id}/{stage_name}/{request.method}/{path.lstrip('/')}"
+        method_arn = build_arn("execute-api", self.state.region, account, f"{self.api_id}/{stage_name}/{request.method}/{path.lstrip('/')}")
         if method.get("apiKeyRequired") and self.valid_api_key(stage_name, request.header("x-api-key")) is None:
             return json_response(403, FORBIDDEN)
         auth_type = method.get("authorizationType") or "NONE"

@@ -6,6 +6,7 @@ import datetime as _dt
 from typing import Any
 
 from botocore.exceptions import ClientError
+from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.errors import AwsError
 
 from zappa_certs.pem import (
@@ -63,8 +64,7 @@ def describe(acm: Any, arn: str) -> dict | None:
     try:
         return acm.describe_certificate(CertificateArn=arn)["Certificate"]
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "")
-        if code in ("ResourceNotFoundException", "ValidationException", "InvalidArnException"):
+        if is_not_found(exc) or error_code(exc) in ("ValidationException", "InvalidArnException"):
             return None
         raise AwsError(f"ACM: describe_certificate {arn} failed: {exc}") from None
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from zappa_core import awserrors as _errors
 from zappa_core import retry as _retry
 from zappa_core.errors import AwsError, PluginError, ZappaError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
@@ -162,8 +163,8 @@ def _find_cycle(nodes: list[str], deps: dict[str, list[str]]) -> str:
 
 
 def describe_aws_error(exc: BaseException) -> str:
-    code = _retry.error_code(exc)
-    message = _retry.error_message(exc)
+    code = _errors.error_code(exc)
+    message = _errors.error_message(exc)
     if code:
         return f"{code}: {message}"
     return f"{type(exc).__name__}: {exc}"
@@ -183,7 +184,7 @@ def command_line(command: str, stage: str, ctx: DeployContext | None = None) -> 
 def hint_for(exc: BaseException, stage: str, command: str, ctx: DeployContext | None = None) -> str:
     """What to do after a failed step. The command named is the one that works next: a failed deploy is
     finished by deploying again (the function may not exist yet, and ``update`` needs it)."""
-    code = _retry.error_code(exc)
+    code = _errors.error_code(exc)
     again = command_line(command, stage, ctx)
     if code in ("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthFailure"):
         return (f"the AWS credentials in use may not do this; grant the permission (see docs/iam.md) and run "
@@ -225,7 +226,7 @@ class Engine:
             raise AwsError(f"step '{step.id}' failed on {resource}: {exc}",
                            hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command, self.ctx)) from exc
         except Exception as exc:
-            if not _retry.is_aws_error(exc):
+            if not _errors.is_aws_error(exc):
                 raise
             raise AwsError(f"step '{step.id}' failed on {resource}: {describe_aws_error(exc)}",
                            hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command, self.ctx)) from exc
@@ -264,7 +265,7 @@ class Engine:
         try:
             _ = self.ctx.account_id
         except Exception as exc:
-            if not _retry.is_aws_error(exc):
+            if not _errors.is_aws_error(exc):
                 raise
             raise AwsError(f"reading the AWS account: {describe_aws_error(exc)}",
                            hint=hint_for(exc, self.ctx.settings.stage, self.ctx.command, self.ctx)) from exc
@@ -311,7 +312,7 @@ class Engine:
             except ZappaError:
                 raise
             except Exception as exc:
-                if not (_retry.is_aws_error(exc) and _retry.is_transient(exc)) or not delays:
+                if not (_errors.is_aws_error(exc) and _retry.is_transient(exc)) or not delays:
                     raise
                 _retry.sleep(delays.pop(0))
                 # Plan this step again: the failed attempt may have done part of the work.

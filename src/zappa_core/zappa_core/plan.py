@@ -35,6 +35,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from zappa_core.arns import partition_of
+
 FUNCTION_STEP = "core:function"
 
 
@@ -161,12 +163,8 @@ class DeployContext:
 
     @property
     def partition(self) -> str:
-        region = self.region or ""
-        if region.startswith("cn-"):
-            return "aws-cn"
-        if region.startswith("us-gov-"):
-            return "aws-us-gov"
-        return "aws"
+        """``aws``, ``aws-cn`` or ``aws-us-gov``: the partition of the stage's region."""
+        return partition_of(self.region)
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>``."""

@@ -1,4 +1,4 @@
-"""Retries with backoff for AWS calls and waits, and the one place that classifies AWS errors.
+"""Retries with backoff for AWS calls and waits (what an error says is :mod:`zappa_core.awserrors`'s).
 
 botocore's adaptive retry mode (see :mod:`zappa_core.aws`) already retries throttled *calls*. What it cannot
 retry is a multi-call operation that hit a transient state: a Lambda function whose previous update is still
@@ -11,6 +11,8 @@ import random
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from zappa_core.awserrors import error_code, http_status
 
 T = TypeVar("T")
 
@@ -25,62 +27,9 @@ TRANSIENT_CODES = THROTTLING_CODES | frozenset({
     "InternalFailure", "InternalError", "InternalServerError", "ServiceException", "RequestTimeout",
     "RequestTimeoutException", "ConflictException",
 })
-NOT_FOUND_CODES = frozenset({
-    "ResourceNotFoundException", "NoSuchEntity", "NoSuchBucket", "NoSuchKey", "404", "NotFound", "NotFoundException",
-    "NoSuchEntityException",
-})
 
 # Sleep function, replaceable in tests.
 sleep: Callable[[float], None] = time.sleep
-
-
-def _unwrap(exc: BaseException) -> BaseException:
-    """boto3's transfer errors (S3UploadFailedError) wrap the ClientError that says what happened."""
-    seen = 0
-    while getattr(exc, "response", None) is None and seen < 5:
-        inner = exc.__cause__ or exc.__context__
-        if inner is None:
-            break
-        exc, seen = inner, seen + 1
-    return exc
-
-
-def error_code(exc: BaseException) -> str:
-    response = getattr(_unwrap(exc), "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Code", "") or "")
-    return ""
-
-
-def error_message(exc: BaseException) -> str:
-    exc = _unwrap(exc)
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        return str(response.get("Error", {}).get("Message", "") or exc)
-    return str(exc)
-
-
-def http_status(exc: BaseException) -> int:
-    response = getattr(_unwrap(exc), "response", None)
-    if isinstance(response, dict):
-        return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
-    return 0
-
-
-def is_not_found(exc: BaseException) -> bool:
-    code = error_code(exc)
-    if "not yet implemented" in error_message(exc).lower():
-        return False
-    return code in NOT_FOUND_CODES
-
-
-def is_aws_error(exc: BaseException) -> bool:
-    try:
-        from boto3.exceptions import Boto3Error
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, (ClientError, BotoCoreError, Boto3Error))
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import Change, DeployContext
-from zappa_core.retry import is_not_found
 
+from zappa_core import arns
 from zappa_events import naming, sns
-from zappa_events.awsutil import (
-    account,
-    function_arn,
-    lambda_function_arn,
-    resource_name,
-)
+from zappa_events.awsutil import account, function_arn, resource_name
 from zappa_events.diffstep import DiffStep
 
 TTL_ATTRIBUTE = "ttl"
@@ -38,15 +34,15 @@ class AsyncStep(DiffStep):
         return naming.async_topic_name(self.settings.function_name)
 
     def _topic_arn(self, ctx: DeployContext) -> str:
-        return f"arn:aws:sns:{ctx.aws.region}:{account(ctx)}:{self.topic_name}"
+        return arns.build_arn("sns", ctx.aws.region, account(ctx), self.topic_name)
 
     def iam_statements(self, ctx: DeployContext) -> list[dict]:
         statements = [{"Effect": "Allow", "Action": ["lambda:InvokeFunction"],
-                       "Resource": [lambda_function_arn(ctx, self.settings.function_name)]}]
+                       "Resource": [arns.function_arn(ctx.aws.region, account(ctx), self.settings.function_name)]}]
         if self.settings.async_source == "sns":
             statements.append({"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [self._topic_arn(ctx)]})
         if self.settings.async_response_table:
-            table = f"arn:aws:dynamodb:{ctx.aws.region}:{account(ctx)}:table/{self.settings.async_response_table}"
+            table = arns.build_arn("dynamodb", ctx.aws.region, account(ctx), f"table/{self.settings.async_response_table}")
             statements.append({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                                "Resource": [table]})
         return statements

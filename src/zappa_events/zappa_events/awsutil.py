@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from zappa_core.arns import split_function_arn
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import DeployContext
-from zappa_core.retry import is_not_found
 
 
 def function_arn(ctx: DeployContext, *, required: bool = False) -> str | None:
@@ -28,36 +29,14 @@ def function_arn(ctx: DeployContext, *, required: bool = False) -> str | None:
     return None
 
 
-def unqualified(arn: str) -> str:
-    """``arn:aws:lambda:r:a:function:name[:qualifier]`` -> the ARN without the qualifier."""
-    parts = arn.split(":")
-    return ":".join(parts[:7])
-
-
 def same_function(arn_a: str | None, arn_b: str | None) -> bool:
-    return bool(arn_a and arn_b) and unqualified(arn_a) == unqualified(arn_b)
-
-
-def arn_service(arn: str) -> str:
-    """``arn:aws:sqs:us-east-1:123:q`` -> ``sqs``; ``""`` for anything else."""
-    parts = arn.split(":")
-    return parts[2] if len(parts) > 2 and parts[0] == "arn" else ""
-
-
-def arn_region(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[3] if len(parts) > 3 else ""
+    """Whether two ARNs name one function (whatever their qualifiers)."""
+    return bool(arn_a and arn_b) and split_function_arn(arn_a)[0] == split_function_arn(arn_b)[0]
 
 
 def resource_name(arn: str) -> str:
     """The last ``:``/``/`` part of an ARN (bucket, queue, topic, table or stream name)."""
     return arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-
-
-def lambda_function_arn(ctx: DeployContext, name: str) -> str:
-    """A function's ARN built from the stage's region and account, without calling Lambda."""
-    region = ctx.aws.resolve_region()
-    return f"arn:aws:lambda:{region}:{account(ctx)}:function:{name}"
 
 
 def account(ctx: DeployContext) -> str:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.arns import build_arn
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import DeployContext
-from zappa_core.retry import is_not_found
 
 from zappa_events import permissions
 from zappa_events.awsutil import account, function_arn, same_function
@@ -28,7 +29,7 @@ LEX = "lex.amazonaws.com"
 
 def pool_arn(ctx: DeployContext, pool_id: str) -> str:
     region = pool_id.split("_", 1)[0] if "_" in pool_id else ctx.aws.region
-    return f"arn:aws:cognito-idp:{region}:{account(ctx)}:userpool/{pool_id}"
+    return build_arn("cognito-idp", region, account(ctx), f"userpool/{pool_id}")
 
 
 class CognitoStep(DiffStep):
@@ -134,7 +135,7 @@ class LexStep(DiffStep):
         """The source ARN Lex calls the function with: the intent's, in the region and account of the
         entry's ``arn`` when it has one (else the stage's), any version."""
         region, owner = source.lex_scope() or (ctx.aws.region, account(ctx))
-        return f"arn:aws:lex:{region}:{owner}:intent:{source.intent}:*"
+        return build_arn("lex", region, owner, f"intent:{source.intent}:*")
 
     def desired(self, ctx: DeployContext) -> dict[str, Any]:
         return {b.event_source.intent: self._intent_arn(ctx, b.event_source) for b in self.settings.bot_events}

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.arns import arn_service
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import DeployContext
-from zappa_core.retry import is_not_found
 
-from zappa_events.awsutil import arn_service, function_arn
+from zappa_events.awsutil import function_arn
 from zappa_events.diffstep import DiffStep
 
 READ_ACTIONS = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import DeployContext
-from zappa_core.retry import is_not_found
 
 from zappa_events import naming, permissions
 from zappa_events.awsutil import function_arn, resource_name, same_function
@@ -93,7 +93,7 @@ class S3Step(DiffStep):
     def create(self, ctx: DeployContext, key: str, spec: Any) -> None:
         target = function_arn(ctx, required=True)
         bucket = spec["bucket"]
-        permissions.grant(ctx, target, PRINCIPAL, f"arn:aws:s3:::{bucket}")
+        permissions.grant(ctx, target, PRINCIPAL, f"arn:{ctx.partition}:s3:::{bucket}")
         config = self._read(ctx, bucket)
         lambdas = [c for c in config.get("LambdaFunctionConfigurations", []) if c.get("Id") != spec["id"]]
         entry: dict[str, Any] = {"Id": spec["id"], "LambdaFunctionArn": target, "Events": spec["events"]}
@@ -121,4 +121,4 @@ class S3Step(DiffStep):
                 if not is_not_found(exc) and "NoSuchBucket" not in str(exc):
                     raise
         if not any(same_function(c.get("LambdaFunctionArn"), arn) for c in keep):
-            permissions.revoke(ctx, PRINCIPAL, f"arn:aws:s3:::{bucket}")
+            permissions.revoke(ctx, PRINCIPAL, f"arn:{ctx.partition}:s3:::{bucket}")

@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import DeployContext
-from zappa_core.retry import is_not_found
 
 from zappa_events import naming
 from zappa_events.awsutil import function_arn, same_function

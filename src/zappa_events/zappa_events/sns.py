@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import DeployContext
-from zappa_core.retry import is_not_found
 
 from zappa_events import naming, permissions
 from zappa_events.awsutil import function_arn, resource_name, same_function

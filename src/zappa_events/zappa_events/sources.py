@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from zappa_core.arns import arn_service
 from zappa_core.records import EventSourceType
 
-from zappa_events.awsutil import arn_service
 from zappa_events.logs import LogsStep
 from zappa_events.mappings import DynamoDBStep, KinesisStep, SqsStep
 from zappa_events.s3 import S3Step

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
+
 from zappa_aws_apigw import common
 from zappa_aws_apigw.rest.model import Desired, Live
 
@@ -128,7 +130,7 @@ def _put_proxy_method(apigw: Any, api_id: str, resource_id: str, present: bool, 
         try:
             apigw.delete_method(restApiId=api_id, resourceId=resource_id, httpMethod="ANY")
         except Exception as exc:
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise
     kwargs: dict[str, Any] = {"restApiId": api_id, "resourceId": resource_id, "httpMethod": "ANY",
                               "authorizationType": auth_type, "apiKeyRequired": bool(want.settings.api_key_required)}
@@ -162,7 +164,7 @@ def _put_cors_method(apigw: Any, api_id: str, resource_id: str, present: bool, h
         try:
             apigw.delete_method(restApiId=api_id, resourceId=resource_id, httpMethod="OPTIONS")
         except Exception as exc:
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise
     apigw.put_method(restApiId=api_id, resourceId=resource_id, httpMethod="OPTIONS", authorizationType="NONE", apiKeyRequired=False)
     apigw.put_method_response(restApiId=api_id, resourceId=resource_id, httpMethod="OPTIONS", statusCode="200",

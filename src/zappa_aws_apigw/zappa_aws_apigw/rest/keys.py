@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import DeployContext
 
 from zappa_aws_apigw import common
@@ -39,7 +40,7 @@ def read_keys(apigw: Any, settings: Any, live: Live) -> None:
         try:
             live.api_key = apigw.get_api_key(apiKey=key_id, includeValue=False)
         except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise aws_error("read the API key", key_id, exc) from None
     else:
         live.api_key = find_api_key(apigw, name)

@@ -7,22 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zappa_core.errors import AwsError
-from zappa_core.plan import DeployContext
 
 from zappa_aws_apigw import common
 from zappa_aws_apigw.common import AUTHORIZER_NAME, lambda_uri
 from zappa_aws_apigw.template import rest_template
-
-
-def function_arn_for(ctx: DeployContext) -> str:
-    """The function's ARN from the ``core:function`` step, or derived from the settings when the function
-    step has not produced it yet (planning a first deploy)."""
-    out = ctx.outputs.get("core:function") or {}
-    if out.get("function_arn"):
-        return out["function_arn"]
-    region = ctx.aws.client("apigateway").meta.region_name
-    account = ctx.aws.account_id()
-    return f"arn:aws:lambda:{region}:{account}:function:{ctx.settings.function_name}"
 
 
 def rest_api_url(region: str, api_id: str, stage: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zappa_core.awserrors import error_code
 from zappa_core.errors import AwsError
 from zappa_core.plan import DeployContext
 
@@ -108,7 +109,7 @@ def apply_stack(ctx: DeployContext, settings: Any, how: str, want: Desired) -> N
             try:
                 cfn.create_stack(StackName=name, TemplateBody=body, Tags=tags)
             except Exception as exc:
-                if common.client_error_code(exc) != "AlreadyExistsException" or not adopted_stack(cfn, name, settings):
+                if error_code(exc) != "AlreadyExistsException" or not adopted_stack(cfn, name, settings):
                     raise
             _wait(cfn, "stack_create_complete", name)
         else:

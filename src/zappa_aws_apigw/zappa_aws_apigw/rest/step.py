@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.arns import stage_function_arn
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
-from zappa_aws_apigw import common
+from zappa_aws_apigw import common, permissions
 from zappa_aws_apigw.rest.converge import converge_ops
 from zappa_aws_apigw.rest.keys import apply_keys, key_work, read_keys, remove_keys
 from zappa_aws_apigw.rest.model import (
@@ -24,17 +26,10 @@ from zappa_aws_apigw.rest.model import (
     Live,
     aws_error,
     find_rest_api_id,
-    function_arn_for,
     rest_api_url,
     stage_patch_ops,
 )
-from zappa_aws_apigw.rest.permissions import (
-    PERMISSION_PREFIX,
-    apply_permissions,
-    permission_work,
-    read_permissions,
-    remove_permissions,
-)
+from zappa_aws_apigw.rest.permissions import PERMISSION_PREFIX, permission_work
 from zappa_aws_apigw.rest.stack import (
     STACK_BROKEN,
     STACK_DONE,
@@ -91,7 +86,7 @@ class RestApiStep(ResourceStep):
         try:
             live.api = apigw.get_rest_api(restApiId=live.api_id)
         except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-            if common.is_not_found(exc):
+            if is_not_found(exc):
                 live.api_id = None
                 return
             raise aws_error("read the REST API", live.api_id, exc) from None
@@ -110,27 +105,17 @@ class RestApiStep(ResourceStep):
         try:
             live.stage = apigw.get_stage(restApiId=live.api_id, stageName=self.settings.stage)
         except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-            if not common.is_not_found(exc):
+            if not is_not_found(exc):
                 raise aws_error("read the stage", self.settings.stage, exc) from None
 
-    def _permission_target(self) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"FunctionName": self.settings.function_name}
-        if self.settings.apigateway_lambda_qualifier:
-            kwargs["Qualifier"] = self.settings.apigateway_lambda_qualifier
-        return kwargs
-
     def _read_permissions(self, ctx: DeployContext, live: Live) -> None:
-        live.permissions = read_permissions(ctx.aws.client("lambda"), self._permission_target())
-        if self.settings.apigateway_lambda_qualifier:
-            # statements of an earlier deploy without the qualifier are stale too
-            for sid, stmt in read_permissions(ctx.aws.client("lambda"), {"FunctionName": self.settings.function_name}).items():
-                live.permissions.setdefault(sid, dict(stmt, _unqualified=True))
+        live.permissions = permissions.read(ctx.aws.client("lambda"), self.settings, PERMISSION_PREFIX, self.id)
 
     # -- diffing ---------------------------------------------------------------------------------------
 
     def desired(self, ctx: DeployContext) -> Desired:
         region = ctx.aws.client("apigateway").meta.region_name
-        return Desired(self.settings, function_arn_for(ctx), region)
+        return Desired(self.settings, stage_function_arn(ctx), region)
 
     def diff(self, want: Desired, live: Live) -> tuple[list[str], dict[str, Any]]:
         """Human details and the work to do, in apply order."""
@@ -164,11 +149,11 @@ class RestApiStep(ResourceStep):
         if stage_ops:
             work["stage_ops"] = stage_ops
             details.extend(f"stage setting {op['path']}: {op.get('value')}" for op in stage_ops if op.get("path"))
-        perms = permission_work(self.settings, want, live)
-        if perms["add"] or perms["remove"]:
-            work["permissions"] = perms
-            details.extend(f"lambda permission: add {sid}" for sid in perms["add"])
-            details.extend(f"lambda permission: remove {sid}" for sid in perms["remove"])
+        add, remove = permission_work(self.settings, want, live)
+        if add or remove:
+            work["permissions"] = (add, remove)
+            details.extend(f"lambda permission: add {sid}" for sid in add)
+            details.extend(f"lambda permission: remove {sid}" for sid in remove)
         keys = key_work(self.settings, live)
         if keys:
             work["keys"] = keys
@@ -213,8 +198,9 @@ class RestApiStep(ResourceStep):
         ops = stage_patch_ops(want, live.stage)
         if ops:
             apigw.update_stage(restApiId=live.api_id, stageName=want.stage, patchOperations=ops)
-        live.permissions = read_permissions(ctx.aws.client("lambda"), self._permission_target())
-        apply_permissions(ctx, self.settings, want, live, permission_work(self.settings, want, live))
+        self._read_permissions(ctx, live)
+        add, remove = permission_work(self.settings, want, live)
+        permissions.apply(ctx.aws.client("lambda"), self.settings, live.permissions, add, remove, self.id)
         url = rest_api_url(want.region, live.api_id, want.stage)
         ctx.outputs[self.id] = {"api_id": live.api_id, "stage": want.stage, "url": url, "region": want.region}
         key_id = apply_keys(ctx, apigw, self.settings, live)
@@ -264,9 +250,9 @@ class RestApiStep(ResourceStep):
             try:
                 apigw.delete_rest_api(restApiId=api_id)
             except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-                if not common.is_not_found(exc):
+                if not is_not_found(exc):
                     raise aws_error("delete the REST API", api_id, exc) from None
-        remove_permissions(ctx.aws.client("lambda"), self.settings, live.permissions)
+        permissions.remove_all(ctx.aws.client("lambda"), self.settings, live.permissions, self.id)
 
 
 def remove_base_path_mappings(apigw: Any, domain: str, api_id: str) -> None:
@@ -275,7 +261,7 @@ def remove_base_path_mappings(apigw: Any, domain: str, api_id: str) -> None:
     try:
         mappings = base_path_mappings(apigw, domain)
     except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-        if common.is_not_found(exc):
+        if is_not_found(exc):
             return
         raise aws_error("read the base path mappings", domain, exc) from None
     for mapping in mappings:

@@ -14,8 +14,8 @@ from zappa_core.errors import AwsError, UsageError, ZappaError
 
 def _invoke(ctx: Any, settings: Any, payload: dict, *, qualifier: str | None, client_context: str | None,
             no_color: bool) -> dict:
+    from zappa_core.awserrors import is_aws_error, is_not_found
     from zappa_core.engine import describe_aws_error
-    from zappa_core.retry import is_aws_error, is_not_found
 
     dctx = deploy_context(ctx, settings, "invoke")
     kwargs: dict[str, Any] = {"FunctionName": settings.function_name, "InvocationType": "RequestResponse",

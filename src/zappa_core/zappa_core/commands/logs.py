@@ -113,9 +113,9 @@ def fetch(logs: Any, group: str, start_ms: int, pattern: str | None) -> Iterable
 def tail(ctx: Any, color_flag: bool | None = None, http: bool = False, non_http: bool = False, since: str = "100000s",
          filter: str | None = None, disable_keep_open: bool = False, *, out: Callable[[str], None] | None = None,
          sleep: Callable[[float], None] = time.sleep, max_polls: int | None = None, **_: Any) -> int:
+    from zappa_core.awserrors import is_aws_error, is_not_found
     from zappa_core.engine import describe_aws_error
     from zappa_core.resources.logs import log_group_name
-    from zappa_core.retry import is_aws_error, is_not_found
 
     if http and non_http:
         raise UsageError("--http and --non-http exclude each other")

@@ -18,6 +18,7 @@ def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
     When that version's zip is still in the code bucket (``num_retained_versions`` zips are kept), its code
     is re-published: ``$LATEST`` and a new version run it and the alias moves there, so unqualified and
     aliased invocations agree. Otherwise only the alias moves."""
+    from zappa_core.awserrors import is_aws_error
     from zappa_core.engine import describe_aws_error
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.function import (
@@ -33,7 +34,6 @@ def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
         code_key,
         wait_function_ready,
     )
-    from zappa_core.retry import is_aws_error
 
     dctx = deploy_context(ctx, settings, "rollback")
     name = settings.function_name

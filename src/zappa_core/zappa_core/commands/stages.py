@@ -87,8 +87,9 @@ def stage_status_from_plugins(dctx: DeployContext) -> dict[str, Any]:
 
 def read_aws(what: str, fn: Callable[[], Any], hint: str | None = None) -> Any:
     """A read before any step runs: transient errors retried, AWS errors turned into AwsError."""
+    from zappa_core.awserrors import is_aws_error
     from zappa_core.engine import describe_aws_error
-    from zappa_core.retry import is_aws_error, retry
+    from zappa_core.retry import retry
 
     try:
         return retry(fn, attempts=4)

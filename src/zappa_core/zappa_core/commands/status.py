@@ -17,6 +17,7 @@ def status(ctx: Any, policy: bool = False, **_: Any) -> int:
 def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
     import datetime as dt
 
+    from zappa_core.awserrors import is_aws_error, is_not_found
     from zappa_core.engine import Engine, command_line, describe_aws_error
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.function import get_alias, list_versions, published
@@ -24,7 +25,6 @@ def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
     from zappa_core.resources.package_status import package_status
     from zappa_core.resources.role import POLICY_NAME, policy_document, role_name_of
     from zappa_core.resources.util import ALIAS
-    from zappa_core.retry import is_aws_error, is_not_found
 
     dctx = deploy_context(ctx, settings, "status")
     name = settings.function_name

@@ -23,6 +23,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
+from zappa_core.arns import function_arn
 from zappa_core.local import limits
 from zappa_core.local.moto_seam import calling
 
@@ -124,7 +125,7 @@ def _invoke_response(self: Any) -> Any:
     if named.startswith("arn:") and named.count(":") >= 7:
         calling.invoked_arn = named
     elif qualifier:
-        calling.invoked_arn = f"arn:aws:lambda:{self.region}:{self.current_account}:function:{named}:{qualifier[0]}"
+        calling.invoked_arn = function_arn(self.region, self.current_account, named, qualifier[0])
     calling.api_call = True
     calling.executed_version = None
     try:

@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from zappa_core.arns import function_arn
 from zappa_core.local import limits
 from zappa_core.local.executor import Executor
 from zappa_core.local.invocation import FunctionSpec, InvocationResult
@@ -215,8 +216,7 @@ def invoke_deployed(function: str, event: Any, *, qualifier: str | None = None, 
 
 def _invoked_arn(fn: Any, qualifier: str | None) -> str:
     """The ARN a caller invoked: unqualified, or qualified by the version or alias it named."""
-    base = f"arn:aws:lambda:{fn.region}:{fn.account_id}:function:{fn.function_name}"
-    return f"{base}:{qualifier}" if qualifier else base
+    return function_arn(fn.region, fn.account_id, fn.function_name, qualifier)
 
 
 

@@ -11,18 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import UsageError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 from zappa_core.resources.util import archive_key, human_bytes, short, upload_file
-from zappa_core.retry import error_code, http_status
 
 MIB = 1024 * 1024
 ARCHIVE_SUFFIX = ".tar.gz"
 ARCHIVE_META = "project-archive"  # on a package's S3 object: the sha256 of the archive it loads
-
-
-def _missing(exc: BaseException) -> bool:
-    return http_status(exc) == 404 or error_code(exc) in ("404", "NoSuchKey", "NotFound", "NoSuchBucket")
 
 
 def head(ctx: DeployContext, bucket: str, key: str) -> dict | None:
@@ -30,7 +26,7 @@ def head(ctx: DeployContext, bucket: str, key: str) -> dict | None:
     try:
         return ctx.aws.client("s3").head_object(Bucket=bucket, Key=key)
     except Exception as exc:
-        if _missing(exc):
+        if is_not_found(exc):
             return None
         raise
 

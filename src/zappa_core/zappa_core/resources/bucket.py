@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import error_code, http_status, is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
-from zappa_core.retry import error_code, http_status
 
 
 class BucketStep(ResourceStep):
@@ -26,12 +26,11 @@ class BucketStep(ResourceStep):
         try:
             s3.head_bucket(Bucket=bucket)
         except Exception as exc:
-            status = http_status(exc)
-            if status == 404 or error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            if is_not_found(exc):
                 return Change(self.id, Action.CREATE, f"S3 bucket {bucket}",
                               ["encryption: AES256 by default", "public access: blocked"], data={"bucket": bucket, "create": True},
                               outputs=outputs)
-            if status == 403 or error_code(exc) in ("403", "AccessDenied"):
+            if http_status(exc) == 403 or error_code(exc) in ("403", "AccessDenied"):
                 raise AwsError(f"step 'core:bucket': S3 bucket '{bucket}' exists but these credentials may not use it",
                                hint="bucket names are global: choose another 's3_bucket', or grant access to it") from exc
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 from zappa_core.resources.util import (
     code_key,
@@ -18,11 +19,6 @@ from zappa_core.resources.util import (
     short,
     upload_file,
 )
-from zappa_core.retry import error_code, http_status, is_not_found
-
-
-def _s3_missing(exc: BaseException) -> bool:
-    return http_status(exc) == 404 or error_code(exc) in ("404", "NoSuchKey", "NotFound")
 
 
 def remote_function(ctx: DeployContext) -> dict | None:
@@ -90,7 +86,7 @@ class CodeStep(ResourceStep):
                               [f"{'package unchanged' if running else 'already uploaded'} (sha256 {short(sha)})"],
                               outputs=outputs)
         except Exception as exc:
-            if not (_s3_missing(exc) or error_code(exc) in ("NoSuchBucket",)):
+            if not is_not_found(exc):
                 raise
         upload = f"upload {human_bytes(package.size)} (sha256 {short(sha)})"
         return Change(self.id, Action.CREATE, resource,
@@ -115,7 +111,7 @@ class CodeStep(ResourceStep):
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=code_prefix(ctx.function_name)):
                 keys.extend(obj["Key"] for obj in page.get("Contents", []) or [])
         except Exception as exc:
-            if error_code(exc) == "NoSuchBucket" or http_status(exc) == 404:
+            if is_not_found(exc):
                 return []
             raise
         return keys

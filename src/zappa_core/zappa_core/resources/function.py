@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from zappa_core.arns import function_arn
+from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 from zappa_core.resources import environment
@@ -22,7 +24,7 @@ from zappa_core.resources.util import (
     short,
     wait_function_ready,
 )
-from zappa_core.retry import error_code, is_not_found, retry
+from zappa_core.retry import retry
 
 # On the function while zappa manages provisioned concurrency on its alias (so removing the setting removes it).
 PROVISIONED_TAG = "ZappaProvisionedConcurrency"
@@ -35,10 +37,6 @@ SETTING_OF = {
     "KMSKeyArn": "aws_kms_key_arn", "TracingConfig": "xray_tracing", "Environment": "environment",
     "SnapStart": "snap_start", "FileSystemConfigs": "efs_config",
 }
-
-
-def function_arn(ctx: DeployContext) -> str:
-    return ctx.arn("lambda", f"function:{ctx.function_name}")
 
 
 def _efs_configs(settings: Any) -> list[dict]:
@@ -200,14 +198,10 @@ def get_provisioned_concurrency(ctx: DeployContext) -> int | None:
     try:
         pc = ctx.aws.client("lambda").get_provisioned_concurrency_config(FunctionName=ctx.function_name, Qualifier=ALIAS)
     except Exception as exc:
-        if no_provisioned_concurrency(exc):
+        if is_not_found(exc):
             return None
         raise
     return pc.get("RequestedProvisionedConcurrentExecutions")
-
-
-def no_provisioned_concurrency(exc: Exception) -> bool:
-    return is_not_found(exc) or error_code(exc) == "ProvisionedConcurrencyConfigNotFoundException"
 
 
 def point_alias(ctx: DeployContext, version: str, exists: bool) -> None:
@@ -260,7 +254,7 @@ class FunctionStep(ResourceStep):
     def plan(self, ctx: DeployContext) -> Change:
         s = ctx.settings
         name = ctx.function_name
-        arn = function_arn(ctx)
+        arn = function_arn(ctx.region, ctx.account_id, name)
         outputs: dict[str, Any] = {"function_name": name, "function_arn": arn, "version": None, "alias": ALIAS,
                                    "qualified_arn": f"{arn}:{ALIAS}"}
         bucket, key, sha = self._code_source(ctx)
@@ -490,7 +484,7 @@ class FunctionStep(ResourceStep):
                 try:
                     lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS)
                 except Exception as exc:
-                    if not no_provisioned_concurrency(exc):
+                    if not is_not_found(exc):
                         raise
                 if tagged_arn:
                     lam.untag_resource(Resource=tagged_arn, TagKeys=[PROVISIONED_TAG])
@@ -518,7 +512,7 @@ class FunctionStep(ResourceStep):
                 for page in ctx.aws.client("s3").get_paginator("list_objects_v2").paginate(Bucket=s.s3_bucket, Prefix=prefix):
                     keys.extend(obj["Key"] for obj in page.get("Contents", []) or [])
             except Exception as exc:
-                if not (is_not_found(exc) or error_code(exc) == "NoSuchBucket"):
+                if not is_not_found(exc):
                     raise
             stale = stale_keys(ctx, s.s3_bucket, prefix, keys, used)
         return doomed, stale

@@ -12,10 +12,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from zappa_core.awserrors import is_not_found
 from zappa_core.errors import UsageError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 from zappa_core.resources.util import code_prefix, human_bytes, short, upload_file
-from zappa_core.retry import is_not_found
 
 STEP_ID = "core:dependencies-layer"
 MAX_LAYERS = 5  # Lambda's limit per function

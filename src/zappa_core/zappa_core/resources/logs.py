@@ -3,8 +3,8 @@ owned by the stage; ``undeploy`` removes it only with ``--remove-logs``."""
 
 from __future__ import annotations
 
+from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
-from zappa_core.retry import error_code, is_not_found
 
 
 def log_group_name(function_name: str) -> str:

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
-from zappa_core.retry import error_code, is_not_found
 
 POLICY_NAME = "zappa-permissions"
 VERSION = "2012-10-17"
