@@ -143,46 +143,27 @@ def test_domain_binding(make_settings, ctx_for, moto_aws):
 
     settings = make_settings(base_path="api", domain="api.example.com")
     with pytest.raises(UsageError, match="deploy the stage first"):
-        bind_domain(settings, "api.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", aws=moto_aws)
+        bind_domain(settings, "api.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", moto_aws)
     ctx = ctx_for(settings)
     run_step(ctx, RestApiStep(settings))
     api_id = ctx.outputs["apigw:rest-api"]["api_id"]
     zone = moto_aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="z")["HostedZone"]["Id"]
     with pytest.raises(UsageError, match="us-east-1"):
-        bind_domain(settings, "api.example.com", "arn:aws:acm:eu-west-1:123456789012:certificate/abc", aws=moto_aws)
+        bind_domain(settings, "api.example.com", "arn:aws:acm:eu-west-1:123456789012:certificate/abc", moto_aws)
     cert = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
     for _ in range(2):  # idempotent
-        bound = bind_domain(settings, "api.example.com", cert, aws=moto_aws)
-    assert bound["api_id"] == api_id and bound["target"].endswith(".cloudfront.net")
+        bound = bind_domain(settings, "api.example.com", cert, moto_aws)
+    assert bound.details["api_id"] == api_id and bound.target.endswith(".cloudfront.net")
+    assert bound.hosted_zone_id == "Z2FDTNDATAQYW2"  # CloudFront's, for the alias certify writes
     apigw = moto_aws.client("apigateway")
     [mapping] = apigw.get_base_path_mappings(domainName="api.example.com")["items"]
     assert mapping["basePath"] == "api" and mapping["restApiId"] == api_id and mapping["stage"] == "dev"
     records = moto_aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
-    alias = [r for r in records if r["Type"] == "A"]
-    assert alias and alias[0]["AliasTarget"]["DNSName"].rstrip(".") == bound["target"]
-    assert bound["route53"] == {"hosted_zone": zone.split("/")[-1], "record": "api.example.com.", "alias": bound["target"]}
+    assert [r for r in records if r["Type"] == "A"] == []  # DNS is certify's to write, not the front door's
 
     # undeploy removes the mapping with the API
     RestApiStep(settings).destroy(ctx, RestApiStep(settings).plan_destroy(ctx))
     assert apigw.get_base_path_mappings(domainName="api.example.com")["items"] == []
-
-
-def test_the_alias_needs_a_target_and_a_public_zone_and_replaces_a_cname(moto_aws):
-    from zappa_aws_apigw.domain import write_alias
-
-    target = ("d-abc123.execute-api.us-east-1.amazonaws.com", "Z1UJRXOUMOOFQ8")
-    assert write_alias(moto_aws, "v2.example.com", *target) is None  # no hosted zone at all
-    route53 = moto_aws.client("route53")
-    zone = route53.create_hosted_zone(Name="example.com", CallerReference="cname")["HostedZone"]["Id"]
-    assert write_alias(moto_aws, "v2.example.com", None, target[1]) is None
-    assert write_alias(moto_aws, "v2.example.com", target[0], None) is None
-    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": {
-        "Name": "v2.example.com.", "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": "old.example.net"}]}}]})
-    assert write_alias(moto_aws, "v2.example.com", *target)["record"] == "v2.example.com."
-    records = {r["Type"]: r for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
-               if r["Name"] == "v2.example.com."}
-    assert sorted(records) == ["A"]  # Route53 allows nothing beside a CNAME (a Zappa-made one, say): it is replaced
-    assert records["A"]["AliasTarget"] == {"HostedZoneId": target[1], "DNSName": target[0] + ".", "EvaluateTargetHealth": False}
 
 
 def test_regional_domain_for_http_api(make_settings, ctx_for, moto_aws):
@@ -192,8 +173,8 @@ def test_regional_domain_for_http_api(make_settings, ctx_for, moto_aws):
     settings = make_settings(apigateway_version="v2", route53_enabled=False)
     ctx = ctx_for(settings)
     run_step(ctx, HttpApiStep(settings))
-    bound = bind_domain(settings, "v2.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", aws=moto_aws)
-    assert bound["route53"] is None and bound["endpoint_type"] == "REGIONAL"
+    bound = bind_domain(settings, "v2.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc", moto_aws)
+    assert bound.details["endpoint_type"] == "REGIONAL" and bound.domain == "v2.example.com"
     [mapping] = moto_aws.client("apigatewayv2").get_api_mappings(DomainName="v2.example.com")["Items"]
     assert mapping["ApiId"] == ctx.outputs["apigw:http-api"]["api_id"]
 

@@ -105,3 +105,36 @@ def test_runtime_configure_is_called_once_with_settings_and_runtime_even_for_lat
     finally:
         for name in ("early_plugin", "late_plugin"):
             sys.modules.pop(name, None)
+
+
+def test_bind_domain_gets_the_certify_context_and_must_return_a_binding(zappa_stage):
+    """``zappa_bind_domain`` receives the run's deploy context (its AWS clients, local or not) and returns a
+    DomainBinding; anything else is the plugin's error, named as such, before any DNS record is written."""
+    from zappa_core.commands.certify import bind
+    from zappa_core.context import CommandContext
+    from zappa_core.errors import PluginError
+    from zappa_core.records import DomainBinding
+
+    seen = []
+
+    class Door:
+        def __init__(self, answer):
+            self.answer = answer
+
+        @hookimpl
+        def zappa_bind_domain(self, settings, domain, certificate, context):
+            seen.append((context.aws, context.local, context.command))
+            return self.answer
+
+    settings = zappa_stage({"domain": "shop.example.com"})
+    aws = object()
+    good = DomainBinding("shop.example.com", "lb-1.elb.amazonaws.com", "Z35SXDOTRQ7X7K", {"listener": "arn"})
+    ctx = CommandContext(pm=get_plugin_manager(load_entry_points=False, plugins=[("door", Door(good))]), local=True)
+    assert bind(ctx, settings, aws, "shop.example.com", "arn:aws:acm:us-east-1:1:certificate/a") is good
+    assert seen == [(aws, True, "certify")]
+
+    legacy = {"domain": "shop.example.com", "target": "lb-1.elb.amazonaws.com"}
+    ctx = CommandContext(pm=get_plugin_manager(load_entry_points=False, plugins=[("door", Door(legacy))]))
+    with pytest.raises(PluginError) as caught:
+        bind(ctx, settings, aws, "shop.example.com", "arn:aws:acm:us-east-1:1:certificate/a")
+    assert "not a DomainBinding" in str(caught.value) and caught.value.exit_code == 2

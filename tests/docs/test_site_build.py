@@ -49,14 +49,15 @@ def test_the_diagrams_are_svg_files_of_the_site(site):
 
 def test_the_api_reference_is_generated_from_the_docstrings(site):
     hooks = (site / "reference/hooks/index.html").read_text()
-    for hook in ("zappa_plan_resources", "zappa_settings_sections", "zappa_event_sources", "zappa_bind_domain"):
+    for hook in ("zappa_plan_resources", "zappa_settings_sections", "zappa_bind_domain", "zappa_local_front_door"):
         assert f'id="zappa_core.hookspecs.{hook}"' in hooks
+    assert 'id="zappa_events.hookspecs.zappa_event_sources"' in hooks  # published by the events plugin
     assert 'id="zappa_runtime.hookspecs.zappa_runtime_handle_event"' in hooks
     plan = (site / "reference/plan/index.html").read_text()
     assert 'id="zappa_core.plan.DeployContext"' in plan and 'id="zappa_core.plan.ResourceStep.plan"' in plan
     events = (site / "reference/events/index.html").read_text()
     assert 'id="zappa_events.mappings.function_mappings"' in events
-    assert 'id="zappa_core.records.EventSourceType"' in (site / "reference/records/index.html").read_text()
+    assert 'id="zappa_events.records.EventSourceType"' in events and 'id="zappa_events.sources.arn_of_service"' in events
 
 
 def test_the_examples_are_on_the_site(site):

@@ -93,8 +93,8 @@ def test_validation_uses_the_plugins_of_the_manager_that_loads_the_settings(tmp_
     from pydantic import BaseModel
     from zappa_core.hookspecs import hookimpl
     from zappa_core.plugins import get_plugin_manager
-    from zappa_core.records import EventSourceType
     from zappa_core.settings import load_stage
+    from zappa_events.api import EventSourceType
 
     class QueueEvent(BaseModel):
         function: str

@@ -11,12 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from zappa_core.awserrors import is_not_found
-from zappa_core.hookspecs import hookimpl
-from zappa_core.records import EventSourceType
-from zappa_events.awsutil import function_arn
-from zappa_events.diffstep import DiffStep
-from zappa_events.mappings import function_mappings, is_enabled
+from zappa_events.api import (
+    DiffStep,
+    EventSourceType,
+    function_arn,
+    function_mappings,
+    hookimpl,
+    is_enabled,
+    is_not_found,
+)
 
 MQ_NETWORK_ACTIONS = ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:DescribeNetworkInterfaces",
                       "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"]

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from zappa_core.errors import ZappaError
+from zappa_core.records import DomainBinding
 
 from zappa_aws_alb.listener import forward_to
 from zappa_aws_alb.resources import find_load_balancer, find_target_group, listeners_of, owned, resource_name
 
 
-def bind_certificate(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:
+def bind_certificate(aws: Any, settings: Any, domain: str, certificate: str) -> DomainBinding:
     """Put ``certificate`` on the HTTPS :443 listener (created, forwarding to the stage's target group,
     when there is none; added as an SNI certificate when the listener serves another one). Idempotent.
-    Returns ``{"domain", "target", "hosted_zone_id", "listener"}`` for the Route53 alias."""
+    Returns the binding: the load balancer's DNS name and hosted zone for the alias certify writes."""
     elb = aws.client("elbv2")
     name = resource_name(settings)
     lb = find_load_balancer(elb, name)
@@ -43,5 +44,5 @@ def bind_certificate(aws: Any, settings: Any, domain: str, certificate: str) -> 
         else:
             elb.add_listener_certificates(ListenerArn=https["ListenerArn"], Certificates=[{"CertificateArn": certificate}])
             action = "added the certificate to the HTTPS listener"
-    return {"domain": domain, "target": lb["DNSName"], "hosted_zone_id": lb.get("CanonicalHostedZoneId"),
-            "listener": listener["ListenerArn"], "action": action}
+    return DomainBinding(domain, lb["DNSName"], lb.get("CanonicalHostedZoneId"),
+                         {"listener": listener["ListenerArn"], "action": action})

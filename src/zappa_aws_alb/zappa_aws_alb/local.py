@@ -13,8 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from zappa_core.arns import split_function_arn
+from zappa_core.arns import build_arn, split_function_arn
 from zappa_core.local.http import LocalRequest, LocalResponse
+from zappa_core.records import LocalFrontDoor
 
 from zappa_aws_alb.resources import find_load_balancer, listeners_of, owned, resource_name, tags_of
 
@@ -56,6 +57,12 @@ def alb_event(request: LocalRequest, target_group_arn: str, *, port: int | None 
         "body": body,
         "isBase64Encoded": is_b64,
     }
+
+
+def serve_front_door(port: int, account: str) -> LocalFrontDoor:
+    """``zappa serve`` behind a load balancer: target group events, answers read as ELB reads them."""
+    target_group = build_arn("elasticloadbalancing", "us-east-1", account, "targetgroup/zappa-serve/0000000000000000")
+    return LocalFrontDoor("alb", lambda request: alb_event(request, target_group, port=port), alb_response)
 
 
 def _bad_gateway(reason: str) -> LocalResponse:

@@ -48,21 +48,13 @@ def _binds(settings: Any) -> bool:
     return not (settings.get("apigateway_enabled", False) if legacy is None else legacy)
 
 
-def _aws(settings: Any) -> Any:
-    from zappa_core.aws import AwsClients
-    from zappa_core.local_state import local_endpoint, local_requested
-
-    endpoint = local_endpoint(settings.project_dir) if local_requested() else None
-    return AwsClients.for_settings(settings, local_endpoint=endpoint)
-
-
 @hookimpl
-def zappa_bind_domain(settings, domain, certificate):
+def zappa_bind_domain(settings, domain, certificate, context):
     if not _binds(settings):
         return None
     from zappa_aws_alb.binding import bind_certificate
 
-    return bind_certificate(_aws(settings), settings, domain, certificate)
+    return bind_certificate(context.aws, settings, domain, certificate)
 
 
 @hookimpl
@@ -95,3 +87,14 @@ def zappa_local_routes(settings, state):
 
     return [LocalRoute(kind="alb", key=name, handle=route, description=f"load balancer {name}")
             for name, route in discover(settings, state)]
+
+
+@hookimpl(tryfirst=True)
+def zappa_local_front_door(settings, port, account):
+    """A stage with ``alb_enabled`` is served with load balancer events (before API Gateway's, as deploys
+    make the load balancer the stage's front door)."""
+    if not settings.get("alb_enabled", False):
+        return None
+    from zappa_aws_alb.local import serve_front_door
+
+    return serve_front_door(port, account)

@@ -1,53 +1,36 @@
 """Custom domains for ``zappa certify`` (``zappa_bind_domain``): the API Gateway domain name (edge or
-regional), the base path mapping (``base_path``) and, with ``route53_enabled``, the Route53 alias record.
+regional) and the base path mapping (``base_path``). The DNS record is certify's to write, from the
+:class:`~zappa_core.records.DomainBinding` returned here.
 
 Idempotent: an existing domain name gets the new certificate, an existing mapping is pointed at this stage.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from zappa_core.arns import arn_region
 from zappa_core.awserrors import is_not_found
 from zappa_core.errors import AwsError, UsageError
-from zappa_core.route53 import (
-    CLOUDFRONT_HOSTED_ZONE_ID,
-    DnsError,
-    find_hosted_zone,
-    fqdn,
-    upsert_alias,
-)
+from zappa_core.records import DomainBinding
+from zappa_core.route53 import CLOUDFRONT_HOSTED_ZONE_ID
 
 from zappa_aws_apigw import common
 
 
-def clients_for(settings: Any) -> Any:
-    """The client factory: the local AWS when ``--local``/``ZAPPA_LOCAL`` is in force, else the stage's AWS."""
-    from zappa_core.aws import AwsClients
-    from zappa_core.local_state import local_endpoint, local_requested
-
-    if local_requested() or os.environ.get("ZAPPA_LOCAL_ENDPOINT"):
-        return AwsClients.for_settings(settings, local_endpoint=local_endpoint(settings.project_dir))
-    return AwsClients.for_settings(settings)
-
-
-def bind_domain(settings: Any, domain: str, certificate: str, aws: Any = None) -> dict[str, Any]:
-    aws = aws or clients_for(settings)
+def bind_domain(settings: Any, domain: str, certificate: str, aws: Any) -> DomainBinding:
+    """Bind ``domain`` to the stage's REST API, or its HTTP API with ``apigateway_version`` v2 (``aws``: the
+    clients of the certify run)."""
     if settings.apigateway_version == "v2":
-        bound = _bind_http_api(aws, settings, domain, certificate)
-    else:
-        bound = _bind_rest_api(aws, settings, domain, certificate)
-    bound["route53"] = write_alias(aws, domain, bound["target"], bound["hosted_zone_id"]) if settings.get("route53_enabled", True) else None
-    return bound
+        return _bind_http_api(aws, settings, domain, certificate)
+    return _bind_rest_api(aws, settings, domain, certificate)
 
 
 def _base_path(settings: Any) -> str:
     return (settings.base_path or "").strip("/")
 
 
-def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:
+def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> DomainBinding:
     from zappa_aws_apigw.rest.model import find_rest_api_id
 
     apigw = aws.client("apigateway")
@@ -94,8 +77,7 @@ def _bind_rest_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
         target, zone = found.get("distributionDomainName"), found.get("distributionHostedZoneId") or CLOUDFRONT_HOSTED_ZONE_ID
     else:
         target, zone = found.get("regionalDomainName"), found.get("regionalHostedZoneId")
-    return {"domain": domain, "target": target, "hosted_zone_id": zone, "api_id": api_id, "base_path": base or None,
-            "endpoint_type": kind}
+    return DomainBinding(domain, target, zone, {"api_id": api_id, "base_path": base or None, "endpoint_type": kind})
 
 
 def base_path_mappings(apigw: Any, domain: str) -> list[dict[str, Any]]:
@@ -112,7 +94,7 @@ def base_path_mappings(apigw: Any, domain: str) -> list[dict[str, Any]]:
         raise
 
 
-def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> dict[str, Any]:
+def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> DomainBinding:
     from zappa_aws_apigw.httpapi import find_http_api
 
     v2 = aws.client("apigatewayv2")
@@ -144,23 +126,5 @@ def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> di
     except Exception as exc:  # noqa: BLE001 - any failure of the binding is reported as this step's AwsError
         raise AwsError(f"apigw: could not bind {domain} to HTTP API {api['ApiId']}: {exc}") from None
     config_out = (found.get("DomainNameConfigurations") or [{}])[0]
-    return {"domain": domain, "target": config_out.get("ApiGatewayDomainName"), "hosted_zone_id": config_out.get("HostedZoneId"),
-            "api_id": api["ApiId"], "base_path": base or None, "endpoint_type": "REGIONAL"}
-
-
-def write_alias(aws: Any, domain: str, target: str | None, target_zone: str | None) -> dict[str, Any] | None:
-    """Point ``domain`` at ``target`` with an A alias record; ``None`` when there is no target or no public
-    hosted zone holds the domain. A CNAME of the same name (Zappa wrote CNAMEs) is replaced, as Route53
-    allows no other record beside a CNAME."""
-    if not target or not target_zone:
-        return None
-    route53 = aws.client("route53")
-    try:
-        zone_id = find_hosted_zone(route53, domain)["Id"]
-    except DnsError:
-        return None
-    try:
-        upsert_alias(route53, domain, target, target_zone, hosted_zone_id=zone_id)
-    except Exception as exc:  # noqa: BLE001 - any failure of the write is reported as this step's AwsError
-        raise AwsError(f"apigw: could not write the Route53 alias of {domain}: {exc}") from None
-    return {"hosted_zone": zone_id, "record": fqdn(domain), "alias": target}
+    return DomainBinding(domain, config_out.get("ApiGatewayDomainName"), config_out.get("HostedZoneId"),
+                         {"api_id": api["ApiId"], "base_path": base or None, "endpoint_type": "REGIONAL"})

@@ -51,14 +51,14 @@ def zappa_cloudformation_template(settings, lambda_arn, role_arn):
 
 
 @hookimpl
-def zappa_bind_domain(settings, domain, certificate):
+def zappa_bind_domain(settings, domain, certificate, context):
     from zappa_aws_apigw.common import apigw_enabled
 
     if not apigw_enabled(settings):
         return None
     from zappa_aws_apigw.domain import bind_domain
 
-    return bind_domain(settings, domain, certificate)
+    return bind_domain(settings, domain, certificate, context.aws)
 
 
 @hookimpl
@@ -67,3 +67,10 @@ def zappa_local_routes(settings, state):
 
     return local_routes(settings, state)
 
+
+
+@hookimpl
+def zappa_local_front_door(settings, port, account):
+    from zappa_aws_apigw.local_serve import serve_front_door
+
+    return serve_front_door(settings, account)

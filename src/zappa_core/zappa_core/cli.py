@@ -24,7 +24,7 @@ from zappa_core.context import CommandContext
 from zappa_core.errors import PluginError, ZappaError
 
 BUILTIN_COMMANDS = (
-    "deploy", "update", "rollback", "schedule", "unschedule", "undeploy", "package", "template", "status",
+    "deploy", "update", "rollback", "undeploy", "package", "template", "status",
     "tail", "invoke", "manage", "certify", "init", "settings", "plan", "plugins", "local", "serve", "shell",
     "save-python-settings-file",
 )
@@ -159,18 +159,6 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                  num_rollback: Annotated[int, typer.Option("-n", "--num-rollback", "--num_rollback", min=1, help="How many versions back.")] = 1) -> None:
         """Make an earlier version of the function live again."""
         _dispatch("rollback", "rollback", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
-
-    @command()
-    def schedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
-                 json: Json = False, local: Local = False) -> None:
-        """Create or update the stage's schedules and event sources (idempotent)."""
-        _dispatch("events", "schedule", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
-
-    @command()
-    def unschedule(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
-                   json: Json = False, local: Local = False) -> None:
-        """Remove the stage's schedules and event sources (idempotent)."""
-        _dispatch("events", "unschedule", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
 
     @command()
     def undeploy(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
@@ -472,7 +460,7 @@ def run(argv: list[str] | None = None) -> int:
             sys.stdout.write(text)
             clicache.store_help(text, _help_files(pm))
             return 0
-        command.main(args=args, prog_name="zappa", standalone_mode=True)
+        command.main(args=args, prog_name="zappa", standalone_mode=True, obj=pm)  # obj: for plugins' stage commands
         return 0
     except SystemExit as exc:
         code = exc.code

@@ -1,8 +1,9 @@
 """Deploy-side hook specifications of the ``zappa`` plugin project.
 
-Hooks are grouped by lifecycle: settings, packaging, provisioning, events, certificates and domains,
-command line, local AWS, and extension. Every docstring states what the hook returns and how the results
-of several plugins are combined ("collect": a list of every non-None result; "firstresult": the first
+Hooks are grouped by lifecycle: settings, packaging, provisioning, certificates and domains, command line,
+local AWS, and extension (a feature publishes the hooks that only it calls through ``zappa_addhooks``, as
+the events plugin does with ``zappa_event_sources``). Every docstring states what the hook returns and how
+the results of several plugins are combined ("collect": a list of every non-None result; "firstresult": the first
 non-None result wins, the core's default implementation runs last).
 """
 
@@ -113,17 +114,6 @@ def zappa_cloudformation_template(settings: Any, lambda_arn: str, role_arn: str)
     """
 
 
-# -- events ---------------------------------------------------------------------------------------------
-
-
-@hookspec
-def zappa_event_sources() -> Any:
-    """Return the :class:`~zappa_core.records.EventSourceType` records (a list) this plugin provides.
-
-    Collect: duplicate ``type`` tags across plugins are an error naming both plugins.
-    """
-
-
 # -- certificates and domains ---------------------------------------------------------------------------
 
 
@@ -136,11 +126,14 @@ def zappa_certificate_providers() -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_bind_domain(settings: Any, domain: str, certificate: str) -> Any:
+def zappa_bind_domain(settings: Any, domain: str, certificate: str, context: Any) -> Any:
     """Bind ``domain`` with the ACM certificate ARN ``certificate`` to the stage's front door.
 
-    Firstresult: the front door that serves this stage (API Gateway, ALB) binds it and returns a dict
-    with at least ``{"domain": ..., "target": ...}`` (the DNS name to alias to); others return ``None``.
+    ``context`` is the :class:`~zappa_core.plan.DeployContext` of the ``certify`` run: ``context.aws`` holds
+    the clients of the stage's account and region (of the local AWS with ``--local``), ``context.local`` and
+    ``context.echo`` the rest. Firstresult: the front door that serves the stage (API Gateway, the load
+    balancer) binds it and returns a :class:`~zappa_core.records.DomainBinding`; others return ``None``.
+    The DNS record is the core's to write (a Route53 alias of ``target``, or printed with ``--manual``).
     """
 
 
@@ -171,6 +164,16 @@ def zappa_local_routes(settings: Any, state: Any) -> Any:
     LocalResponse`` (:mod:`zappa_core.local.http`) runs in the gateway's threads and gets the path after
     the key. Routes are discovered again after any change to API Gateway, Lambda, ELB or CloudFormation
     resources, so a route may cache what it read from ``state.aws``. A plugin whose hook raises is skipped.
+    """
+
+
+@hookspec(firstresult=True)
+def zappa_local_front_door(settings: Any, port: int, account: str) -> Any:
+    """Return the :class:`~zappa_core.records.LocalFrontDoor` through which ``zappa serve`` calls the app.
+
+    Firstresult: the plugin of the front door that serves the stage (API Gateway, a function URL, the load
+    balancer) returns it; others return ``None``. ``port`` is the port ``zappa serve`` listens on and
+    ``account`` the account id its events name. No AWS is involved: the request goes to the runtime in-process.
     """
 
 

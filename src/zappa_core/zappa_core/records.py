@@ -101,25 +101,6 @@ class BuiltPackage:
 
 
 @dataclass(frozen=True)
-class EventSourceType:
-    """An event-source type for the ``events`` setting.
-
-    ``type`` names the type in plans and messages (``"s3"``, ``"sqs"``, ...); ``model`` is the pydantic model of
-    one ``events`` entry of this type; ``binder(entries, settings)`` returns the
-    :class:`~zappa_core.plan.ResourceStep` that makes exactly those entries (model instances, possibly none)
-    real and removes what the stage has of this type that they no longer list, so applying it is idempotent.
-    ``matches(entry: dict) -> bool`` tells from the shape of a raw entry whether it belongs to this type
-    (Zappa's format has no explicit tag: an ARN's service or an ``expression`` key decides).
-    """
-
-    type: str
-    model: type
-    binder: Any
-    matches: Callable[[dict], bool] | None = None
-    plugin: str = ""
-
-
-@dataclass(frozen=True)
 class CertificateProvider:
     """A source of TLS certificates for ``zappa certify``.
 
@@ -157,4 +138,38 @@ class LocalRoute:
     key: str
     handle: Callable[[Any], Any]
     description: str = ""
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class LocalFrontDoor:
+    """How ``zappa serve`` reaches the app the way the stage's front door would (``zappa_local_front_door``).
+
+    ``kind`` names the event shape in the server's banner (``"v1"`` for a REST API, ``"v2"`` for an HTTP API
+    or a function URL, ``"alb"`` for a load balancer); ``build_event(request) -> dict`` makes the event of a
+    :class:`~zappa_core.local.http.LocalRequest`; ``read_response(payload, function_error) -> LocalResponse``
+    makes the HTTP response of what the handler returned (``function_error``: ``None``, or ``"Unhandled"``
+    with Lambda's error document as ``payload``).
+    """
+
+    kind: str
+    build_event: Callable[[Any], dict[str, Any]]
+    read_response: Callable[[Any, str | None], Any]
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
+class DomainBinding:
+    """What a front door's ``zappa_bind_domain`` made: ``domain`` now served by it, with the certificate.
+
+    ``target`` is the DNS name the domain must point at (a CloudFront distribution, a regional API Gateway
+    domain name, a load balancer; ``None`` while AWS has not named it yet) and ``hosted_zone_id`` the Route53 hosted zone of that target (for the
+    alias record ``certify`` writes); ``details`` says what the front door did, in its own words
+    (``{"api_id": ..., "base_path": ...}``, ``{"listener": ..., "action": ...}``).
+    """
+
+    domain: str
+    target: str | None
+    hosted_zone_id: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
     plugin: str = ""

@@ -14,9 +14,8 @@ def function_arn(ctx: DeployContext, *, required: bool = False) -> str | None:
     ``None`` when the function does not exist yet (a first deploy being planned); with ``required`` that
     is an error naming the fix.
     """
-    arn = (ctx.outputs.get("core:function") or {}).get("function_arn")
-    if arn:
-        return arn
+    if ctx.function is not None:
+        return ctx.function.function_arn
     name = ctx.settings.function_name
     try:
         return ctx.aws.client("lambda").get_function(FunctionName=name)["Configuration"]["FunctionArn"]

@@ -16,10 +16,28 @@ def zappa_settings_sections():
 
 
 @hookimpl
+def zappa_addhooks(pluginmanager):
+    from zappa_events import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def zappa_event_sources():
     from zappa_events.sources import BUILTIN_TYPES
 
     return list(BUILTIN_TYPES)
+
+
+@hookimpl
+def zappa_cli_commands():
+    """``zappa schedule`` and ``zappa unschedule``."""
+    from zappa_core.records import CliCommand
+
+    from zappa_events.commands import schedule, unschedule
+
+    return [CliCommand(name="schedule", app=schedule, help="Create or update the stage's schedules and event sources (idempotent)."),
+            CliCommand(name="unschedule", app=unschedule, help="Remove the stage's schedules and event sources (idempotent).")]
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""The event-source types this plugin provides, as :class:`~zappa_core.records.EventSourceType` records.
+"""The event-source types this plugin provides, as :class:`~zappa_events.api.EventSourceType` records.
 
 An entry of ``events`` has no type tag in Zappa's format: its shape decides. A schedule has ``expression``
 or ``expressions``; an event source has ``event_source.arn``, whose service (``arn:aws:<service>:``)
@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from zappa_core.arns import arn_service
-from zappa_core.records import EventSourceType
 
 from zappa_events.logs import LogsStep
 from zappa_events.mappings import DynamoDBStep, KinesisStep, SqsStep
+from zappa_events.records import EventSourceType
 from zappa_events.s3 import S3Step
 from zappa_events.schedules import EventPatternStep, ScheduleStep
 from zappa_events.settings import (

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from zappa_core.records import EventSourceType, SettingsProblem
+from zappa_core.records import SettingsProblem
+
+from zappa_events.records import EventSourceType
 
 
 def discriminator(types: list[EventSourceType]):

@@ -93,3 +93,47 @@ def test_serve_needs_a_stage_that_exists(tmp_path, monkeypatch, capsys):
     (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {"app_function": "a.app", "s3_bucket": "b-bucket"}}))
     monkeypatch.chdir(tmp_path)
     assert run(["serve", "prod", "--no-reload"]) == 2
+
+
+@pytest.mark.needs_plugins
+@pytest.mark.parametrize("keys, kind", [
+    ({}, "v1"),
+    ({"apigateway_version": "v2"}, "v2"),
+    ({"apigateway_enabled": False, "function_url_enabled": True}, "v2"),
+    ({"alb_enabled": True, "alb_vpc_config": {"SubnetIds": ["subnet-a", "subnet-b"]}}, "alb"),
+])
+def test_the_front_door_plugin_shapes_the_events(zappa_stage, keys, kind):
+    """``zappa serve`` asks the plugins for the stage's front door (``zappa_local_front_door``): the load
+    balancer's events when it is on, else API Gateway's (payload 2.0 for an HTTP API or a lone function URL)."""
+    from zappa_core.local.devserver import ACCOUNT, front_door
+    from zappa_core.local.http import LocalRequest
+    from zappa_core.plugins import get_plugin_manager
+
+    settings = zappa_stage(keys)
+    door = front_door(settings, get_plugin_manager(), 8000)
+    assert door.kind == kind
+    request = LocalRequest(method="GET", path="/a%20b", query="x=1", headers=[("Host", "127.0.0.1:8000")], body=b"",
+                           source_ip="127.0.0.1")
+    event = door.build_event(request)
+    if kind == "alb":
+        assert event["requestContext"]["elb"]["targetGroupArn"].startswith(f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:")
+        assert event["multiValueQueryStringParameters"] == {"x": ["1"]}
+    elif kind == "v2":
+        assert event["version"] == "2.0" and event["rawPath"] == "/a b" and event["requestContext"]["accountId"] == ACCOUNT
+    else:
+        assert event["path"] == "/a b" and event["pathParameters"] == {"proxy": "a b"} and event["requestContext"]["stage"] == "dev"
+    response = door.read_response({"statusCode": 201, "body": "made", "headers": {"X-Made": "yes"}}, None)
+    assert response.status == 201 and response.body == b"made"
+    assert door.read_response({"errorMessage": "boom", "errorType": "ValueError"}, "Unhandled").status == 502
+
+
+def test_without_a_front_door_plugin_serve_names_the_fix(zappa_stage):
+    from zappa_core.errors import UsageError
+    from zappa_core.local.devserver import front_door
+    from zappa_core.plugins import get_plugin_manager
+
+    settings = zappa_stage({})
+    with pytest.raises(UsageError) as caught:
+        front_door(settings, get_plugin_manager(load_entry_points=False), 8000)
+    assert caught.value.exit_code == 2 and "no installed plugin serves the front door of stage 'dev'" in str(caught.value)
+    assert 'pip install "zappa-ng[apigw]"' in caught.value.hint

@@ -4,22 +4,20 @@ bind the domain to the stage's front door and point DNS at it.
 1. The first :class:`~zappa_core.records.CertificateProvider` (``zappa_certificate_providers``) whose
    ``applies(settings)`` is true returns an ACM certificate ARN from ``obtain(ctx)`` (with zappa-ng-certs:
    ``certificate_arn``, your own files, or Let's Encrypt; each renews or re-imports only when needed).
-2. ``zappa_bind_domain(settings, domain, certificate)`` lets the front door that serves the stage (API
-   Gateway, the load balancer) bind it; it returns ``{"domain", "target", "hosted_zone_id"}``.
-3. With ``route53_enabled`` (the default) the domain becomes a Route53 alias of ``target``; with
-   ``--manual`` the records are printed instead of written. A front door that writes the record itself
-   says so with a ``"route53"`` key in its result, and certify leaves DNS to it.
+2. ``zappa_bind_domain(settings, domain, certificate, context)`` lets the front door that serves the stage
+   (API Gateway, the load balancer) bind it with the clients of ``context`` (a deploy context: the stage's
+   AWS, or the local AWS with ``--local``); it returns a :class:`~zappa_core.records.DomainBinding`.
+3. With ``route53_enabled`` (the default) the domain becomes a Route53 alias of the binding's ``target``;
+   with ``--manual`` the records are printed instead of written. certify is the one writer of this record.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from zappa_core.errors import UsageError, ZappaError
+from zappa_core.errors import PluginError, UsageError, ZappaError
 
 
 @dataclass
@@ -43,24 +41,6 @@ def _confirm(message: str) -> None:
 
     if not typer.confirm(message, default=False):
         raise typer.Abort()
-
-
-@contextlib.contextmanager
-def _local_env(local: bool) -> Iterator[None]:
-    """Front doors build their own clients in ``zappa_bind_domain``; ``ZAPPA_LOCAL`` tells them to use the
-    local AWS when ``--local`` was given on the command line."""
-    if not local:
-        yield
-        return
-    before = os.environ.get("ZAPPA_LOCAL")
-    os.environ["ZAPPA_LOCAL"] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("ZAPPA_LOCAL", None)
-        else:
-            os.environ["ZAPPA_LOCAL"] = before
 
 
 def choose_provider(pm: Any, settings: Any) -> Any:
@@ -92,26 +72,38 @@ def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = 
     cctx = CertifyContext(settings=settings, aws=ctx.aws(settings), pm=ctx.pm, domain=domain, echo=ctx.echo,
                           manual=manual, yes=yes, local=ctx.local, confirm=confirm)
     arn = provider.obtain(cctx)
-    with _local_env(ctx.local):
-        bound = ctx.pm.hook.zappa_bind_domain(settings=settings, domain=domain, certificate=arn)
-    if not bound:
-        raise ZappaError(
-            f"no front door of stage '{settings.stage}' can bind '{domain}' (the certificate {arn} is ready)",
-            hint="enable API Gateway (\"apigateway_enabled\") or the load balancer (\"alb_enabled\"), run "
-                 "'zappa deploy' first, then certify again")
-    target = bound["target"]
+    bound = bind(ctx, settings, cctx.aws, domain, arn)
+    target = bound.target
     result = {"domain": domain, "certificate_arn": arn, "provider": provider.name, "target": target, "dns": "skipped"}
-    if "route53" in bound:  # the front door wrote the record itself
-        result["dns"] = "front door" if bound["route53"] else "skipped"
+    if not target:
+        ctx.echo(f"The front door gave no DNS name to point {domain} at; DNS is left alone.")
     elif manual:
         ctx.echo(f"Create this DNS record yourself:\n  {domain}. CNAME {target}.   (or an alias A record to {target})")
         result["dns"] = "manual"
     elif settings.get("route53_enabled", True):
-        result["dns"] = _write_alias(cctx.aws, domain, target, bound.get("hosted_zone_id"))
+        result["dns"] = _write_alias(cctx.aws, domain, target, bound.hosted_zone_id)
         ctx.echo(f"Route53: {domain} -> {target} ({result['dns']}).")
     ctx.echo(f"https://{domain}{'/' + settings.base_path.strip('/') if settings.get('base_path') else ''} is bound "
              f"to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
     return result
+
+
+def bind(ctx: Any, settings: Any, aws: Any, domain: str, certificate: str) -> Any:
+    """The front door's :class:`~zappa_core.records.DomainBinding` of ``domain`` (``zappa_bind_domain``)."""
+    from zappa_core.plan import DeployContext
+    from zappa_core.records import DomainBinding
+
+    context = DeployContext(settings=settings, aws=aws, pm=ctx.pm, command="certify", local=ctx.local, echo=ctx.echo)
+    bound = ctx.pm.hook.zappa_bind_domain(settings=settings, domain=domain, certificate=certificate, context=context)
+    if bound is None:
+        raise ZappaError(
+            f"no front door of stage '{settings.stage}' can bind '{domain}' (the certificate {certificate} is ready)",
+            hint="enable API Gateway (\"apigateway_enabled\") or the load balancer (\"alb_enabled\"), run "
+                 "'zappa deploy' first, then certify again")
+    if not isinstance(bound, DomainBinding):
+        raise PluginError(f"zappa_bind_domain returned {bound!r}, not a DomainBinding",
+                          hint="a front door returns zappa_core.records.DomainBinding(domain, target, hosted_zone_id)")
+    return bound
 
 
 def _write_alias(aws: Any, domain: str, target: str, zone_id: str | None) -> str:

@@ -1,8 +1,8 @@
 """``zappa serve``: the app from the source folder, through the Lambda runtime, on 127.0.0.1.
 
 No package and no AWS: HTTP requests become the stage's front-door events (REST v1, payload 2.0 for an HTTP
-API or a function URL, ALB target events), built by that front door's plugin, and go to the same runtime
-the Lambda runs (``zappa_runtime``), cold-started from a manifest built in memory from the stage settings.
+API or a function URL, ALB target events), built by that front door's plugin (``zappa_local_front_door``),
+and go to the same runtime the Lambda runs (``zappa_runtime``), cold-started from a manifest built in memory from the stage settings.
 With reload on, the server restarts whenever a ``.py`` file or the settings file changes (:mod:`.reloader`).
 """
 
@@ -19,11 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from zappa_core.arns import function_arn
 from zappa_core.errors import UsageError
 from zappa_core.local.gateway import _Handler, _Server
 from zappa_core.local.http import LocalRequest, LocalResponse
+from zappa_core.records import LocalFrontDoor
 
-TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/zappa-serve/0000000000000000"
 ACCOUNT = "123456789012"
 
 
@@ -33,7 +34,7 @@ class ServeContext:
     def __init__(self, settings: Any, timeout: float) -> None:
         self.function_name = settings.function_name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{settings.function_name}"
+        self.invoked_function_arn = function_arn("us-east-1", ACCOUNT, settings.function_name)
         self.memory_limit_in_mb = str(getattr(settings, "memory_size", 512))
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{settings.function_name}"
@@ -46,48 +47,14 @@ class ServeContext:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
-def front_door(settings: Any) -> str:
-    """``"alb"``, ``"v2"`` (HTTP API or function URL) or ``"v1"`` (REST API), as the stage is configured."""
-    data = settings.to_dict()
-    if data.get("alb_enabled"):
-        return "alb"
-    if data.get("apigateway_version") == "v2" or (data.get("function_url_enabled") and not data.get("apigateway_enabled", True)):
-        return "v2"
-    return "v1"
-
-
-def event_shape(kind: str, stage: str, port: int) -> tuple[Callable[[LocalRequest], dict], Callable[[Any, Any], LocalResponse]]:
-    """The event builder and the response reader of a front door (owned by its plugin)."""
-    if kind == "alb":
-        try:
-            from zappa_aws_alb.local import alb_event, alb_response
-        except ImportError:
-            raise UsageError("this stage sits behind a load balancer", hint='pip install "zappa-ng[alb]"') from None
-        return (lambda request: alb_event(request, TARGET_GROUP, port=port)), alb_response
-    try:
-        from zappa_aws_apigw.local_events import (
-            decoded_path,
-            proxy_response,
-            rest_event,
-            v2_event,
-        )
-    except ImportError:
-        raise UsageError("this stage sits behind API Gateway", hint='pip install "zappa-ng[apigw]"') from None
-    bad_gateway = {"message": "Internal server error"}
-    if kind == "v2":
-        def build_v2(request: LocalRequest) -> dict:
-            return v2_event(request, api_id="zappa-serve", stage="$default", path=decoded_path(request.path),
-                            account=ACCOUNT, domain_name=request.host)
-
-        return build_v2, lambda payload, error: proxy_response(payload, error, v2=True, bad_gateway=bad_gateway)
-
-    def build_v1(request: LocalRequest) -> dict:
-        path = decoded_path(request.path)
-        return rest_event(request, api_id="zappa-serve", stage=stage, path=path,
-                          resource={"id": "proxy", "path": "/{proxy+}"}, account=ACCOUNT, stage_variables=None,
-                          binary_media_types=["*/*"], path_parameters={"proxy": path.lstrip("/")} if path != "/" else None)
-
-    return build_v1, lambda payload, error: proxy_response(payload, error, v2=False, bad_gateway=bad_gateway)
+def front_door(settings: Any, pm: Any, port: int) -> LocalFrontDoor:
+    """The stage's front door as its plugin serves it locally (``zappa_local_front_door``)."""
+    door = pm.hook.zappa_local_front_door(settings=settings, port=port, account=ACCOUNT)
+    if door is None:
+        raise UsageError(f"no installed plugin serves the front door of stage '{settings.stage}' locally",
+                         hint='pip install "zappa-ng[apigw]" (API Gateway, function URLs), or "zappa-ng[alb]" for a '
+                              "stage behind a load balancer")
+    return door
 
 
 def runtime_modules(pm: Any) -> list[str]:
@@ -117,8 +84,8 @@ class DevServer:
         from zappa_runtime.runtime import Runtime
 
         self.settings = settings
-        self.kind = front_door(settings)
-        self.build_event, self.read_response = event_shape(self.kind, settings.stage, port)
+        door = front_door(settings, pm, port)
+        self.kind, self.build_event, self.read_response = door.kind, door.build_event, door.read_response
         self.timeout = float(settings.to_dict().get("timeout_seconds") or 30)
         self.echo = echo
         self._lock = threading.Lock()
@@ -179,7 +146,7 @@ def serve_with_reload(ctx: Any, settings: Any, port: int, *, echo: Callable[[str
         import socket
 
         listener = socket.create_server(("127.0.0.1", port), backlog=64)  # held here: no refused connection
-        event_shape(front_door(settings), settings.stage, port)  # imported once, here, for every restart
+        front_door(settings, ctx.pm, port)  # the front door's modules imported once, here, for every restart
         import zappa_runtime.runtime  # noqa: F401
 
         modules = runtime_modules(ctx.pm)
