@@ -72,7 +72,7 @@ class FrontDoor:
         self.bound: list[str] = []
 
     @hookimpl
-    def zappa_bind_domain(self, settings, domain, certificate, context):
+    def zappa_bind_domain(self, settings, context, domain, certificate):
         from zappa_core.records import DomainBinding
 
         assert context.command == "certify" and context.aws.client("route53")  # the run's own clients

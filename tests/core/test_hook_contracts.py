@@ -122,7 +122,7 @@ def test_bind_domain_gets_the_certify_context_and_must_return_a_binding(zappa_st
             self.answer = answer
 
         @hookimpl
-        def zappa_bind_domain(self, settings, domain, certificate, context):
+        def zappa_bind_domain(self, settings, context, domain, certificate):
             seen.append((context.aws, context.local, context.command))
             return self.answer
 

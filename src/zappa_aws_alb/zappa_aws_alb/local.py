@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zappa_core.arns import build_arn, split_function_arn
-from zappa_core.local.http import LocalRequest, LocalResponse
+from zappa_core.local.http import LOCAL_ACCOUNT, LocalRequest, LocalResponse
 from zappa_core.records import LocalFrontDoor
 
 from zappa_aws_alb.resources import find_load_balancer, listeners_of, owned, resource_name, tags_of
@@ -59,10 +59,15 @@ def alb_event(request: LocalRequest, target_group_arn: str, *, port: int | None 
     }
 
 
-def serve_front_door(port: int, account: str) -> LocalFrontDoor:
+def serve_front_door() -> LocalFrontDoor:
     """``zappa serve`` behind a load balancer: target group events, answers read as ELB reads them."""
-    target_group = build_arn("elasticloadbalancing", "us-east-1", account, "targetgroup/zappa-serve/0000000000000000")
-    return LocalFrontDoor("alb", lambda request: alb_event(request, target_group, port=port), alb_response)
+    target_group = build_arn("elasticloadbalancing", "us-east-1", LOCAL_ACCOUNT, "targetgroup/zappa-serve/0000000000000000")
+
+    def build(request: LocalRequest) -> dict[str, Any]:
+        port = request.host.rpartition(":")[2]
+        return alb_event(request, target_group, port=int(port) if port.isdigit() else None)
+
+    return LocalFrontDoor("alb", build, alb_response)
 
 
 def _bad_gateway(reason: str) -> LocalResponse:

@@ -49,7 +49,7 @@ def _binds(settings: Any) -> bool:
 
 
 @hookimpl
-def zappa_bind_domain(settings, domain, certificate, context):
+def zappa_bind_domain(settings, context, domain, certificate):
     if not _binds(settings):
         return None
     from zappa_aws_alb.binding import bind_certificate
@@ -90,11 +90,11 @@ def zappa_local_routes(settings, state):
 
 
 @hookimpl(tryfirst=True)
-def zappa_local_front_door(settings, port, account):
+def zappa_local_front_door(settings):
     """A stage with ``alb_enabled`` is served with load balancer events (before API Gateway's, as deploys
     make the load balancer the stage's front door)."""
     if not settings.get("alb_enabled", False):
         return None
     from zappa_aws_alb.local import serve_front_door
 
-    return serve_front_door(port, account)
+    return serve_front_door()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zappa_core.local.http import LocalRequest
+from zappa_core.local.http import LOCAL_ACCOUNT, LocalRequest
 from zappa_core.records import LocalFrontDoor
 
 from zappa_aws_apigw.local_events import decoded_path, proxy_response, rest_event, v2_event
@@ -21,10 +21,10 @@ def uses_payload_v2(settings: Any) -> bool:
         data.get("function_url_enabled") and not data.get("apigateway_enabled", True))
 
 
-def serve_front_door(settings: Any, account: str) -> LocalFrontDoor:
+def serve_front_door(settings: Any) -> LocalFrontDoor:
     if uses_payload_v2(settings):
         def build_v2(request: LocalRequest) -> dict[str, Any]:
-            return v2_event(request, api_id=API_ID, stage="$default", path=decoded_path(request.path), account=account,
+            return v2_event(request, api_id=API_ID, stage="$default", path=decoded_path(request.path), account=LOCAL_ACCOUNT,
                             domain_name=request.host)
 
         return LocalFrontDoor("v2", build_v2, lambda payload, error: proxy_response(payload, error, v2=True, bad_gateway=BAD_GATEWAY))
@@ -32,7 +32,7 @@ def serve_front_door(settings: Any, account: str) -> LocalFrontDoor:
     def build_v1(request: LocalRequest) -> dict[str, Any]:
         path = decoded_path(request.path)
         return rest_event(request, api_id=API_ID, stage=settings.stage, path=path, resource={"id": "proxy", "path": "/{proxy+}"},
-                          account=account, stage_variables=None, binary_media_types=["*/*"],
+                          account=LOCAL_ACCOUNT, stage_variables=None, binary_media_types=["*/*"],
                           path_parameters={"proxy": path.lstrip("/")} if path != "/" else None)
 
     return LocalFrontDoor("v1", build_v1, lambda payload, error: proxy_response(payload, error, v2=False, bad_gateway=BAD_GATEWAY))

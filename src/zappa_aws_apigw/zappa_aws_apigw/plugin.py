@@ -51,7 +51,7 @@ def zappa_cloudformation_template(settings, lambda_arn, role_arn):
 
 
 @hookimpl
-def zappa_bind_domain(settings, domain, certificate, context):
+def zappa_bind_domain(settings, context, domain, certificate):
     from zappa_aws_apigw.common import apigw_enabled
 
     if not apigw_enabled(settings):
@@ -70,7 +70,7 @@ def zappa_local_routes(settings, state):
 
 
 @hookimpl
-def zappa_local_front_door(settings, port, account):
+def zappa_local_front_door(settings):
     from zappa_aws_apigw.local_serve import serve_front_door
 
-    return serve_front_door(settings, account)
+    return serve_front_door(settings)

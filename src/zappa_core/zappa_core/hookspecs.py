@@ -126,7 +126,7 @@ def zappa_certificate_providers() -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_bind_domain(settings: Any, domain: str, certificate: str, context: Any) -> Any:
+def zappa_bind_domain(settings: Any, context: Any, domain: str, certificate: str) -> Any:
     """Bind ``domain`` with the ACM certificate ARN ``certificate`` to the stage's front door.
 
     ``context`` is the :class:`~zappa_core.plan.DeployContext` of the ``certify`` run: ``context.aws`` holds
@@ -168,12 +168,12 @@ def zappa_local_routes(settings: Any, state: Any) -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_local_front_door(settings: Any, port: int, account: str) -> Any:
+def zappa_local_front_door(settings: Any) -> Any:
     """Return the :class:`~zappa_core.records.LocalFrontDoor` through which ``zappa serve`` calls the app.
 
     Firstresult: the plugin of the front door that serves the stage (API Gateway, a function URL, the load
-    balancer) returns it; others return ``None``. ``port`` is the port ``zappa serve`` listens on and
-    ``account`` the account id its events name. No AWS is involved: the request goes to the runtime in-process.
+    balancer) returns it; others return ``None``. No AWS is involved: the request goes to the runtime
+    in-process, and the events name the local account (:data:`zappa_core.local.http.LOCAL_ACCOUNT`).
     """
 
 

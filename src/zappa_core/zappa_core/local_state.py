@@ -65,10 +65,6 @@ def gateway_endpoint(project_dir: Path) -> str | None:
     return (state or {}).get("gateway_endpoint")
 
 
-def local_requested() -> bool:
-    return os.environ.get("ZAPPA_LOCAL", "").lower() in ("1", "true", "yes")
-
-
 def process_alive(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie, finished but not yet reaped, counts as gone)."""
     try:

@@ -65,7 +65,7 @@ EVENTS_RULE_SOURCE = (
 
 
 def _is_events_rule_source(entry: dict) -> bool:
-    from zappa_events.awsutil import arn_service
+    from zappa_core.arns import arn_service
 
     source = entry.get("event_source")
     return isinstance(source, dict) and isinstance(source.get("arn"), str) and arn_service(source["arn"]) == "events"

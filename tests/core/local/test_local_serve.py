@@ -105,19 +105,21 @@ def test_serve_needs_a_stage_that_exists(tmp_path, monkeypatch, capsys):
 def test_the_front_door_plugin_shapes_the_events(zappa_stage, keys, kind):
     """``zappa serve`` asks the plugins for the stage's front door (``zappa_local_front_door``): the load
     balancer's events when it is on, else API Gateway's (payload 2.0 for an HTTP API or a lone function URL)."""
-    from zappa_core.local.devserver import ACCOUNT, front_door
+    from zappa_core.local.devserver import front_door
+    from zappa_core.local.http import LOCAL_ACCOUNT as ACCOUNT
     from zappa_core.local.http import LocalRequest
     from zappa_core.plugins import get_plugin_manager
 
     settings = zappa_stage(keys)
-    door = front_door(settings, get_plugin_manager(), 8000)
+    door = front_door(settings, get_plugin_manager())
     assert door.kind == kind
     request = LocalRequest(method="GET", path="/a%20b", query="x=1", headers=[("Host", "127.0.0.1:8000")], body=b"",
-                           source_ip="127.0.0.1")
+                           source_ip="127.0.0.1", host="127.0.0.1:8000")
     event = door.build_event(request)
     if kind == "alb":
         assert event["requestContext"]["elb"]["targetGroupArn"].startswith(f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:")
         assert event["multiValueQueryStringParameters"] == {"x": ["1"]}
+        assert event["multiValueHeaders"]["x-forwarded-port"] == ["8000"]
     elif kind == "v2":
         assert event["version"] == "2.0" and event["rawPath"] == "/a b" and event["requestContext"]["accountId"] == ACCOUNT
     else:
@@ -134,6 +136,6 @@ def test_without_a_front_door_plugin_serve_names_the_fix(zappa_stage):
 
     settings = zappa_stage({})
     with pytest.raises(UsageError) as caught:
-        front_door(settings, get_plugin_manager(load_entry_points=False), 8000)
+        front_door(settings, get_plugin_manager(load_entry_points=False))
     assert caught.value.exit_code == 2 and "no installed plugin serves the front door of stage 'dev'" in str(caught.value)
     assert 'pip install "zappa-ng[apigw]"' in caught.value.hint

@@ -4,7 +4,7 @@ bind the domain to the stage's front door and point DNS at it.
 1. The first :class:`~zappa_core.records.CertificateProvider` (``zappa_certificate_providers``) whose
    ``applies(settings)`` is true returns an ACM certificate ARN from ``obtain(ctx)`` (with zappa-ng-certs:
    ``certificate_arn``, your own files, or Let's Encrypt; each renews or re-imports only when needed).
-2. ``zappa_bind_domain(settings, domain, certificate, context)`` lets the front door that serves the stage
+2. ``zappa_bind_domain(settings, context, domain, certificate)`` lets the front door that serves the stage
    (API Gateway, the load balancer) bind it with the clients of ``context`` (a deploy context: the stage's
    AWS, or the local AWS with ``--local``); it returns a :class:`~zappa_core.records.DomainBinding`.
 3. With ``route53_enabled`` (the default) the domain becomes a Route53 alias of the binding's ``target``;
@@ -94,7 +94,7 @@ def bind(ctx: Any, settings: Any, aws: Any, domain: str, certificate: str) -> An
     from zappa_core.records import DomainBinding
 
     context = DeployContext(settings=settings, aws=aws, pm=ctx.pm, command="certify", local=ctx.local, echo=ctx.echo)
-    bound = ctx.pm.hook.zappa_bind_domain(settings=settings, domain=domain, certificate=certificate, context=context)
+    bound = ctx.pm.hook.zappa_bind_domain(settings=settings, context=context, domain=domain, certificate=certificate)
     if bound is None:
         raise ZappaError(
             f"no front door of stage '{settings.stage}' can bind '{domain}' (the certificate {certificate} is ready)",

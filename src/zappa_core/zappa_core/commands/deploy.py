@@ -70,13 +70,15 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
                 and unchanged_since_last_update(dctx, remote, fingerprint))
         if fast:
             from zappa_core.engine import Plan
+            from zappa_core.plan import FunctionOutputs
             from zappa_core.resources.function import get_alias
 
             plan = Plan(stage=settings.stage, function_name=settings.function_name)
-            dctx.outputs["core:function"] = {"function_arn": remote["Configuration"].get("FunctionArn"), "version": None}
             live = read_aws("reading the live version", lambda: get_alias(dctx),
                          hint=f"nothing is lost: run '{command_line(command, settings.stage, dctx)}' again") if ctx.json else None
-            dctx.outputs["core:function"]["version"] = live.get("FunctionVersion") if live else None
+            dctx.publish_function(FunctionOutputs(function_name=settings.function_name,
+                                                  function_arn=remote["Configuration"].get("FunctionArn"),
+                                                  version=live.get("FunctionVersion") if live else None))
             # nothing changed, so nothing to touch: the URLs are read only for --json's answer
             status = stage_status_from_plugins(dctx) if ctx.json else {"urls": {}}
         else:

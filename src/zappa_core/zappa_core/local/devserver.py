@@ -22,10 +22,8 @@ from typing import Any
 from zappa_core.arns import function_arn
 from zappa_core.errors import UsageError
 from zappa_core.local.gateway import _Handler, _Server
-from zappa_core.local.http import LocalRequest, LocalResponse
+from zappa_core.local.http import LOCAL_ACCOUNT, LocalRequest, LocalResponse
 from zappa_core.records import LocalFrontDoor
-
-ACCOUNT = "123456789012"
 
 
 class ServeContext:
@@ -34,7 +32,7 @@ class ServeContext:
     def __init__(self, settings: Any, timeout: float) -> None:
         self.function_name = settings.function_name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = function_arn("us-east-1", ACCOUNT, settings.function_name)
+        self.invoked_function_arn = function_arn("us-east-1", LOCAL_ACCOUNT, settings.function_name)
         self.memory_limit_in_mb = str(getattr(settings, "memory_size", 512))
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{settings.function_name}"
@@ -47,9 +45,9 @@ class ServeContext:
         return max(0, int((self._deadline - time.time()) * 1000))
 
 
-def front_door(settings: Any, pm: Any, port: int) -> LocalFrontDoor:
+def front_door(settings: Any, pm: Any) -> LocalFrontDoor:
     """The stage's front door as its plugin serves it locally (``zappa_local_front_door``)."""
-    door = pm.hook.zappa_local_front_door(settings=settings, port=port, account=ACCOUNT)
+    door = pm.hook.zappa_local_front_door(settings=settings)
     if door is None:
         raise UsageError(f"no installed plugin serves the front door of stage '{settings.stage}' locally",
                          hint='pip install "zappa-ng[apigw]" (API Gateway, function URLs), or "zappa-ng[alb]" for a '
@@ -84,7 +82,7 @@ class DevServer:
         from zappa_runtime.runtime import Runtime
 
         self.settings = settings
-        door = front_door(settings, pm, port)
+        door = front_door(settings, pm)
         self.kind, self.build_event, self.read_response = door.kind, door.build_event, door.read_response
         self.timeout = float(settings.to_dict().get("timeout_seconds") or 30)
         self.echo = echo
@@ -146,7 +144,7 @@ def serve_with_reload(ctx: Any, settings: Any, port: int, *, echo: Callable[[str
         import socket
 
         listener = socket.create_server(("127.0.0.1", port), backlog=64)  # held here: no refused connection
-        front_door(settings, ctx.pm, port)  # the front door's modules imported once, here, for every restart
+        front_door(settings, ctx.pm)  # the front door's modules imported once, here, for every restart
         import zappa_runtime.runtime  # noqa: F401
 
         modules = runtime_modules(ctx.pm)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The account id of the local AWS (moto's default) and of the events ``zappa serve`` makes.
+LOCAL_ACCOUNT = "123456789012"
+
 
 @dataclass
 class LocalRequest:
