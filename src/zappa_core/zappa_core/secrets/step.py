@@ -12,9 +12,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from zappa_core.awserrors import error_code, is_aws_error
 from zappa_core.errors import AwsError
 from zappa_core.plan import Action, Change, DeployContext, ResourceStep
-from zappa_core.retry import error_code, is_aws_error
 
 DESCRIBE_NAMES_LIMIT = 50  # values of one DescribeParameters filter
 

@@ -6,8 +6,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from zappa_core.awserrors import error_code, is_aws_error, is_not_found
 from zappa_core.errors import AwsError
-from zappa_core.retry import error_code, is_aws_error, is_not_found
 
 
 def _aws(what: str, fn: Callable[[], Any]) -> Any:
