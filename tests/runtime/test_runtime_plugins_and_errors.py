@@ -16,6 +16,7 @@ import textwrap
 
 import events_factory as ev
 import pytest
+from zappa_runtime.coldstart import load_includes, load_remote_env, load_settings_file
 from zappa_runtime.records import UnhandledEventError
 from zappa_runtime.runtime import Runtime, make_plugin_manager
 
@@ -192,7 +193,7 @@ def loaded() -> dict:
     ids=["remote_env", "legacy-bucket-and-file"],
 )
 def test_remote_env_sets_each_key_as_text(env_files, clean_env, settings):
-    Runtime(settings)._load_remote_env()
+    load_remote_env(settings)
     assert loaded() == {"RT_A": "one", "RT_B": "2", "RT_C": "True"}
 
 
@@ -209,7 +210,7 @@ def test_remote_env_sets_each_key_as_text(env_files, clean_env, settings):
 )
 def test_a_remote_env_that_cannot_be_read_is_logged_and_the_cold_start_goes_on(env_files, clean_env, caplog, url, problem):
     with caplog.at_level(logging.ERROR, logger="zappa.runtime"):
-        Runtime({"remote_env": url})._load_remote_env()
+        load_remote_env({"remote_env": url})
     assert loaded() == {"RT_A": None, "RT_B": None, "RT_C": None}
     assert f"remote_env {url}" in caplog.text and problem in caplog.text
 
@@ -217,7 +218,7 @@ def test_a_remote_env_that_cannot_be_read_is_logged_and_the_cold_start_goes_on(e
 # ------------------------------------------------------------------------------- settings_file and include
 def test_a_settings_file_missing_from_the_package_fails_the_cold_start_by_name(tmp_path):
     with pytest.raises(FileNotFoundError, match=re.escape("settings_file 'conf/missing.py' is not in the package")):
-        Runtime({"settings_file": "conf/missing.py"}, root=str(tmp_path))._load_settings_file()
+        load_settings_file({"settings_file": "conf/missing.py"}, str(tmp_path), str(tmp_path))
 
 
 def test_a_settings_file_is_found_by_its_base_name_at_the_package_root(tmp_path, monkeypatch):
@@ -225,7 +226,7 @@ def test_a_settings_file_is_found_by_its_base_name_at_the_package_root(tmp_path,
     (tmp_path / "stage_conf.py").write_text("import os\nos.environ['RT_A'] = __name__\n")
     monkeypatch.delenv("RT_A", raising=False)
     monkeypatch.setitem(sys.modules, "stage_conf", None)  # removed again after the test
-    Runtime({"settings_file": "/home/me/project/stage_conf.py"}, root=str(tmp_path))._load_settings_file()
+    load_settings_file({"settings_file": "/home/me/project/stage_conf.py"}, str(tmp_path), str(tmp_path))
     assert os.environ["RT_A"] == "stage_conf"
     assert sys.modules["stage_conf"].__file__ == str(tmp_path / "stage_conf.py")
 
@@ -233,6 +234,6 @@ def test_a_settings_file_is_found_by_its_base_name_at_the_package_root(tmp_path,
 def test_an_include_that_cannot_be_loaded_is_logged_and_the_cold_start_goes_on(tmp_path, caplog):
     (tmp_path / "libbroken.so").write_bytes(b"not an ELF file")
     with caplog.at_level(logging.ERROR, logger="zappa.runtime"):
-        Runtime({"include": ["libbroken.so", "libabsent.so"]}, root=str(tmp_path))._load_includes()
+        load_includes({"include": ["libbroken.so", "libabsent.so"]}, str(tmp_path), str(tmp_path))
     assert "include: failed to load libbroken.so" in caplog.text
     assert "include: failed to load libabsent.so" in caplog.text

@@ -13,7 +13,7 @@ import subprocess
 import tarfile
 
 import pytest
-from zappa_runtime.runtime import s3_client
+from zappa_runtime.coldstart import s3_client
 from zappa_runtime.slim import (
     DONE_MARKER,
     ArchiveMismatchError,

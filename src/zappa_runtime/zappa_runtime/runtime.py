@@ -12,6 +12,14 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from zappa_runtime.coldstart import (
+    load_includes,
+    load_remote_env,
+    load_settings_file,
+    s3_client,
+    set_environment,
+    setup_logging,
+)
 from zappa_runtime.records import Handled, UnhandledEventError
 
 log = logging.getLogger("zappa.runtime")
@@ -256,18 +264,23 @@ class Runtime:
             manifest = manifest_mod.read_manifest(root)
         settings = manifest.get("settings") or {}
         runtime = cls(settings, root)
-        runtime._setup_logging()
-        runtime._load_remote_env()
-        runtime._set_environment()
+        setup_logging(settings)
+        load_remote_env(settings)
+        set_environment(settings)
         if settings.get("secrets") or settings.get("secrets_path"):
             from zappa_runtime.secrets import SecretsLoader
 
             runtime.secrets = SecretsLoader(settings)
             runtime.secrets.load()
         if settings.get("slim_handler") or settings.get("slim_archive"):
-            runtime._load_slim_archive()
-        runtime._load_includes()
-        runtime._load_settings_file()
+            from zappa_runtime.slim import load_slim_archive
+
+            runtime.project_folder = load_slim_archive(settings, s3_client)
+            if runtime.project_folder not in sys.path:
+                sys.path.insert(0, runtime.project_folder)
+            os.chdir(runtime.project_folder)
+        load_includes(settings, runtime.project_folder, root)
+        load_settings_file(settings, runtime.project_folder, root)
         if runtime.project_folder not in sys.path:
             sys.path.insert(0, runtime.project_folder)
         runtime._pm = make_plugin_manager(manifest.get("runtime_modules") or ())
@@ -281,98 +294,6 @@ class Runtime:
             if runtime.app_kind:
                 _ = runtime.http  # build the adapter (ASGI: event loop + lifespan startup) during init
         return runtime
-
-    def _setup_logging(self) -> None:
-        level = self.settings.get("log_level") or "DEBUG"
-        level_no = logging.getLevelName(str(level).upper())
-        if not isinstance(level_no, int):
-            level_no = logging.DEBUG
-        root_logger = logging.getLogger()
-        if not root_logger.handlers:
-            logging.basicConfig(format="[%(levelname)s] %(asctime)s %(name)s %(message)s")
-        # Zappa sets its own logger and (since 0.59) the root logger to log_level.
-        root_logger.setLevel(level_no)
-        logging.getLogger("zappa").setLevel(level_no)
-
-    def _load_remote_env(self) -> None:
-        settings = self.settings
-        url = settings.get("remote_env")
-        if not url and settings.get("remote_env_bucket") and settings.get("remote_env_file"):
-            url = f"s3://{settings['remote_env_bucket']}/{settings['remote_env_file']}"
-        if not url:
-            return
-        import json
-
-        try:
-            bucket, key = parse_s3_url(url)
-            body = s3_client(settings).get_object(Bucket=bucket, Key=key)["Body"].read()
-            values = json.loads(body)
-        except Exception as exc:  # noqa: BLE001 - Zappa logs and goes on without the remote variables
-            log.error("could not load remote_env %s: %s", url, exc)
-            return
-        if not isinstance(values, dict):
-            log.error("remote_env %s must hold a flat JSON object, got %s", url, type(values).__name__)
-            return
-        carried = set(settings.get("function_environment") or ())  # environment_variables win, as in Zappa
-        for name, value in values.items():
-            if str(name) not in carried:
-                os.environ[str(name)] = value if isinstance(value, str) else str(value)
-
-    def _set_environment(self) -> None:
-        settings = self.settings
-        os.environ["SERVERTYPE"] = "AWS Lambda"
-        os.environ["FRAMEWORK"] = "Zappa"
-        if settings.get("project_name"):
-            os.environ["PROJECT"] = str(settings["project_name"])
-        if settings.get("stage"):
-            os.environ["STAGE"] = str(settings["stage"])
-        for name, value in (settings.get("environment_variables") or {}).items():
-            os.environ[str(name)] = value if isinstance(value, str) else str(value)
-
-    def _load_slim_archive(self) -> None:
-        from zappa_runtime.slim import load_slim_archive
-
-        self.project_folder = load_slim_archive(self.settings, s3_client)
-        if self.project_folder not in sys.path:
-            sys.path.insert(0, self.project_folder)
-        os.chdir(self.project_folder)
-
-    def _load_includes(self) -> None:
-        libraries = self.settings.get("include") or []
-        if not libraries:
-            return
-        import ctypes
-
-        for library in libraries:
-            name = os.path.basename(library)
-            if not (name.endswith(".so") or ".so." in name):
-                continue  # an ordinary file shipped through 'include' (a .env, a key): nothing to load
-            path = library if os.path.isabs(library) else os.path.join(self.project_folder, library)
-            if not os.path.exists(path) and self.project_folder != self.root:
-                path = os.path.join(self.root, library)
-            try:
-                ctypes.cdll.LoadLibrary(path)
-            except OSError as exc:
-                log.error("include: failed to load %s (right file name?): %s", library, exc)
-
-    def _load_settings_file(self) -> None:
-        name = self.settings.get("settings_file")
-        if not name:
-            return
-        import importlib.util
-
-        candidates = [name] if os.path.isabs(name) else []
-        for folder in (self.project_folder, self.root):
-            candidates += [os.path.join(folder, name), os.path.join(folder, os.path.basename(name))]
-        path = next((c for c in candidates if os.path.isfile(c)), None)
-        if path is None:
-            raise FileNotFoundError(f"settings_file {name!r} is not in the package (looked in {self.root})")
-        module_name = os.path.splitext(os.path.basename(path))[0]
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
-
 
 # ------------------------------------------------------------------------------------------------ helpers
 def make_plugin_manager(modules: Iterable[str] = ()) -> Any:
@@ -465,20 +386,3 @@ def is_asgi_app(app: Any) -> bool:
     import inspect
 
     return inspect.iscoroutinefunction(func)
-
-
-def parse_s3_url(url: str) -> tuple[str, str]:
-    """``s3://bucket/key`` → ``(bucket, key)``."""
-    if not isinstance(url, str) or not url.startswith("s3://") or "/" not in url[5:]:
-        raise ValueError(f"expected an s3://bucket/key URL, got {url!r}")
-    bucket, key = url[5:].split("/", 1)
-    return bucket, key
-
-
-def s3_client(settings: dict) -> Any:
-    """A boto3 S3 client (imported lazily), honouring ``aws_endpoint_urls["s3"]`` (local AWS)."""
-    import boto3
-
-    endpoint = (settings.get("aws_endpoint_urls") or {}).get("s3") or os.environ.get("AWS_ENDPOINT_URL_S3")
-    kwargs = {"endpoint_url": endpoint} if endpoint else {}
-    return boto3.client("s3", **kwargs)

@@ -78,7 +78,7 @@ def load_slim_archive(settings: dict, s3_client_factory: Callable[[dict], Any]) 
     have that digest: another build's archive raises :class:`ArchiveMismatchError` and is not used. A folder
     already extracted in this sandbox (warm ``/tmp``) is reused only when it came from the same URL and digest.
     """
-    from zappa_runtime.runtime import parse_s3_url
+    from zappa_runtime.coldstart import parse_s3_url
 
     url = settings.get("slim_archive")
     if not url:
