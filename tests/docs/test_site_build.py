@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DIAGRAMS = {"request-path.svg": "runtime", "plugins.svg": "plugins", "local-aws.svg": "local",
-            "plan-apply.svg": "commands"}
+            "plan-apply.svg": "commands", "rollout.svg": "deployments"}
 
 pytestmark = pytest.mark.slow
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from zappa_core.arns import arn_service, partition_of, split_function_arn
 from zappa_core.errors import UsageError
+from zappa_core.resources.util import ALIAS
 
 AUTHORIZER_NAME = "ZappaAuthorizer"
 TAG_KEY = "ZappaProject"
@@ -48,10 +49,19 @@ def uses_http_api(settings: Any) -> bool:
     return apigw_enabled(settings) and settings.apigateway_version == "v2"
 
 
+def lambda_qualifier(settings: Any) -> str | None:
+    """The alias or version the API invokes: ``apigateway_lambda_qualifier``; else, for a stage that deploys
+    gradually, the managed alias (whose weights a rollout shifts); else none, the function itself."""
+    if settings.apigateway_lambda_qualifier:
+        return settings.apigateway_lambda_qualifier
+    deployment = getattr(settings, "deployment", None)
+    return ALIAS if deployment is not None and deployment.gradual else None
+
+
 def invoke_arn(settings: Any, function_arn: str) -> str:
-    """The ARN API Gateway invokes: the function, or its ``apigateway_lambda_qualifier`` alias/version."""
+    """The ARN API Gateway invokes: the function, or the alias/version of :func:`lambda_qualifier`."""
     base = split_function_arn(function_arn)[0]
-    qualifier = settings.apigateway_lambda_qualifier
+    qualifier = lambda_qualifier(settings)
     return f"{base}:{qualifier}" if qualifier else base
 
 

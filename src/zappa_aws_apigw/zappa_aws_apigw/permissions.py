@@ -2,7 +2,7 @@
 
 One statement per API, ``<prefix><api id>``, and one more, ``<prefix>auth-<api id>``, when the authorizer is a
 function of the app; the prefix names the kind of API (``zappa-apigw-rest-``, ``zappa-apigw-http-``). With
-``apigateway_lambda_qualifier`` they sit on that alias's policy, and statements an earlier deploy left on the
+``apigateway_lambda_qualifier`` (or, for a stage that deploys gradually, the alias ``current``) they sit on that alias's policy, and statements an earlier deploy left on the
 unqualified function are stale: they are read too (marked ``_unqualified``) so that they are removed.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 from zappa_core.arns import arn_account, build_arn
 from zappa_core.errors import AwsError
 
+from zappa_aws_apigw import common
 from zappa_core import lambda_permissions
 
 SERVICE = "apigateway.amazonaws.com"
@@ -24,7 +25,7 @@ def _error(step: str, what: str, resource: str, exc: Exception) -> AwsError:
 
 def read(lam: Any, settings: Any, prefix: str, step: str) -> dict[str, dict[str, Any]]:
     """``{Sid: statement}`` of the statements of ``prefix`` that exist."""
-    name, qualifier = settings.function_name, settings.apigateway_lambda_qualifier
+    name, qualifier = settings.function_name, common.lambda_qualifier(settings)
     found: dict[str, dict[str, Any]] = {}
     for where in ([qualifier, None] if qualifier else [None]):
         try:
@@ -57,7 +58,7 @@ def difference(want: dict[str, str], live: dict[str, dict[str, Any]]) -> tuple[d
 
 def apply(lam: Any, settings: Any, live: dict[str, dict[str, Any]], add: dict[str, str], remove: list[str],
           step: str) -> None:
-    name, qualifier = settings.function_name, settings.apigateway_lambda_qualifier
+    name, qualifier = settings.function_name, common.lambda_qualifier(settings)
     for sid in remove:
         where = None if live.get(sid, {}).get("_unqualified") else qualifier
         try:

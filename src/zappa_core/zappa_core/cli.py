@@ -17,14 +17,14 @@ import typer
 try:  # typer >= 0.29 vendors click as typer._click; older typer uses click itself
     from typer import _click as click
 except ImportError:  # pragma: no cover
-    import click  # type: ignore[no-redef]
+    import click  # type: ignore[no-redef]  # noqa: F401 - other modules take click from here
 
 from zappa_core import __version__
 from zappa_core.context import CommandContext
-from zappa_core.errors import PluginError, ZappaError
+from zappa_core.errors import ZappaError
 
 BUILTIN_COMMANDS = (
-    "deploy", "update", "rollback", "undeploy", "package", "template", "status",
+    "deploy", "update", "promote", "rollback", "undeploy", "package", "template", "status",
     "tail", "invoke", "manage", "certify", "init", "settings", "plan", "plugins", "local", "serve", "shell",
     "save-python-settings-file",
 )
@@ -148,16 +148,25 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
                no_upload: Annotated[bool, typer.Option("-n", "--no-upload", "--no_upload", help="Build the package but do not upload it.")] = False,
                docker_image_uri: Annotated[str | None, typer.Option("-d", "--docker-image-uri")] = None,
                refresh: Annotated[bool, typer.Option("--refresh", help="Read every resource even when the package and settings are those of the last update.")] = False,
+               canary: Annotated[float | None, typer.Option("--canary", metavar="PERCENT", help="Send PERCENT of the traffic to the new version first, watch it, then promote or roll back.")] = None,
+               interval: Annotated[str | None, typer.Option("--interval", metavar="DURATION", help="How long each step of the rollout is watched: 30s, 5m, 1h.")] = None,
                disable_progress: DisableProgress = False, no_venv: NoVenv = False) -> None:
         """Update the code and configuration of a deployed stage (skips the upload when nothing changed)."""
         _dispatch("deploy", "update", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local, app_function=app_function,
-                  disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri, refresh=refresh)
+                  disable_progress=disable_progress), zip=zip, no_upload=no_upload, docker_image_uri=docker_image_uri, refresh=refresh,
+                  canary=canary, interval=interval)
+
+    @command()
+    def promote(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
+                json: Json = False, local: Local = False) -> None:
+        """End a rollout in progress now: the new version takes all the traffic."""
+        _dispatch("promote", "promote", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local))
 
     @command()
     def rollback(stage: Stage = None, all_stages: AllStages = False, settings_file: SettingsFile = None, quiet: Quiet = False,
                  json: Json = False, local: Local = False,
                  num_rollback: Annotated[int, typer.Option("-n", "--num-rollback", "--num_rollback", min=1, help="How many versions back.")] = 1) -> None:
-        """Make an earlier version of the function live again."""
+        """Make an earlier version of the function live again (during a rollout: the version before it)."""
         _dispatch("rollback", "rollback", validate=True, ctx=_ctx(pm, stage, all_stages, settings_file, quiet, json, local), num_rollback=num_rollback)
 
     @command()
@@ -359,61 +368,12 @@ def make_app(pm: Any, only: set[str] | None = None) -> typer.Typer:
     return app
 
 
-def _lazy_command(record: Any) -> Any:
-    """A click command that shows ``record.help`` in listings and imports the plugin's command only when it
-    runs (or its own ``--help`` is asked for). ``record.app`` is ``"module:attribute"``."""
-
-    base = getattr(typer.core, "TyperCommand", click.Command)  # typer >= 0.29's click.Command is abstract
-
-    class LazyCommand(base):  # type: ignore[misc, valid-type]
-        def __init__(self) -> None:
-            super().__init__(record.name, help=record.help or None, short_help=record.help or None,
-                             context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-
-        def target(self) -> Any:
-            module_name, _, attribute = str(record.app).partition(":")
-            target = importlib.import_module(module_name)
-            for part in filter(None, attribute.split(".")):
-                target = getattr(target, part)
-            return _as_click(record.name, target, record.help)
-
-        def make_context(self, info_name: Any, args: Any, parent: Any = None, **extra: Any) -> Any:
-            return self.target().make_context(info_name, args, parent=parent, **extra)
-
-    return LazyCommand()
-
-
-def _as_click(name: str, app: Any, help: str = "") -> Any:
-    """A click command for a plugin's ``typer.Typer``, plain function or click command."""
-    if isinstance(app, click.Command):
-        return app
-    if isinstance(app, typer.Typer):
-        sub = app
-    else:
-        sub = typer.Typer(rich_markup_mode=MARKUP, add_completion=False)
-        sub.command(name, help=help or None)(app)
-    command = typer.main.get_command(sub)
-    if isinstance(app, typer.Typer) and help and not command.help:
-        command.help = help
-    return command
-
-
-def _add_plugin_commands(group: Any, pm: Any) -> None:
-    """Add the ``zappa_cli_commands`` records of every plugin to the click group ``group``."""
-    from zappa_core.plugins import collect_records
-
-    for record in collect_records(pm, "zappa_cli_commands", key="name"):
-        if record.name in BUILTIN_COMMANDS:
-            raise PluginError(f"plugin '{record.plugin}' adds a command '{record.name}', which is a built-in command",
-                              hint=f"rename the plugin's command, or set ZAPPA_DISABLE_PLUGINS={record.plugin}")
-        command = _lazy_command(record) if isinstance(record.app, str) else _as_click(record.name, record.app, record.help)
-        group.add_command(command, record.name)
-
-
 def build_command(pm: Any, only: set[str] | None = None) -> Any:
     """The click command of the CLI: the built-in commands (or ``only`` those) and every plugin's."""
+    from zappa_core.cli_plugins import add_plugin_commands
+
     group = typer.main.get_command(make_app(pm, only))
-    _add_plugin_commands(group, pm)
+    add_plugin_commands(group, pm)
     return group
 
 
@@ -421,7 +381,7 @@ def _help_files(pm: Any) -> list[str]:
     """Source files whose change must invalidate the cached ``--help`` text."""
     import inspect
 
-    files = [__file__, sys.modules["zappa_core"].__file__ or ""]
+    files = [__file__, os.path.join(os.path.dirname(__file__), "cli_plugins.py"), sys.modules["zappa_core"].__file__ or ""]
     for _name, plugin in pm.list_name_plugin():
         try:
             files.append(inspect.getfile(plugin if inspect.ismodule(plugin) else type(plugin)))

@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
 
+from zappa_runtime import server_errors
 from zappa_runtime.access import log_request
 from zappa_runtime.request import BadRequest
 from zappa_runtime.responses import ResponseBuilder, server_error
@@ -303,4 +304,6 @@ class AsgiAdapter:
             response = responses.error(kind, event, 500, server_error(exc, self.expose_tracebacks))
             out = b""
         log_request(environ, response["statusCode"], len(out), started)
+        if self.parser.count_server_errors and response["statusCode"] >= 500:
+            server_errors.emit(context)
         return response

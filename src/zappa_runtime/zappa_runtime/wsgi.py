@@ -14,6 +14,7 @@ import time
 from io import BytesIO
 from typing import Any
 
+from zappa_runtime import server_errors
 from zappa_runtime.access import log_request
 from zappa_runtime.records import AppNotConfiguredError
 from zappa_runtime.request import BadRequest, decode_body, lookup_context, remote_user, request_headers, source_ip
@@ -62,6 +63,7 @@ class WsgiAdapter:
         base = (settings.get("base_path") or "").strip("/")
         self.base_path = "/" + base if base else ""
         self.expose_tracebacks = bool(settings.get("expose_tracebacks"))
+        self.count_server_errors = server_errors.wanted(settings)
         self.responses = ResponseBuilder(settings)
         self.context_headers = [
             (context_env_key(str(name)), str(path).split("."))
@@ -208,4 +210,6 @@ class WsgiAdapter:
             response = responses.error(kind, event, 500, server_error(exc, self.expose_tracebacks))
             body = b""
         log_request(environ, response["statusCode"], len(body), started)
+        if self.count_server_errors and response["statusCode"] >= 500:
+            server_errors.emit(context)
         return response

@@ -59,6 +59,8 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
             raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {settings.function_name} in "
                              f"{dctx.region})", hint=f"deploy it first: {command_line('deploy', settings.stage, dctx)}")
         check_package_type(settings, remote, image_uri)
+        if command == "update":
+            settle_rollout(dctx, settings, (remote or {}).get("Tags") or {})
         if zip and not s3_zip:
             dctx.package = package_from_zip(zip)
         elif package is not None:
@@ -98,6 +100,7 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
                     Resource=done["function_arn"], Tags={FINGERPRINT_TAG: fingerprint}),
                       hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
     out = dctx.outputs.get("core:function") or {}
+    rolled_out = run_rollout(dctx, settings, out)
     if status is None:
         status = stage_status_from_plugins(dctx)
     urls = status.get("urls") or {}
@@ -115,7 +118,12 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     code = uploads[0]
     seconds = time.perf_counter() - started
     url = primary_url(urls)
-    if command == "deploy":
+    if rolled_out is not None:
+        if rolled_out.decision != "promoted":
+            raise ZappaError(f"version {rolled_out.rollout.new} was rolled back: {rolled_out.reason}",
+                             hint=f"version {rolled_out.rollout.old} serves the stage; fix the app and run "
+                                  f"'{command_line(command, settings.stage, dctx)}' again")
+    elif command == "deploy":
         ctx.echo(f"Deployment complete{'!: ' + url if url else ': ' + str(out.get('function_arn'))} ({seconds:.1f}s)")
     elif plan.has_changes:
         ctx.echo(f"Your updated deployment is live{'!: ' + url if url else ': version ' + str(out.get('version'))} ({seconds:.1f}s)")
@@ -128,8 +136,38 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         "bytes_uploaded": sum(int(u.get("bytes") or 0) for u in uploads if u.get("uploaded") or u.get("published")),
         "layer_published": bool(uploads[2].get("published")),
         "sha256": code.get("sha256"), "changes": [c.to_json() for c in plan.changes if c.changes_something],
-        "touch": touched, "seconds": round(seconds, 3),
+        "touch": touched, "seconds": round(seconds, 3), "rollout": rolled_out.to_json() if rolled_out else None,
     }
+
+
+def settle_rollout(dctx: Any, settings: Any, tags: dict[str, str]) -> None:
+    """Before an update: the alarms a gradual deployment watches exist, and a rollout an earlier command left
+    under way is finished first."""
+    from zappa_core.engine import command_line
+    from zappa_core.rollout.run import pick_up, preflight
+
+    hint = f"nothing new is deployed: run '{command_line('update', settings.stage, dctx)}' again"
+    deployment = settings.deployment
+    if deployment.gradual:
+        read_aws("reading the deployment's alarms", lambda: preflight(dctx, deployment), hint=hint)
+    read_aws("finishing an unfinished rollout", lambda: pick_up(dctx, list(deployment.alarms), tags), hint=hint)
+
+
+def run_rollout(dctx: Any, settings: Any, out: dict) -> Any:
+    """The rollout of the version the function step published without moving the alias, if it did."""
+    if not out.get("rollout_to"):
+        return None
+    from zappa_core.engine import command_line
+    from zappa_core.rollout.run import start, watch
+
+    deployment = settings.deployment
+    hint = (f"the rollout is recorded in the alias: 'zappa status {settings.stage}' shows it, "
+            f"'{command_line('update', settings.stage, dctx)}' finishes it")
+    rollout = read_aws("starting the rollout", lambda: start(dctx, deployment, out["rollout_from"], out["rollout_to"]),
+                       hint=hint)
+    outcome = read_aws("watching the rollout", lambda: watch(dctx, rollout, list(deployment.alarms)), hint=hint)
+    out["version"] = rollout.new if outcome.decision == "promoted" else rollout.old
+    return outcome
 
 
 def deploy(ctx: Any, zip: str | None = None, docker_image_uri: str | None = None, **_: Any) -> int:
@@ -138,7 +176,13 @@ def deploy(ctx: Any, zip: str | None = None, docker_image_uri: str | None = None
 
 
 def update(ctx: Any, zip: str | None = None, no_upload: bool = False, docker_image_uri: str | None = None,
-           refresh: bool = False, **_: Any) -> int:
+           refresh: bool = False, canary: float | None = None, interval: str | None = None, **_: Any) -> int:
+    from zappa_core.rollout.overrides import override_deployment
+
     check_image_options(ctx, docker_image_uri, zip)
-    return for_each_stage(ctx, "update", lambda s: provision(ctx, s, "update", zip=zip, no_upload=no_upload,
-                                                             refresh=refresh, image_uri=docker_image_uri))
+
+    def one(settings: Any) -> dict:
+        override_deployment(settings, canary, interval)
+        return provision(ctx, settings, "update", zip=zip, no_upload=no_upload, refresh=refresh, image_uri=docker_image_uri)
+
+    return for_each_stage(ctx, "update", one)

@@ -17,10 +17,11 @@ def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
 
     When that version's zip is still in the code bucket (``num_retained_versions`` zips are kept), its code
     is re-published: ``$LATEST`` and a new version run it and the alias moves there, so unqualified and
-    aliased invocations agree. Otherwise only the alias moves."""
+    aliased invocations agree. Otherwise only the alias moves. During a rollout, the rollout's new version is
+    rolled back instead."""
     from zappa_core.awserrors import is_aws_error
     from zappa_core.engine import describe_aws_error
-    from zappa_core.resources.code import remote_function
+    from zappa_core.resources.code import remote_function, restore_code
     from zappa_core.resources.function import (
         FunctionStep,
         get_alias,
@@ -28,20 +29,21 @@ def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
         point_alias,
         published,
     )
-    from zappa_core.resources.util import (
-        ALIAS,
-        b64_to_hex,
-        code_key,
-        wait_function_ready,
-    )
+    from zappa_core.resources.util import ALIAS
+    from zappa_core.rollout.run import in_progress, roll_back
 
     dctx = deploy_context(ctx, settings, "rollback")
     name = settings.function_name
     try:
         if remote_function(dctx) is None:
             raise ZappaError(f"stage '{settings.stage}' is not deployed (no function {name})")
-        versions = published(list_versions(dctx))
         alias = get_alias(dctx)
+        rollout = in_progress(dctx, alias)
+        if rollout is not None:  # a rollout in progress: its new version goes, whatever -n says
+            outcome = roll_back(dctx, rollout, f"rolled back by hand at {rollout.weight:g}%")
+            return {"stage": settings.stage, "function_name": name, "rolled_back_to": rollout.old,
+                    "version": rollout.old, "previous": rollout.new, "republished": False, "rollout": outcome.to_json()}
+        versions = published(list_versions(dctx))
         numbers = [v["Version"] for v in versions]
         live = alias.get("FunctionVersion") if alias else (numbers[-1] if numbers else None)
         if live not in numbers:
@@ -52,22 +54,8 @@ def rollback_stage(ctx: Any, settings: Any, n: int) -> dict:
                              f"{name} are retained", hint="num_retained_versions sets how many are kept")
         target = versions[index]
         lam = dctx.aws.client("lambda")
-        sha_hex = b64_to_hex(target.get("CodeSha256"))
-        key = code_key(name, sha_hex) if sha_hex else None
-        s3 = dctx.aws.client("s3")
-        has_zip = False
-        if key and settings.s3_bucket:
-            try:
-                s3.head_object(Bucket=settings.s3_bucket, Key=key)
-                has_zip = True
-            except Exception as exc:
-                if not is_aws_error(exc):
-                    raise
+        has_zip = restore_code(dctx, target)
         if has_zip:
-            wait_function_ready(dctx, name)
-            lam.update_function_code(FunctionName=name, S3Bucket=settings.s3_bucket, S3Key=key, Publish=False,
-                                     Architectures=target.get("Architectures") or [settings.architecture])
-            wait_function_ready(dctx, name)
             new_version = lam.publish_version(FunctionName=name)["Version"]
             point_alias(dctx, new_version, exists=alias is not None)
             FunctionStep().prune(dctx)

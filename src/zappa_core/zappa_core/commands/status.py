@@ -51,6 +51,7 @@ def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
             "tags": remote.get("Tags") or {}, "log_group": log_group_name(name), "region": dctx.region,
         }
         result.update(package_status(dctx, remote, result["live_version"]))
+        result.update(rollout_status(alias))
         # last invocations: CloudWatch metrics over a day, and the newest log stream
         now = dt.datetime.now(dt.timezone.utc)
         cw = dctx.aws.client("cloudwatch")
@@ -117,10 +118,13 @@ def _print_status(ctx: Any, st: dict) -> dict:
         ("Errors (24h)", st["errors_24h"] if st["errors_24h"] is not None else "n/a"),
         ("Last invocation", st["last_invocation"] or "-"), ("Log group", st["log_group"]),
     ]
+    if st.get("rollout"):
+        rows.insert(4, ("Rollout", describe_rollout(st["rollout"], st["stage"])))
     for key, url in sorted(st["urls"].items()):
         rows.append((f"URL ({key})", url))
     for key in sorted(k for k in st if k not in {"stage", "urls", "url", "policy", "tags", "environment_variables",
-                                                   "layers", "alias", "code_sha256", "state"} and k not in dict(rows)):
+                                                   "layers", "alias", "code_sha256", "state", "rollout", "weights"}
+                      and k not in dict(rows)):
         value = st[key]
         if key in {"function_name", "function_arn", "live_version", "versions", "runtime", "architecture", "handler",
                    "memory_size", "timeout_seconds", "ephemeral_storage", "role_arn", "code_size", "last_modified",
@@ -139,3 +143,24 @@ def _print_status(ctx: Any, st: dict) -> dict:
         if pol["managed"] and pol["deployed"] is not None and pol["deployed"] != pol["document"]:
             print("note: the deployed policy differs; 'zappa update' applies this one")
     return st
+
+
+def rollout_status(alias: dict | None) -> dict:
+    """The alias's weights (percent per version) and the rollout under way, read without changing anything."""
+    from zappa_core.rollout.state import Rollout, routed_weights
+
+    weights = routed_weights(alias)
+    rollout = Rollout.from_alias(alias)
+    live = rollout is not None and weights.get(rollout.new, 0) > 0
+    return {"weights": weights, "rollout": rollout.to_json() if live else None}
+
+
+def describe_rollout(r: dict, stage: str) -> str:
+    from zappa_core.rollout.settings import show_duration
+
+    text = (f"{r['strategy']}: version {r['new']} {r['weight']:g}%, version {r['old']} {100 - r['weight']:g}%; "
+            f"{show_duration(r['time_left_s'])} left")
+    if not r["step_left_s"]:
+        text += (f" (its step is over: unless a command is watching it, 'zappa update {stage}' finishes it, "
+                 f"'zappa promote' or 'zappa rollback' end it now)")
+    return text

@@ -4,11 +4,13 @@
 in the ``AWS/Lambda`` namespace, with the ``FunctionName`` dimension, and for a qualified invocation also
 ``Resource`` (``name:qualifier``) and, through an alias, ``ExecutedVersion``; so ``zappa status --local``
 and any ``get_metric_statistics`` call count them as on AWS. A throttled invocation counts as a throttle,
-not an invocation, as on Lambda.
+not an invocation, as on Lambda. Lines of CloudWatch's embedded metric format that the function writes to its
+log become metrics too (:func:`record_embedded`), as CloudWatch extracts them from Lambda's logs.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timezone
 from typing import Any
@@ -53,3 +55,37 @@ def record(fn: Any, invoked_arn: str | None, *, result: Any = None, throttled: b
         cloudwatch_backends[fn.account_id][fn.region].put_metric_data(NAMESPACE, data)
     except Exception:  # metrics are a report: the invocation itself succeeded or failed already
         log.exception("recording the metrics of %s failed", fn.function_name)
+
+
+def embedded_metrics(message: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """``(namespace, metric data)`` of one log line in the embedded metric format; nothing for other lines."""
+    if not message.startswith('{"_aws"'):
+        return []
+    try:
+        record = json.loads(message)
+        meta = record["_aws"]
+        stamp = datetime.fromtimestamp(int(meta["Timestamp"]) / 1000, timezone.utc).replace(tzinfo=None, second=0, microsecond=0)
+        out = []
+        for directive in meta["CloudWatchMetrics"]:
+            for names in directive["Dimensions"] or [[]]:
+                dims = [{"Name": n, "Value": str(record[n])} for n in names]
+                data = [{"MetricName": m["Name"], "Value": float(record[m["Name"]]), "Unit": m.get("Unit", "None"),
+                         "Timestamp": stamp, "Dimensions": dims} for m in directive["Metrics"]]
+                out.append((directive["Namespace"], data))
+        return out
+    except (ValueError, KeyError, TypeError):  # not valid EMF: CloudWatch leaves such a line a log line too
+        return []
+
+
+def record_embedded(fn: Any, log_lines: list[tuple[int, str]]) -> None:
+    """Put the embedded-format metrics of an invocation's log lines into the local CloudWatch."""
+    found = [item for _stamp, message in log_lines for item in embedded_metrics(message)]
+    if not found:
+        return
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    try:
+        for namespace, data in found:
+            cloudwatch_backends[fn.account_id][fn.region].put_metric_data(namespace, data)
+    except Exception:  # metrics are a report, as above
+        log.exception("recording the embedded metrics of %s failed", fn.function_name)

@@ -147,6 +147,7 @@ def run_moto_function(fn: Any, event: Any, *, wait_for_capacity: float = 0.0) ->
                                 log_lines=[], duration_ms=0.0)
     _save_logs(fn, result)
     metrics.record(fn, invoked_arn, result=result)
+    metrics.record_embedded(fn, result.log_lines)
     return result
 
 

@@ -142,3 +142,29 @@ def delete_objects(ctx: DeployContext, bucket: str, keys: list[str]) -> None:
 
             raise ClientError({"Error": {"Code": first.get("Code", "DeleteFailed"), "Message": first.get("Message", "")}},
                               "DeleteObjects")
+
+
+def restore_code(ctx: DeployContext, version: dict) -> bool:
+    """Make ``$LATEST`` run the code of the published ``version`` (its configuration) again, from its zip in the
+    code bucket. ``False`` when that zip is no longer there (``$LATEST`` keeps its code)."""
+    from zappa_core.awserrors import is_aws_error
+    from zappa_core.resources.util import b64_to_hex, wait_function_ready
+
+    s = ctx.settings
+    name = ctx.function_name
+    sha_hex = b64_to_hex(version.get("CodeSha256"))
+    if not sha_hex or not s.s3_bucket:
+        return False
+    key = code_key(name, sha_hex)
+    try:
+        ctx.aws.client("s3").head_object(Bucket=s.s3_bucket, Key=key)
+    except Exception as exc:
+        if not is_aws_error(exc):
+            raise
+        return False
+    lam = ctx.aws.client("lambda")
+    wait_function_ready(ctx, name)
+    lam.update_function_code(FunctionName=name, S3Bucket=s.s3_bucket, S3Key=key, Publish=False,
+                             Architectures=version.get("Architectures") or [s.architecture])
+    wait_function_ready(ctx, name)
+    return True

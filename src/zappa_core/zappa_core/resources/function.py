@@ -24,6 +24,7 @@ from zappa_core.resources.util import (
     short,
     wait_function_ready,
 )
+from zappa_core.resources.versions import get_alias, list_versions, point_alias, published
 from zappa_core.retry import retry
 
 # On the function while zappa manages provisioned concurrency on its alias (so removing the setting removes it).
@@ -162,28 +163,6 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def list_versions(ctx: DeployContext) -> list[dict]:
-    lam = ctx.aws.client("lambda")
-    versions: list[dict] = []
-    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=ctx.function_name):
-        versions.extend(page.get("Versions", []))
-    return versions
-
-
-def published(versions: list[dict]) -> list[dict]:
-    """Published versions, oldest first."""
-    return sorted((v for v in versions if v.get("Version", "$LATEST").isdigit()), key=lambda v: int(v["Version"]))
-
-
-def get_alias(ctx: DeployContext) -> dict | None:
-    try:
-        return ctx.aws.client("lambda").get_alias(FunctionName=ctx.function_name, Name=ALIAS)
-    except Exception as exc:
-        if is_not_found(exc):
-            return None
-        raise
-
-
 def function_tags(ctx: DeployContext) -> dict[str, str]:
     """The stage's tags, and the mark of provisioned concurrency that zappa manages."""
     tags = ctx.tags()
@@ -204,18 +183,6 @@ def get_provisioned_concurrency(ctx: DeployContext) -> int | None:
     return pc.get("RequestedProvisionedConcurrentExecutions")
 
 
-def point_alias(ctx: DeployContext, version: str, exists: bool) -> None:
-    lam = ctx.aws.client("lambda")
-    if exists:
-        lam.update_alias(FunctionName=ctx.function_name, Name=ALIAS, FunctionVersion=version)
-        return
-    try:
-        lam.create_alias(FunctionName=ctx.function_name, Name=ALIAS, FunctionVersion=version,
-                         Description="Managed by zappa: the live version (moved by update and rollback)")
-    except Exception as exc:
-        if error_code(exc) != "ResourceConflictException":
-            raise
-        lam.update_alias(FunctionName=ctx.function_name, Name=ALIAS, FunctionVersion=version)
 
 
 class FunctionStep(ResourceStep):
@@ -327,7 +294,8 @@ class FunctionStep(ResourceStep):
                         details.append(f"alias {ALIAS}: version {version} differs from the settings -> new version")
         data["publish"] = publish
         if publish and (update_code or config_keys):
-            details.append("publish a new version")
+            details.append("publish a new version" + (f", then {s.deployment.strategy} rollout through alias {ALIAS}"
+                                                      if s.deployment.gradual and alias is not None else ""))
         # tags
         wanted_tags = function_tags(ctx)
         want_tags = {k: v for k, v in wanted_tags.items() if tags.get(k) != v}
@@ -454,8 +422,12 @@ class FunctionStep(ResourceStep):
         out.update(change.outputs)
         if data["publish"]:
             version = lam.publish_version(FunctionName=name)["Version"]
-            point_alias(ctx, version, exists=data["alias_exists"])
-            out["version"] = version
+            live = out.get("version")
+            if ctx.settings.deployment.gradual and data["alias_exists"] and live not in (None, "$LATEST", version):
+                out.update(rollout_from=live, rollout_to=version)  # the alias stays; the rollout moves it
+            else:
+                point_alias(ctx, version, exists=data["alias_exists"])
+                out["version"] = version
         self._concurrency(ctx, data["concurrency"], data["provisioned"], tagged_arn=arn if data["provisioned_tagged"] else None)
         if data["publish"] or data.get("prune"):
             self.prune(ctx)

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
+from zappa_core.rollout.settings import DeploymentSettings
+
 
 def default_runtime() -> str:
     return f"python{sys.version_info.major}.{sys.version_info.minor}"
@@ -119,3 +121,4 @@ class CoreSettings(Strict):
     callbacks: dict[str, str] = Field(default_factory=dict, description="Dotted functions called with the CLI object at `settings`, `zip` and `post`.")
     touch: bool = Field(True, description="Request the public URL after deploy/update to warm the function; a 5xx fails the deploy.")
     touch_path: str = Field("/", description="Path requested by `touch`.")
+    deployment: DeploymentSettings = Field(default_factory=DeploymentSettings, description="How `update` moves traffic to a new version: `{\"strategy\": \"canary\" | \"linear\" | \"all-at-once\", \"percent\": 10, \"interval\": \"5m\", \"alarms\": [...], \"max_error_rate\": 1}`; see [Gradual deploys](deployments.md).")
