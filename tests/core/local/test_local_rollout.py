@@ -120,7 +120,7 @@ def bucket(local_for_cli):
 
 def test_canary_promotes_a_good_version_and_rolls_back_one_that_fails_half_its_requests(
         local_for_cli, bucket, tmp_path, capsys, monkeypatch):
-    stage = Stage(tmp_path / "canary", capsys, monkeypatch, strategy="canary", percent=50, interval="3s",
+    stage = Stage(tmp_path / "canary", capsys, monkeypatch, strategy="canary", percent=50, interval="10s",
                   alarms=["rollout-latency"])
     lam, cw = (local_for_cli.state.aws.client(name) for name in ("lambda", "cloudwatch"))
     stage.write("v1")
@@ -137,8 +137,10 @@ def test_canary_promotes_a_good_version_and_rolls_back_one_that_fails_half_its_r
     with Traffic(stage.url) as traffic:
         rollout = stage.cli("update", "dev", "--json").json()["rollout"]
     assert rollout["decision"] == "promoted" and rollout["health"]["error_rate"] == 0
+    # while version 1 kept its share, the new version answered requests of its own (a cold start on a busy machine
+    # takes seconds: the interval leaves room for it)
     assert rollout["health"]["invocations"] > 0 and "invocation(s), 0 failed" in rollout["reason"]
-    assert {"v1", "v2"} <= set(traffic.seen) <= {"v1", "v2"}  # the alias really split the traffic
+    assert {"v1", "v2"} <= set(traffic.seen) <= {"v1", "v2"}
     assert stage.answers(5) == ["v2"] * 5
     after = stage.status()
     assert after["rollout"] is None and after["weights"] == {rollout["new_version"]: 100}
