@@ -127,7 +127,11 @@ def test_settings_cross_checks(make_settings):
         ({"function_url_config": {"authorizer": "MAYBE"}}, "function_url_config.authorizer"),
         ({"cloudwatch_log_level": "LOUD"}, "cloudwatch_log_level"),
         ({"cors": {"allowed_header": ["x"]}}, "cors"),
-        ({"websocket_handler_module": "app.ws"}, "WebSocket APIs are not supported yet"),
+        ({"websocket_handler_module": "app.ws"}, "module 'app.ws' is not in the project: neither app/ws.py"),
+        ({"websocket_handler_module": "ws.py"}, "not a file path"),
+        ({"websocket_handler_module": "my-ws"}, "must be a dotted module path"),
+        ({"websocket_handler_module": 3}, "websocket_handler_module"),
+        ({"websocket_routes": ["chat"]}, "applies only with 'websocket_handler_module'"),
         ({"function_url_domains": ["a.example.com"]}, "custom domains for function URLs are not supported yet"),
     ]
     for keys, message in bad:
@@ -186,7 +190,7 @@ def test_status_and_plugin_hooks(make_settings, ctx_for, zappa_pm):
     ctx = ctx_for(settings)
     steps = [step for plugin_steps in zappa_pm.hook.zappa_plan_resources(settings=settings, context=ctx) for step in plugin_steps
              if step.id.startswith("apigw:")]
-    assert [s.id for s in steps] == ["apigw:rest-api", "apigw:http-api", "apigw:function-url"]
+    assert [s.id for s in steps] == ["apigw:rest-api", "apigw:http-api", "apigw:function-url", "apigw:websocket-api"]
     assert all(s.depends_on == ("core:function",) for s in steps)
     for step in steps:
         run_step(ctx, step)

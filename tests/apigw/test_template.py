@@ -39,6 +39,8 @@ VARIANTS = {
     "v2_cors": {"apigateway_version": "v2", "cors": {"allowed_origins": ["https://a.example"], "max_age": 60}},
     "v2_iam": {"apigateway_version": "v2", "iam_authorization": True},
     "v2_authorizer": {"apigateway_version": "v2", "authorizer": {"function": "app.auth", "type": "REQUEST"}},
+    "v1_websocket": {"websocket_handler_module": "chat", "websocket_routes": ["sendmessage", "join"]},
+    "websocket_only": {"apigateway_enabled": False, "websocket_handler_module": "chat"},
 }
 
 
@@ -46,6 +48,7 @@ def _write_stage(folder: Path, keys: dict) -> None:
     stage = {"project_name": "app", "app_function": "app.app", "s3_bucket": "bucket", "aws_region": "us-east-1", **keys}
     (folder / "zappa_settings.json").write_text(json.dumps({"dev": stage}))
     (folder / "policy.json").write_text(POLICY)
+    (folder / "chat.py").write_text("from zappa.websocket import on_connect\n")
 
 
 def _template(folder: Path, capsys, *extra: str) -> tuple[int, str]:
@@ -107,6 +110,24 @@ def test_http_template_routes_everything_to_the_function(tmp_path, monkeypatch, 
     assert resources["DefaultRoute"]["Properties"]["RouteKey"] == "$default"
     assert resources["DefaultRoute"]["Properties"]["AuthorizationType"] == "CUSTOM"
     assert resources["DefaultStage"]["Properties"]["AutoDeploy"] is True
+
+
+def test_websocket_template_has_zappas_resources(tmp_path, monkeypatch, capsys):
+    _write_stage(tmp_path, VARIANTS["v1_websocket"])
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys)
+    assert code == 0
+    template = json.loads(out)
+    resources = template["Resources"]
+    assert resources["Api"]["Type"] == "AWS::ApiGateway::RestApi"  # the REST API stays beside it
+    api = resources["WsApi"]["Properties"]
+    assert api == {"Name": "app-dev-ws", "ProtocolType": "WEBSOCKET", "Description": "Created automatically by Zappa.",
+                   "RouteSelectionExpression": "$request.body.action"}
+    routes = sorted(r["Properties"]["RouteKey"] for r in resources.values() if r["Type"] == "AWS::ApiGatewayV2::Route")
+    assert routes == ["$connect", "$default", "$disconnect", "join", "sendmessage"]
+    assert resources["WsStage"]["Properties"] == {"ApiId": {"Ref": "WsApi"}, "StageName": "dev", "AutoDeploy": True}
+    assert resources["WsInvokePermission"]["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    assert "WebSocketUrl" in template["Outputs"]
 
 
 def test_output_file(tmp_path, monkeypatch, capsys):

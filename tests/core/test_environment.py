@@ -24,8 +24,8 @@ def test_the_original_zappa_beside_this_one_is_named_with_the_fix(tmp_path):
     assert result.stderr.splitlines() == [
         "Error: the original Zappa (zappa 0.63.0) is installed in this environment too: it and zappa-ng both install "
         "a 'zappa' import package and a 'zappa' command, and overwrite each other's files",
-        "  hint: pip uninstall zappa, then pip install --force-reinstall --no-deps zappa-ng-events zappa-ng-core "
-        "(which restores zappa.asynchronous and the command); or keep each in its own virtualenv"]
+        "  hint: pip uninstall zappa, then pip install --force-reinstall --no-deps zappa-ng-events zappa-ng-aws-apigw "
+        "zappa-ng-core (which restores zappa.asynchronous, zappa.websocket and the command); or keep each in its own virtualenv"]
     alone = subprocess.run([ZAPPA, "plugins"], cwd=tmp_path, env=dict(env, PYTHONPATH=""), capture_output=True,
                            text=True, check=False, timeout=120)
     assert alone.returncode == 0 and "zappa-ng-core" in alone.stdout

@@ -8,8 +8,8 @@ A fenced ``json``/``yaml``/``yml``/``toml`` block is either
 - or something else (an IAM policy, a state file, a pyproject table), marked with ``<!-- not-settings -->``
   on the line above the fence; such a block must still parse.
 
-Policy files an example names (``attach_policy``, ``assume_policy``, ``apigateway_policy``) are created in
-the temp project, as a user would have them. An unknown key, a bad value or a cross-field problem fails the
+Policy files an example names (``attach_policy``, ``assume_policy``, ``apigateway_policy``) and the WebSocket
+handler module (``websocket_handler_module``) are created in the temp project, as a user would have them. An unknown key, a bad value or a cross-field problem fails the
 test with the loader's own message.
 """
 
@@ -79,6 +79,11 @@ def project_for(block: Block, pm, folder: Path) -> Path:
                 target = folder / stage[key]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(json.dumps(POLICY))
+        module = stage.get("websocket_handler_module")
+        if isinstance(module, str) and module.replace(".", "").replace("_", "").isalnum():
+            target = folder.joinpath(*module.split(".")).with_suffix(".py")  # the handler module it names
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("from zappa.websocket import on_connect, on_message\n")
     return path
 
 

@@ -25,17 +25,21 @@ def http_api_url(region: str, api_id: str) -> str:
 def find_http_api(v2: Any, settings: Any) -> dict[str, Any] | None:
     """The stage's HTTP API: named after the function and tagged with its ``ZappaProject`` (an untagged API
     of the same name is taken too, so an API made by Zappa itself is adopted)."""
+    return find_v2_api(v2, settings.function_name, "HTTP", settings.zappa_project_tag)
+
+
+def find_v2_api(v2: Any, name: str, protocol: str, project_tag: str) -> dict[str, Any] | None:
+    """The ``protocol`` (``HTTP``/``WEBSOCKET``) API named ``name``: the one tagged ``ZappaProject=project_tag``
+    first, else an untagged one of that name (adopted)."""
     token = None
     candidates = []
     while True:
         page = v2.get_apis(**({"NextToken": token} if token else {}))
-        for item in page.get("Items", []):
-            if item.get("Name") == settings.function_name and item.get("ProtocolType") == "HTTP":
-                candidates.append(item)
+        candidates += [i for i in page.get("Items", []) if i.get("Name") == name and i.get("ProtocolType") == protocol]
         token = page.get("NextToken")
         if not token:
             break
-    tagged = [c for c in candidates if (c.get("Tags") or {}).get(TAG_KEY) == settings.zappa_project_tag]
+    tagged = [c for c in candidates if (c.get("Tags") or {}).get(TAG_KEY) == project_tag]
     return (tagged or candidates or [None])[0]
 
 

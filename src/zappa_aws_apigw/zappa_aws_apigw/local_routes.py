@@ -6,7 +6,8 @@ prefix; API keys (``x-api-key`` of a key in a usage plan of the stage) and TOKEN
 authorizer function is invoked, its policy evaluated against the method ARN and cached for ``result_ttl``)
 are enforced; ``OPTIONS`` MOCK methods answer CORS preflights with their configured headers; request bodies
 are base64-encoded for the API's binary media types. HTTP APIs: ``/<api id>/<path>`` (``$default`` stage),
-payload 2.0, CORS and Lambda authorizers. Function URLs: ``/<function name>/<path>``, payload 2.0.
+payload 2.0, CORS and Lambda authorizers. Function URLs: ``/<function name>/<path>``, payload 2.0. WebSocket
+APIs: ``ws://.../<api id>/<stage>`` and their management API (:mod:`zappa_aws_apigw.local_websocket`).
 
 What cannot be checked offline is approximated and documented: ``AWS_IAM`` needs a SigV4 ``Authorization``
 header (the signature is not verified), a Cognito authorizer needs a token (not verified).
@@ -21,6 +22,7 @@ from zappa_core.records import LocalRoute
 from zappa_aws_apigw.local_api import paged
 from zappa_aws_apigw.local_http import FunctionUrlRoute, HttpApiRoute
 from zappa_aws_apigw.local_rest import RestApiRoute
+from zappa_aws_apigw.local_websocket import WebSocketApiRoute
 
 
 def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
@@ -35,6 +37,9 @@ def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
     for api in paged(v2, "get_apis", "Items", "NextToken"):
         if api.get("ProtocolType") == "HTTP" and (name is None or api.get("Name") == name):
             routes.append(LocalRoute("http", api["ApiId"], HttpApiRoute(state, api), f"HTTP API {api.get('Name')}"))
+        elif api.get("ProtocolType") == "WEBSOCKET" and (name is None or api.get("Name") == f"{name}-ws"):
+            ws = WebSocketApiRoute(state, api)
+            routes.append(LocalRoute("websocket", api["ApiId"], ws, f"WebSocket API {api.get('Name')}", websocket=ws.websocket))
     lam = state.aws.client("lambda")
     for fn in paged(lam, "list_functions", "Functions", "NextMarker", token_arg="Marker"):
         if name is not None and fn["FunctionName"] != name:

@@ -1,7 +1,7 @@
 """Deploy-side plugin of zappa_aws_apigw (registered in the `zappa` entry-point group).
 
 Hooks: the settings section and its cross-field checks, the resource steps (REST API, HTTP API, function
-URL), the stage's URLs for ``zappa status``, the CloudFormation template for ``zappa template``, the custom
+URL, WebSocket API), the stage's URLs for ``zappa status``, the CloudFormation template for ``zappa template``, the custom
 domain binding for ``zappa certify`` and the local gateway's routes.
 """
 
@@ -32,8 +32,9 @@ def zappa_plan_resources(settings, context):
     from zappa_aws_apigw.function_url import FunctionUrlStep
     from zappa_aws_apigw.httpapi import HttpApiStep
     from zappa_aws_apigw.rest import RestApiStep
+    from zappa_aws_apigw.websocket_api import WebSocketApiStep
 
-    return [RestApiStep(settings), HttpApiStep(settings), FunctionUrlStep(settings)]
+    return [RestApiStep(settings), HttpApiStep(settings), FunctionUrlStep(settings), WebSocketApiStep(settings)]
 
 
 @hookimpl
@@ -68,9 +69,22 @@ def zappa_local_routes(settings, state):
     return local_routes(settings, state)
 
 
-
 @hookimpl
 def zappa_local_front_door(settings):
     from zappa_aws_apigw.local_serve import serve_front_door
 
     return serve_front_door(settings)
+
+
+@hookimpl
+def zappa_package_include(settings, context):
+    """Nothing to add; says so when the project has WebSocket handlers that no setting names (Zappa would
+    have guessed the module and created a WebSocket API)."""
+    if not settings.websocket_handler_module:
+        from zappa_aws_apigw.websocket_api import unnamed_handler_modules
+
+        modules = [m for m in unnamed_handler_modules(context.project_dir) if m]
+        if modules:
+            context.warn(f"{modules[0]} imports zappa.websocket but 'websocket_handler_module' is not set, so no WebSocket "
+                         f"API is deployed (Zappa would guess it): set \"websocket_handler_module\": \"{modules[0]}\"")
+    return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,7 +56,9 @@ class ApiGatewaySettings(BaseModel):
     cloudwatch_log_level: Literal["OFF", "ERROR", "INFO"] = Field("OFF", description="API Gateway execution logging.")
     cloudwatch_data_trace: bool = Field(False, description="Log full requests and responses.")
     cloudwatch_metrics_enabled: bool = Field(False, description="Detailed CloudWatch metrics.")
-    websocket_handler_module: str | None = Field(None, description="Module with WebSocket route handlers.")
+    websocket_handler_module: str | None = Field(None, description="Dotted module that registers the WebSocket handlers (`zappa.websocket`); creates a WebSocket API.")
+    websocket_route_selection_expression: str = Field("$request.body.action", description="How a message picks its WebSocket route: `$request.body.<field>` of a JSON message.")
+    websocket_routes: list[str] = Field(default_factory=list, description="Custom WebSocket route keys (besides `$connect`, `$disconnect`, `$default`), handled with `@on_route(key)`.")
     function_url_enabled: bool = Field(False, description="Create a Lambda function URL.")
     function_url_config: dict[str, Any] = Field(default_factory=dict, description="`{\"authorizer\": \"NONE\"|\"AWS_IAM\", \"cors\": {...}}` merged over the defaults.")
     function_url_domains: list[str] = Field(default_factory=list, description="Custom domains for the function URL (CloudFront).")
@@ -64,7 +67,6 @@ class ApiGatewaySettings(BaseModel):
 
 # Zappa settings that load but whose feature is not built: refused rather than silently ignored.
 UNSUPPORTED = {
-    "websocket_handler_module": "WebSocket APIs",
     "function_url_domains": "custom domains for function URLs",
     "function_url_cloudfront_config": "CloudFront distributions for function URLs",
 }
@@ -110,6 +112,7 @@ def validate(settings: Any) -> list:
             problems.append(SettingsProblem("HTTP APIs (v2) are regional: 'endpoint_configuration' applies to v1", key="endpoint_configuration"))
     if settings.endpoint_configuration and len(settings.endpoint_configuration) != 1:
         problems.append(SettingsProblem("'endpoint_configuration' takes exactly one type", key="endpoint_configuration"))
+    problems += validate_websocket(settings)
     config = settings.function_url_config or {}
     auth_type = str(config.get("authorizer", "NONE")).upper()
     if auth_type not in ("NONE", "AWS_IAM", "IAM"):
@@ -117,4 +120,51 @@ def validate(settings: Any) -> list:
 
         problems.append(SettingsProblem(f"must be 'NONE' or 'AWS_IAM', not {show(config.get('authorizer'))}",
                                         key="function_url_config", path=("authorizer",)))
+    return problems
+
+
+DOTTED_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+SELECTION_EXPRESSION = re.compile(r"^\$request\.body\.[A-Za-z0-9_$][A-Za-z0-9_$.\-]*$")
+ROUTE_KEY = re.compile(r"^[^\s$][^\s]{0,127}$")
+
+
+def validate_websocket(settings: Any) -> list:
+    """``websocket_handler_module`` names a module of the project by its dotted path (as Zappa reads it); the
+    route selection expression and custom route keys are ones API Gateway accepts."""
+    from pathlib import Path
+
+    from zappa_core.records import SettingsProblem
+
+    module = settings.websocket_handler_module
+    problems = []
+    if module is None:
+        for key in ("websocket_routes",):
+            if getattr(settings, key):
+                problems.append(SettingsProblem("applies only with 'websocket_handler_module'", key=key))
+        return problems
+    if module.endswith(".py"):
+        problems.append(SettingsProblem(
+            f"must be a dotted module path (e.g. 'my_package.ws_handlers'), not a file path: {module!r}", key="websocket_handler_module"))
+    elif not DOTTED_MODULE.match(module):
+        problems.append(SettingsProblem(
+            f"must be a dotted module path (e.g. 'my_package.ws_handlers'): {module!r}", key="websocket_handler_module"))
+    else:
+        base = Path(settings.project_dir).joinpath(*module.split("."))
+        if not (base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()):
+            problems.append(SettingsProblem(
+                f"module {module!r} is not in the project: neither {base.relative_to(settings.project_dir)}.py nor "
+                f"{base.relative_to(settings.project_dir)}/__init__.py exists", key="websocket_handler_module"))
+    if not SELECTION_EXPRESSION.match(settings.websocket_route_selection_expression):
+        problems.append(SettingsProblem(
+            "a WebSocket route selection expression reads a field of the JSON message: '$request.body.<field>', "
+            f"not {settings.websocket_route_selection_expression!r}", key="websocket_route_selection_expression"))
+    seen = set()
+    for route in settings.websocket_routes:
+        if route in seen:
+            problems.append(SettingsProblem(f"route {route!r} is listed twice", key="websocket_routes"))
+        seen.add(route)
+        if not ROUTE_KEY.match(route):
+            problems.append(SettingsProblem(
+                f"route {route!r}: a custom route key has 1 to 128 characters, no spaces, and does not start with '$' "
+                "($connect, $disconnect and $default are always created)", key="websocket_routes"))
     return problems

@@ -1,4 +1,4 @@
-"""``zappa status``: the stage's API and function URL, with their public (or local gateway) URLs."""
+"""``zappa status``: the stage's API, function URL and WebSocket API, with their public (or local gateway) URLs."""
 
 from __future__ import annotations
 
@@ -70,4 +70,15 @@ def stage_status(settings: Any, context: Any) -> dict[str, Any] | None:
             url = urls.function_url(gateway, settings.function_name) if gateway else config["FunctionUrl"]
             out["urls"]["function_url"] = url
             out["function_url"] = {"url": url, "auth_type": config.get("AuthType")}
+    if settings.websocket_handler_module:
+        from zappa_aws_apigw.websocket_api import find_websocket_api, websocket_url
+
+        v2 = aws.client("apigatewayv2")
+        api = find_websocket_api(v2, settings)
+        if api:
+            api_id = api["ApiId"]
+            url = urls.websocket_url(gateway, api_id, settings.stage) if gateway else websocket_url(v2.meta.region_name, api_id, settings.stage)
+            out["urls"]["websocket"] = url
+            out["websocket"] = {"id": api_id, "stage": settings.stage, "url": url,
+                                "route_selection_expression": api.get("RouteSelectionExpression")}
     return out if out["urls"] else None

@@ -255,12 +255,48 @@ def http_template(settings: Any, function_arn: str, role_arn: str | None = None)
     }
 
 
+def websocket_resources(settings: Any, function_arn: str) -> dict[str, Any]:
+    """The WebSocket API's resources (``websocket_handler_module``), with Zappa's logical ids: the API, its
+    ``AWS_PROXY`` integration, a route per route key, the auto-deployed stage and the invoke permission."""
+    ref = {"Ref": "WsApi"}
+    target = {"Fn::Join": ["/", ["integrations", {"Ref": "WsIntegration"}]]}
+    resources: dict[str, Any] = {
+        "WsApi": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {
+            "Name": f"{settings.function_name}-ws", "ProtocolType": "WEBSOCKET",
+            "Description": settings.apigateway_description or DESCRIPTION,
+            "RouteSelectionExpression": settings.websocket_route_selection_expression}},
+        "WsIntegration": {"Type": "AWS::ApiGatewayV2::Integration", "Properties": {
+            "ApiId": ref, "IntegrationType": "AWS_PROXY", "IntegrationMethod": "POST",
+            "IntegrationUri": _lambda_uri(invoke_arn(settings, function_arn))}},
+    }
+    names = {"$connect": "WsConnectRoute", "$disconnect": "WsDisconnectRoute", "$default": "WsDefaultRoute"}
+    routes = ["$connect", "$disconnect", "$default", *settings.websocket_routes]
+    for index, key in enumerate(routes):
+        name = names.get(key) or f"WsCustomRoute{index - 2}"
+        resources[name] = {"Type": "AWS::ApiGatewayV2::Route", "Properties": {"ApiId": ref, "RouteKey": key, "Target": target}}
+    resources["WsStage"] = {"Type": "AWS::ApiGatewayV2::Stage", "DependsOn": [n for n in resources if n.endswith("Route") or "Route" in n],
+                            "Properties": {"ApiId": ref, "StageName": settings.stage, "AutoDeploy": True}}
+    resources["WsInvokePermission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
+        "FunctionName": invoke_arn(settings, function_arn), "Action": "lambda:InvokeFunction", "Principal": "apigateway.amazonaws.com",
+        "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${WsApi}/*"}}}
+    return resources
+
+
 def stage_template(settings: Any, lambda_arn: str, role_arn: str | None) -> dict[str, Any] | None:
-    """The template ``zappa template`` prints for this stage, or ``None`` without API Gateway."""
+    """The template ``zappa template`` prints for this stage (the REST or HTTP API, and the WebSocket API
+    with ``websocket_handler_module``), or ``None`` without any."""
     from zappa_aws_apigw.common import apigw_enabled
 
-    if not apigw_enabled(settings):
-        return None
-    if settings.apigateway_version == "v2":
-        return http_template(settings, lambda_arn, role_arn)
-    return rest_template(settings, lambda_arn, role_arn)
+    template = None
+    if apigw_enabled(settings):
+        template = http_template(settings, lambda_arn, role_arn) if settings.apigateway_version == "v2" else \
+            rest_template(settings, lambda_arn, role_arn)
+    if settings.websocket_handler_module:
+        if template is None:
+            template = {"AWSTemplateFormatVersion": "2010-09-09",
+                        "Description": f"API Gateway WebSocket API of {settings.function_name} (zappa)", "Resources": {}, "Outputs": {}}
+        template["Resources"].update(websocket_resources(settings, lambda_arn))
+        template.setdefault("Outputs", {})["WebSocketUrl"] = {
+            "Description": "WebSocket URL",
+            "Value": {"Fn::Sub": f"wss://${{WsApi}}.execute-api.${{AWS::Region}}.amazonaws.com/{settings.stage}"}}
+    return template

@@ -19,5 +19,5 @@ def check_original_zappa_absent() -> None:
     raise PluginError(
         f"the original Zappa (zappa {version}) is installed in this environment too: it and zappa-ng both "
         "install a 'zappa' import package and a 'zappa' command, and overwrite each other's files",
-        hint="pip uninstall zappa, then pip install --force-reinstall --no-deps zappa-ng-events zappa-ng-core "
-             "(which restores zappa.asynchronous and the command); or keep each in its own virtualenv")
+        hint="pip uninstall zappa, then pip install --force-reinstall --no-deps zappa-ng-events zappa-ng-aws-apigw zappa-ng-core "
+             "(which restores zappa.asynchronous, zappa.websocket and the command); or keep each in its own virtualenv")

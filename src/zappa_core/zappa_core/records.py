@@ -128,7 +128,7 @@ class CliCommand:
 class LocalRoute:
     """How the local gateway reaches a function.
 
-    ``kind`` is ``"rest"``, ``"http"``, ``"alb"`` or ``"url"``; ``key`` identifies the front door (API id,
+    ``kind`` is ``"rest"``, ``"http"``, ``"alb"``, ``"url"`` or ``"websocket"``; ``key`` identifies the front door (API id,
     load balancer name, function name) and becomes part of the local URL; ``handle(request) -> response``
     turns a local HTTP request into an invocation and the invocation's result into an HTTP response (the
     request/response types are those of :mod:`zappa_core.local.http`).
@@ -139,6 +139,9 @@ class LocalRoute:
     handle: Callable[[Any], Any]
     description: str = ""
     plugin: str = ""
+    #: ``websocket(request, socket) -> None``: serves a WebSocket connection to this front door (``None``:
+    #: it serves none); see :mod:`zappa_core.local.websocket`.
+    websocket: Callable[[Any, Any], None] | None = None
 
 
 @dataclass(frozen=True)

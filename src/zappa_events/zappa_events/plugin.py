@@ -42,14 +42,14 @@ def zappa_cli_commands():
 
 @hookimpl
 def zappa_package_include(settings, context):
-    """Zappa's import path for async tasks, ``zappa.asynchronous``: two small modules that re-export
-    :mod:`zappa_events.asynchronous` (shipped with the runtime module that imports it)."""
+    """Zappa's import path for async tasks, ``zappa.asynchronous``: a small module that re-exports
+    :mod:`zappa_events.asynchronous` in the ``zappa`` namespace package (shipped with the runtime module that imports it)."""
     from pathlib import Path
 
     from zappa_core.records import PackageInclude
 
     folder = Path(__file__).resolve().parent.parent / "zappa"
-    return [PackageInclude(arcname=f"zappa/{name}", source=folder / name) for name in ("__init__.py", "asynchronous.py")]
+    return [PackageInclude(arcname="zappa/asynchronous.py", source=folder / "asynchronous.py")]
 
 
 def _plugin_manager(holder: Any) -> Any:

@@ -32,8 +32,11 @@ REAP_INTERVAL_S = 30.0
 class Executor:
     """Runs function versions in warm workers; knows nothing of moto (see :func:`install` for that)."""
 
-    def __init__(self, *, aws_endpoint: str, cache_dir: Path | None = None, python: str | None = None) -> None:
+    def __init__(self, *, aws_endpoint: str, cache_dir: Path | None = None, python: str | None = None,
+                 gateway_endpoint: str | None = None) -> None:
         self.aws_endpoint = aws_endpoint
+        #: the local gateway (``ZAPPA_LOCAL_GATEWAY`` in the functions' environment), when one runs beside them
+        self.gateway_endpoint = gateway_endpoint
         self.cache_dir = Path(cache_dir or Path(tempfile.gettempdir()) / f"zappa-local-{os.getuid()}")
         self.python = python or sys.executable
         self._idle: dict[str, list[Worker]] = {}
@@ -253,7 +256,8 @@ class Executor:
         paths.append(str(self._runtime_library()))
         log_dir = self.cache_dir / "worker-logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        worker = Worker(spec, task_root, paths, sandbox.environment(spec, task_root, self._runtime_library(), self.aws_endpoint), log_dir, self.python)
+        worker = Worker(spec, task_root, paths, sandbox.environment(spec, task_root, self._runtime_library(), self.aws_endpoint,
+                                                                    self.gateway_endpoint), log_dir, self.python)
         try:
             worker.start()
         except (WorkerGone, EOFError):

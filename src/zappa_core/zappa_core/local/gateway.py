@@ -3,7 +3,9 @@
 A request for ``http://127.0.0.1:<port>/<key>/rest/of/path`` (or ``http://<key>.localhost:<port>/rest``)
 goes to the :class:`~zappa_core.records.LocalRoute` whose ``key`` is ``<key>`` (an API id, a load balancer
 name, a function name), as a :class:`~zappa_core.local.http.LocalRequest`; the route turns it into an
-invocation and returns a :class:`~zappa_core.local.http.LocalResponse`. Routes come from the plugins'
+invocation and returns a :class:`~zappa_core.local.http.LocalResponse`. A request to upgrade to a WebSocket
+(``ws://127.0.0.1:<port>/<key>/...``) goes to the route's ``websocket`` callable with the connection
+(:class:`~zappa_core.local.websocket.LocalWebSocket`), for as long as it stays open. Routes come from the plugins'
 ``zappa_local_routes`` hook; they are discovered again whenever the local AWS reports a change to a front
 door (:meth:`Gateway.invalidate`) and when a request names a key the gateway does not know yet.
 """
@@ -18,6 +20,7 @@ from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from zappa_core.local import websocket
 from zappa_core.local.http import LocalRequest, LocalResponse
 from zappa_core.local.limits import InvokeRefused
 
@@ -166,14 +169,8 @@ class Gateway:
             return _json_response(200, {"front_doors": [self._describe(r) for r in self.table.routes()]})
         route = self.table.find(key, fold_case=from_host)
         if route is None:
-            return _json_response(404, {
-                "message": f"no front door '{key}' is deployed on the local AWS",
-                "front_doors": [self._describe(r) for r in self.table.routes()],
-            })
-        routed = LocalRequest(method=request.method, path=rest, query=request.query,
-                              headers=forwarded_headers(request, self.port), body=request.body,
-                              source_ip=request.source_ip, scheme=request.scheme, host=request.host,
-                              prefix="" if from_host else "/" + key)
+            return self._not_deployed(key)
+        routed = self._routed(request, key, rest, from_host)
         try:
             response = route.handle(routed)
         except InvokeRefused as refused:  # Lambda's own answer (429, 413) unless the route shapes it itself
@@ -185,6 +182,41 @@ class Gateway:
             log.error("route %s (%s) returned %r, not a LocalResponse", route.key, route.kind, type(response))
             return _json_response(502, {"message": "Internal server error"})
         return response
+
+    def dispatch_websocket(self, request: LocalRequest, socket: websocket.LocalWebSocket) -> None:
+        """Hand an upgrade request to its route's ``websocket`` callable, which keeps the connection until it
+        closes; a front door that serves no WebSockets answers 404 (unknown key) or 426."""
+        problem = websocket.handshake_problem(request)
+        key, rest, from_host = split_key(request.host, request.path)
+        route = self.table.find(key, fold_case=from_host) if key and problem is None else None
+        if problem is None and route is None:
+            problem = self._not_deployed(key)
+        elif route is not None and getattr(route, "websocket", None) is None:
+            problem = _json_response(426, {"message": f"the front door '{key}' ({route.kind}) serves no WebSockets"})
+        if problem is not None:
+            socket.refuse(problem)
+            return
+        socket.request = self._routed(request, key, rest, from_host)
+        try:
+            route.websocket(socket.request, socket)
+        except Exception:
+            log.exception("route %s (%s) failed on a WebSocket to %s", route.key, route.kind, request.path)
+            if socket.accepted:
+                socket.close(websocket.INTERNAL_ERROR, "Internal server error")
+            elif socket.refused is None:
+                socket.refuse(_json_response(502, {"message": "Internal server error"}))
+
+    def _routed(self, request: LocalRequest, key: str, rest: str, from_host: bool) -> LocalRequest:
+        return LocalRequest(method=request.method, path=rest, query=request.query,
+                            headers=forwarded_headers(request, self.port), body=request.body,
+                            source_ip=request.source_ip, scheme=request.scheme, host=request.host,
+                            prefix="" if from_host else "/" + key)
+
+    def _not_deployed(self, key: str) -> LocalResponse:
+        return _json_response(404, {
+            "message": f"no front door '{key}' is deployed on the local AWS",
+            "front_doors": [self._describe(r) for r in self.table.routes()],
+        })
 
     def _describe(self, route: Any) -> dict[str, str]:
         return {"kind": route.kind, "key": route.key, "url": f"{self.url}/{route.key}/",
@@ -250,6 +282,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw_path, _, query = self.path.partition("?")
         if raw_path.startswith(("http://", "https://")):  # absolute-form request target
             raw_path = "/" + raw_path.split("://", 1)[1].partition("/")[2]
+        if websocket.is_upgrade(self.headers) and hasattr(self.server.gateway, "dispatch_websocket"):
+            self._serve_websocket(raw_path or "/", query, started)
+            return
         try:
             body = self._read_body()
         except BadBody as refused:
@@ -264,6 +299,17 @@ class _Handler(BaseHTTPRequestHandler):
         response = self.server.gateway.dispatch(request)
         self._send(response)
         log.info("%s %s %d %.1fms", self.command, self.path, response.status, (time.perf_counter() - started) * 1000)
+
+    def _serve_websocket(self, path: str, query: str, started: float) -> None:
+        self.close_connection = True  # after the WebSocket (or a refused handshake), the connection ends
+        request = LocalRequest(method=self.command, path=path, query=query, headers=list(self.headers.items()),
+                               source_ip=self.client_address[0], host=self.headers.get("Host", "127.0.0.1"))
+        socket = websocket.LocalWebSocket(request, self.rfile, self.wfile, self.connection)
+        self.connection.settimeout(None)  # a WebSocket may idle: the route decides when it has idled too long
+        self.server.gateway.dispatch_websocket(request, socket)
+        status = 101 if socket.accepted else (socket.refused.status if socket.refused else 0)
+        log.info("WebSocket %s %d %s %.1fms", self.path, status, socket.close_code or "",
+                 (time.perf_counter() - started) * 1000)
 
     def _send(self, response: LocalResponse, *, close: bool = False) -> None:
         self.send_response_only(response.status)

@@ -46,7 +46,8 @@ _original: Any = None
 _install_lock = threading.Lock()
 
 
-def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None, concurrency: int | None = None) -> Executor:
+def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None, concurrency: int | None = None,
+            gateway_endpoint: str | None = None) -> Executor:
     """Make moto's Lambda backend run real code through an :class:`Executor` (idempotent).
 
     ``aws_endpoint`` is the local AWS the functions' own boto3 calls go to (``AWS_ENDPOINT_URL``); it is
@@ -65,6 +66,8 @@ def install(*, aws_endpoint: str | None = None, cache_dir: Path | None = None, c
             _executor.aws_endpoint = endpoint
             if cache_dir is not None:
                 _executor.cache_dir = Path(cache_dir)
+        if gateway_endpoint:
+            _executor.gateway_endpoint = gateway_endpoint
         current = getattr(models.LambdaFunction, HOOK_METHOD)
         if current is not _invoke_lambda:
             _original = current

@@ -19,8 +19,11 @@ from zappa_core.local.invocation import FunctionSpec
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
 
-def environment(spec: FunctionSpec, task_root: Path, runtime_dir: Path, aws_endpoint: str) -> dict[str, str]:
-    """The environment of a worker: Lambda's variables, dummy credentials, the function's own, the local AWS."""
+def environment(spec: FunctionSpec, task_root: Path, runtime_dir: Path, aws_endpoint: str,
+                gateway_endpoint: str | None = None) -> dict[str, str]:
+    """The environment of a worker: Lambda's variables, dummy credentials, the function's own, the local AWS
+    and (``ZAPPA_LOCAL_GATEWAY``) the local gateway, whose front doors a function reaches back through (the
+    management API of a WebSocket API is served there)."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
         "LANG": "en_US.UTF-8",
@@ -48,6 +51,8 @@ def environment(spec: FunctionSpec, task_root: Path, runtime_dir: Path, aws_endp
     }
     env.update({k: str(v) for k, v in spec.environment.items()})
     env["AWS_ENDPOINT_URL"] = aws_endpoint
+    if gateway_endpoint:
+        env["ZAPPA_LOCAL_GATEWAY"] = gateway_endpoint
     return env
 
 

@@ -219,7 +219,7 @@ class LocalAws:
             assert gateway is not None and self._listener is not None
             app = ChangeWatcher(DomainDispatcherApplication(create_backend_app), gateway.invalidate)
             self._executor = moto_seam.install(aws_endpoint=self.aws_endpoint, cache_dir=self.cache_dir,
-                                               concurrency=self.concurrency)
+                                               concurrency=self.concurrency, gateway_endpoint=gateway.url)
             self._moto_server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler,
                                             fd=self._listener.fileno())
             self._moto_thread = threading.Thread(target=self._moto_server.serve_forever, args=(0.05,),

@@ -23,3 +23,8 @@ def alb_url(gateway: str, load_balancer_name: str) -> str:
 
 def function_url(gateway: str, function_name: str) -> str:
     return f"{gateway.rstrip('/')}/{function_name}/"
+
+
+def websocket_url(gateway: str, api_id: str, stage: str) -> str:
+    """A WebSocket API stage on the local gateway: ``ws://127.0.0.1:<port>/<api id>/<stage>``."""
+    return f"{gateway.rstrip('/').replace('http://', 'ws://', 1)}/{api_id}/{stage}"

@@ -4,8 +4,9 @@
 - ``zappa_runtime/`` from the installed ``zappa-ng-runtime`` distribution.
 - The ``zappa.runtime`` entry-point modules of the enabled plugins: the module (or subpackage) and the
   ``__init__.py`` of each package above it, not the plugin's deploy side. Other top-level packages of a
-  runtime plugin's distribution ship whole (``zappa-ng-events`` ships the ``zappa`` compatibility package,
-  for ``from zappa.asynchronous import task``).
+  runtime plugin's distribution ship whole (``zappa-ng-events`` and ``zappa-ng-aws-apigw`` ship the ``zappa``
+  compatibility namespace package, for ``from zappa.asynchronous import task`` and ``from zappa.websocket
+  import on_connect``).
 - ``handler.py``: ``from zappa_runtime.handler import lambda_handler`` (Lambda's ``handler.lambda_handler``).
 - ``zappa_manifest.json``: ``{"format": 1, "runtime_modules": [...], "settings": {...}}``; the Lambda never
   scans installed distributions at cold start.
@@ -149,7 +150,12 @@ def runtime_entries(pm=None, cache_dir: Path | None = None) -> tuple[list[Entry]
                 if top != module.split(".")[0]:
                     entries += _module_files(top, origin)
     scans.save()
-    return entries, modules, problems
+    # a namespace package that several runtime plugins' distributions share (``zappa``) is walked once per
+    # distribution: each file ships once
+    unique = {}
+    for entry in entries:
+        unique.setdefault(entry.arcname, entry)
+    return list(unique.values()), modules, problems
 
 
 def manifest_bytes(settings, modules: list[str], extra: dict | None = None, *, for_package: bool = True) -> bytes:

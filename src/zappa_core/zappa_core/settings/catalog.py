@@ -27,6 +27,8 @@ KNOWN_KEYS: dict[str, str] = {
     "cloudwatch_data_trace": "apigw",
     "cloudwatch_metrics_enabled": "apigw",
     "websocket_handler_module": "apigw",
+    "websocket_route_selection_expression": "apigw",
+    "websocket_routes": "apigw",
     "function_url_enabled": "apigw",
     "function_url_config": "apigw",
     "function_url_domains": "apigw",
