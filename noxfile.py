@@ -108,11 +108,18 @@ def tests_core(session: nox.Session) -> None:
     session.run("pytest", "-q", "tests/core", "tests/runtime", "-m", "not needs_plugins", *session.posargs)
 
 
+# mypy, pinned, with the two libraries whose types the checked modules use (the rest is not needed to check them).
+TYPE_CHECK = ["mypy==2.4.1", "pluggy==1.7.0", "pytest==9.2.0"]
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff over all the Python the project keeps, with the rules in pyproject.toml and a pinned ruff."""
+    """ruff over all the Python the project keeps, with the rules in pyproject.toml and a pinned ruff; then mypy,
+    strict on the runtime and on the modules of zappa_core that plugins build on (listed in pyproject.toml)."""
     session.install("ruff==0.17.6")
+    session.install(*TYPE_CHECK)
     session.run("ruff", "check", "src", "tests", "bench", "examples", "noxfile.py", "setup.py", *session.posargs)
+    session.run("mypy")
 
 
 @nox.session

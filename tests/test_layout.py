@@ -3,6 +3,7 @@ each distribution with its readme, licence and py.typed."""
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from importlib import metadata
@@ -109,3 +110,8 @@ def test_pre_commit_runs_the_same_lint_as_nox():
     folders = re.findall(r'"([^"]+)"', paths)
     assert folders == ["src", "tests", "bench", "examples", "noxfile.py", "setup.py"]
     assert hook["files"] == r"^(src|tests|bench|examples)/|^(noxfile|setup)\.py$"
+    (mypy,) = [h for repo in config["repos"] for h in repo["hooks"] if h["id"] == "mypy"]
+    pins = re.search(r'TYPE_CHECK = (\[[^\]]+\])', nox_text).group(1)
+    assert mypy["additional_dependencies"] == json.loads(pins)
+    assert mypy["entry"] == "mypy" and mypy["pass_filenames"] is False
+    assert 'session.run("mypy")' in nox_text

@@ -9,9 +9,29 @@ non-None result wins, the core's default implementation runs last).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from zappa_core.local.state import LocalState
+    from zappa_core.packaging.context import PackageContext
+    from zappa_core.plan import Change, DeployContext, ResourceStep
+    from zappa_core.records import (
+        BuiltPackage,
+        CertificateProvider,
+        CliCommand,
+        DomainBinding,
+        LocalFrontDoor,
+        LocalRoute,
+        PackageInclude,
+        SettingsProblem,
+        SettingsSection,
+    )
+    from zappa_core.settings import StageSettings
+    from zappa_core.settings.files import LoadedFile
 
 hookspec = pluggy.HookspecMarker("zappa")
 hookimpl = pluggy.HookimplMarker("zappa")
@@ -21,7 +41,7 @@ hookimpl = pluggy.HookimplMarker("zappa")
 
 
 @hookspec
-def zappa_settings_sections() -> Any:
+def zappa_settings_sections() -> SettingsSection | list[SettingsSection] | None:
     """Return the :class:`~zappa_core.records.SettingsSection` (or a list of them) this plugin owns.
 
     Collect: the core composes one stage model from every section; a key declared by two sections is a
@@ -30,7 +50,7 @@ def zappa_settings_sections() -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_load_settings_file(path: Any) -> Any:
+def zappa_load_settings_file(path: Path) -> LoadedFile | None:
     """Parse the settings file at ``path`` (a :class:`pathlib.Path`).
 
     Firstresult: return a :class:`zappa_core.settings.files.LoadedFile` (the stages as plain data plus
@@ -40,7 +60,7 @@ def zappa_load_settings_file(path: Any) -> Any:
 
 
 @hookspec
-def zappa_validate_settings(settings: Any) -> Any:
+def zappa_validate_settings(settings: StageSettings) -> list[SettingsProblem] | None:
     """Check cross-field rules of one loaded stage (a :class:`zappa_core.settings.StageSettings`).
 
     Collect: return a list of :class:`~zappa_core.records.SettingsProblem` (or ``None``). The core prints
@@ -52,7 +72,7 @@ def zappa_validate_settings(settings: Any) -> Any:
 
 
 @hookspec
-def zappa_package_include(settings: Any, context: Any) -> Any:
+def zappa_package_include(settings: StageSettings, context: PackageContext) -> list[PackageInclude] | None:
     """Return extra files for the Lambda package: a list of :class:`~zappa_core.records.PackageInclude`.
 
     Collect. ``context`` is the packaging context (the project folder, the build folder, the manifest
@@ -61,7 +81,7 @@ def zappa_package_include(settings: Any, context: Any) -> Any:
 
 
 @hookspec
-def zappa_package_exclude(settings: Any) -> Any:
+def zappa_package_exclude(settings: StageSettings) -> list[str] | None:
     """Return glob patterns (relative to the zip root) of files to leave out of the package.
 
     Collect: the union of all patterns is applied after the user's ``exclude`` and ``exclude_glob``.
@@ -69,7 +89,7 @@ def zappa_package_exclude(settings: Any) -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_build_package(settings: Any, context: Any) -> Any:
+def zappa_build_package(settings: StageSettings, context: PackageContext) -> BuiltPackage | None:
     """Build the Lambda package and return a :class:`~zappa_core.records.BuiltPackage`.
 
     Firstresult: the core's builder is the ``trylast`` default; a plugin replaces it by returning a result.
@@ -80,7 +100,7 @@ def zappa_build_package(settings: Any, context: Any) -> Any:
 
 
 @hookspec
-def zappa_plan_resources(settings: Any, context: Any) -> Any:
+def zappa_plan_resources(settings: StageSettings, context: DeployContext) -> list[ResourceStep] | None:
     """Return the :class:`~zappa_core.plan.ResourceStep` objects (a list) this plugin owns for the stage.
 
     Collect. ``context`` is the :class:`~zappa_core.plan.DeployContext`. Return an empty list when the
@@ -89,7 +109,7 @@ def zappa_plan_resources(settings: Any, context: Any) -> Any:
 
 
 @hookspec
-def zappa_stage_status(settings: Any, context: Any) -> Any:
+def zappa_stage_status(settings: StageSettings, context: DeployContext) -> dict[str, Any] | None:
     """Return this plugin's part of ``zappa status`` for a deployed stage: a dict, merged into the status
     output. Public URLs go under ``"urls"`` (``{"api": "https://..."}``), so ``status --json`` lists every
     front door's URL. Collect; ``None`` when the plugin has nothing deployed for this stage.
@@ -97,17 +117,17 @@ def zappa_stage_status(settings: Any, context: Any) -> Any:
 
 
 @hookspec
-def zappa_before_apply(plan: Any) -> None:
+def zappa_before_apply(plan: list[Change]) -> None:
     """Called with the list of :class:`~zappa_core.plan.Change` about to be applied. Return value ignored."""
 
 
 @hookspec
-def zappa_after_apply(plan: Any, outcome: Any) -> None:
+def zappa_after_apply(plan: list[Change], outcome: str | BaseException) -> None:
     """Called after apply with the plan and its outcome (``"ok"`` or the exception). Return value ignored."""
 
 
 @hookspec(firstresult=True)
-def zappa_cloudformation_template(settings: Any, lambda_arn: str, role_arn: str) -> Any:
+def zappa_cloudformation_template(settings: StageSettings, lambda_arn: str, role_arn: str) -> dict[str, Any] | None:
     """Return the CloudFormation template (a dict) of the stage's front door, for ``zappa template``.
 
     Firstresult: the front-door plugin that serves this stage returns it; ``None`` otherwise.
@@ -118,7 +138,7 @@ def zappa_cloudformation_template(settings: Any, lambda_arn: str, role_arn: str)
 
 
 @hookspec
-def zappa_certificate_providers() -> Any:
+def zappa_certificate_providers() -> list[CertificateProvider] | None:
     """Return the :class:`~zappa_core.records.CertificateProvider` records (a list) this plugin provides.
 
     Collect: ``zappa certify`` uses the first provider whose ``applies(settings)`` is true.
@@ -126,7 +146,7 @@ def zappa_certificate_providers() -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_bind_domain(settings: Any, context: Any, domain: str, certificate: str) -> Any:
+def zappa_bind_domain(settings: StageSettings, context: DeployContext, domain: str, certificate: str) -> DomainBinding | None:
     """Bind ``domain`` with the ACM certificate ARN ``certificate`` to the stage's front door.
 
     ``context`` is the :class:`~zappa_core.plan.DeployContext` of the ``certify`` run: ``context.aws`` holds
@@ -141,7 +161,7 @@ def zappa_bind_domain(settings: Any, context: Any, domain: str, certificate: str
 
 
 @hookspec
-def zappa_cli_commands() -> Any:
+def zappa_cli_commands() -> list[CliCommand] | None:
     """Return extra :class:`~zappa_core.records.CliCommand` records (a list).
 
     Collect: a name that clashes with a built-in command or with another plugin's is an error.
@@ -152,7 +172,7 @@ def zappa_cli_commands() -> Any:
 
 
 @hookspec
-def zappa_local_routes(settings: Any, state: Any) -> Any:
+def zappa_local_routes(settings: StageSettings | None, state: LocalState) -> list[LocalRoute] | None:
     """Return :class:`~zappa_core.records.LocalRoute` records (a list) for the local gateway.
 
     Collect. ``settings`` is the stage (or ``None`` when the gateway discovers every deployed front door);
@@ -168,7 +188,7 @@ def zappa_local_routes(settings: Any, state: Any) -> Any:
 
 
 @hookspec(firstresult=True)
-def zappa_local_front_door(settings: Any) -> Any:
+def zappa_local_front_door(settings: StageSettings) -> LocalFrontDoor | None:
     """Return the :class:`~zappa_core.records.LocalFrontDoor` through which ``zappa serve`` calls the app.
 
     Firstresult: the plugin of the front door that serves the stage (API Gateway, a function URL, the load
@@ -181,6 +201,6 @@ def zappa_local_front_door(settings: Any) -> Any:
 
 
 @hookspec(historic=True)
-def zappa_addhooks(pluginmanager: Any) -> None:
+def zappa_addhooks(pluginmanager: pluggy.PluginManager) -> None:
     """Called once per plugin manager so a plugin can add hook specifications of its own
     (``pluginmanager.add_hookspecs(module)``). Historic: plugins registered later are called too."""

@@ -138,12 +138,14 @@ class DeployContext:
 
     @property
     def function_name(self) -> str:
-        return self.settings.function_name
+        name: str = self.settings.function_name
+        return name
 
     @property
     def project_tag(self) -> str:
         """The value of the ``ZappaProject`` tag on everything this stage owns."""
-        return self.settings.zappa_project_tag
+        tag: str = self.settings.zappa_project_tag
+        return tag
 
     def tags(self) -> dict[str, str]:
         """Tags for every resource the stage creates: the user's ``tags`` plus ``ZappaProject``."""
@@ -153,7 +155,8 @@ class DeployContext:
 
     @property
     def region(self) -> str:
-        return self.aws.resolve_region()
+        region: str = self.aws.resolve_region()
+        return region
 
     @property
     def account_id(self) -> str:
@@ -183,7 +186,7 @@ class ResourceStep:
     id: str = ""
     depends_on: tuple[str, ...] = ()
 
-    def iam_statements(self, ctx: DeployContext) -> list[dict]:
+    def iam_statements(self, ctx: DeployContext) -> list[dict[str, Any]]:
         """IAM statements the Lambda *execution role* needs because this step exists, scoped to the
         stage's own resources. The core's role step unions them into the least-privilege policy."""
         return []

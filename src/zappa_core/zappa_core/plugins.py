@@ -122,7 +122,7 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
         ep = dists.get(name)
         if ep is not None:
             dist = _dist_name(ep)
-            version = ep.dist.version if getattr(ep, "dist", None) else "?"
+            version = ep.dist.version if ep.dist is not None else "?"
         elif name.startswith("core."):
             dist, version = "zappa-ng-core", _version("zappa-ng-core")
         else:

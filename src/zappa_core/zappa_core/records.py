@@ -42,8 +42,8 @@ class SettingsProblem:
     stage: str | None = None
     file: str | None = None
     line: int | None = None
-    path: tuple = ()
-    inherited_by: tuple = ()
+    path: tuple[str | int, ...] = ()
+    inherited_by: tuple[str, ...] = ()
 
     @property
     def where(self) -> str:

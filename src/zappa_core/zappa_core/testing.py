@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pluggy
 import pytest
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 
 
 @pytest.fixture
-def zappa_pm():
+def zappa_pm() -> pluggy.PluginManager:
     from zappa_core.plugins import get_plugin_manager
 
     return get_plugin_manager()
@@ -86,13 +87,13 @@ def zappa_stage(zappa_project: Callable[..., Path], zappa_pm: Any) -> Callable[.
 
 
 @pytest.fixture
-def zappa_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> Callable[..., Any]:
+def zappa_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., Any]:
     """``zappa_cli(["settings", "show", "dev"], stdin="...")``: run the ``zappa`` command line (the same
     entry point as the console script) in this process, in the current folder. Returns a
     :class:`subprocess.CompletedProcess` with ``returncode``, ``stdout`` and ``stderr``."""
     from zappa_core.__main__ import main
 
-    def run(args: list[str], *, stdin: str | None = None) -> subprocess.CompletedProcess:
+    def run(args: list[str], *, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         monkeypatch.setenv("ZAPPA_NO_CACHE", "1")
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
         capsys.readouterr()
@@ -120,7 +121,7 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def moto_aws(aws_credentials):
+def moto_aws(aws_credentials: None) -> Iterator[AwsClients]:
     from moto import mock_aws
 
     from zappa_core.aws import AwsClients

@@ -32,7 +32,7 @@ class _Stamp:
     text = ""
 
 
-def access_line(environ: dict, status: int, length: int, micros: int, when: float) -> str:
+def access_line(environ: dict[str, Any], status: int, length: int, micros: int, when: float) -> str:
     """Apache combined-log format, with the request's duration in microseconds at the end."""
     second = int(when)
     if second != _Stamp.second:
@@ -88,7 +88,7 @@ def access_record(line: str, created: float) -> logging.LogRecord:
     return record
 
 
-def log_request(environ: dict, status: int, length: int, started: float) -> None:
+def log_request(environ: dict[str, Any], status: int, length: int, started: float) -> None:
     """Write the access line of one request (``started`` is its ``time.perf_counter()``), if INFO is enabled."""
     if access_log.isEnabledFor(logging.INFO):
         micros = int((time.perf_counter() - started) * 1e6)

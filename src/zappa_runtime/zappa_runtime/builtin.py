@@ -34,7 +34,7 @@ class CorePlugin:
             return Handled(self.run_manage(event["manage"]))
         return None
 
-    def run_command(self, event: dict, context: Any) -> Any:
+    def run_command(self, event: dict[str, Any], context: Any) -> Any:
         runtime = self.runtime
         name = event["command"]
         func = runtime.import_function(name)

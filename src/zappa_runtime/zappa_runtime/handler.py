@@ -10,11 +10,15 @@ SnapStart snapshot); elsewhere at the first invocation. ``ZAPPA_RUNTIME_LAZY=1``
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
-_runtime = None
+if TYPE_CHECKING:
+    from zappa_runtime.runtime import Runtime
+
+_runtime: Runtime | None = None
 
 
-def get_runtime():
+def get_runtime() -> Runtime:
     """The process's :class:`zappa_runtime.runtime.Runtime`, cold-started on first use."""
     global _runtime
     if _runtime is None:
@@ -28,7 +32,7 @@ def get_runtime():
     return _runtime
 
 
-def lambda_handler(event, context):
+def lambda_handler(event: Any, context: Any) -> Any:
     """``handler.lambda_handler``: answers every event kind (HTTP through the app, the rest through plugins)."""
     return (_runtime or get_runtime()).invoke(event, context)
 

@@ -29,7 +29,7 @@ hookimpl = pluggy.HookimplMarker("zappa.runtime")
 
 
 @hookspec(historic=True)
-def zappa_runtime_configure(settings: dict, runtime: Any) -> None:
+def zappa_runtime_configure(settings: dict[str, Any], runtime: Any) -> None:
     """Called once at cold start with the stage settings (plain JSON data from the manifest) and the
     runtime object (which can import user functions and run them with Zappa's signatures). Historic:
     plugins registered later are configured too. Return value ignored.
@@ -59,7 +59,7 @@ def zappa_runtime_handle_event(event: Any, context: Any) -> Any:
 
 
 @hookspec
-def zappa_runtime_wrap_app(app: Any, settings: dict) -> Any:
+def zappa_runtime_wrap_app(app: Any, settings: dict[str, Any]) -> Any:
     """Return a new WSGI/ASGI app wrapping ``app`` (middleware), or ``None`` to leave it alone.
 
     The runtime calls implementations one at a time in registration order (the manifest's order),

@@ -125,7 +125,7 @@ def find_task_root() -> str:
     handler = sys.modules.get("handler")
     file = getattr(handler, "__file__", None)
     if file:
-        folder = os.path.dirname(os.path.abspath(file))
+        folder: str = os.path.dirname(os.path.abspath(file))
         if _holds_manifest(folder):
             return folder
     root = os.environ.get("LAMBDA_TASK_ROOT")

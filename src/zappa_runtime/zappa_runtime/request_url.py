@@ -16,7 +16,7 @@ def decode_path(raw: str) -> str:
     return unquote(raw, errors="surrogateescape")
 
 
-def split_stage_and_base(kind: str, path: str, rc: dict, host: str, base_path: str, event: dict | None = None) -> tuple[str, str]:
+def split_stage_and_base(kind: str, path: str, rc: dict[str, Any], host: str, base_path: str, event: dict[str, Any] | None = None) -> tuple[str, str]:
     """``(SCRIPT_NAME, PATH_INFO)`` as decoded text: the part of the URL the client used that the app's routes
     do not see, derived from what the event says about the URL.
 
@@ -99,7 +99,7 @@ def quote_value(text: str) -> str:
     return quote_plus(text)
 
 
-def rest_query(event: dict) -> str:
+def rest_query(event: dict[str, Any]) -> str:
     """REST (payload 1.0) query values arrive decoded: encode them again, every value of repeated keys kept."""
     multi = event.get("multiValueQueryStringParameters")
     parts = []
@@ -118,7 +118,7 @@ def rest_query(event: dict) -> str:
     return "&".join(parts)
 
 
-def alb_query(event: dict) -> str:
+def alb_query(event: dict[str, Any]) -> str:
     """ALB passes query keys and values exactly as the client sent them (still percent-encoded): rejoin as-is."""
     multi = event.get("multiValueQueryStringParameters")
     parts = []
@@ -136,8 +136,8 @@ def alb_query(event: dict) -> str:
     return "&".join(parts)
 
 
-def v2_query(event: dict) -> str:
-    raw = event.get("rawQueryString")
+def v2_query(event: dict[str, Any]) -> str:
+    raw: str | None = event.get("rawQueryString")
     if raw:
         return raw
     single = event.get("queryStringParameters")  # hand-made events: rawQueryString missing or empty

@@ -26,7 +26,7 @@ NO_BODY_STATUSES = frozenset({204, 304})
 class ResponseBuilder:
     """Proxy-response dicts in the shape each event kind expects."""
 
-    def __init__(self, settings: dict) -> None:
+    def __init__(self, settings: dict[str, Any]) -> None:
         self.binary_support = settings.get("binary_support", True) is not False
         extra = settings.get("additional_text_mimetypes") or []
         self.text_types = TEXT_MIMETYPES | {str(t).lower() for t in extra}
@@ -56,13 +56,13 @@ class ResponseBuilder:
             return b64encode(body).decode("ascii"), True
 
     def build(
-        self, kind: str, event: dict, status: str, headers: list, body: bytes, method: str
-    ) -> dict:
+        self, kind: str, event: dict[str, Any], status: str, headers: list[Any], body: bytes, method: str
+    ) -> dict[str, Any]:
         code = int(status[:3])
         if method == "HEAD" or code in NO_BODY_STATUSES or code < 200:
             body = b""
         # group headers case-insensitively, keeping the first spelling and every value in order
-        groups: dict[str, list] = {}
+        groups: dict[str, list[Any]] = {}
         content_type = content_encoding = None
         for name, value in headers:
             low = name.lower()
@@ -130,7 +130,7 @@ class ResponseBuilder:
         response["headers"] = out
         return response
 
-    def error(self, kind: str, event: dict, code: int, payload: dict) -> dict:
+    def error(self, kind: str, event: dict[str, Any], code: int, payload: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(payload).encode("utf-8")
         status = f"{code} {'Bad Request' if code == 400 else 'Internal Server Error'}"
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
@@ -155,7 +155,7 @@ def case_variants(name: str, count: int) -> list[str]:
     return variants
 
 
-def server_error(exc: BaseException, expose_traceback: bool) -> dict:
+def server_error(exc: BaseException, expose_traceback: bool) -> dict[str, Any]:
     """The body of the runtime's 500: a generic message; the traceback only when the stage opts in with
     ``expose_tracebacks`` (it is always in the logs)."""
     payload: dict[str, Any] = {

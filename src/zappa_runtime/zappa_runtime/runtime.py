@@ -35,12 +35,12 @@ class Runtime:
     does once per container: apply the environment, register the manifest's plugins, load the app.
     """
 
-    def __init__(self, settings: dict | None = None, root: str | None = None, plugin_manager: Any = None) -> None:
-        self.settings: dict = dict(settings or {})
+    def __init__(self, settings: dict[str, Any] | None = None, root: str | None = None, plugin_manager: Any = None) -> None:
+        self.settings: dict[str, Any] = dict(settings or {})
         self.root: str = root or os.getcwd()
         self.logger = log
         self._pm = plugin_manager
-        self._functions: dict[str, Callable] = {}
+        self._functions: dict[str, Callable[..., Any]] = {}
         self._arity: dict[Any, int] = {}
         self._app: Any = None
         self._app_loaded = False
@@ -81,7 +81,7 @@ class Runtime:
         )
 
     # --------------------------------------------------------------------------------------- user functions
-    def import_function(self, dotted: str) -> Callable:
+    def import_function(self, dotted: str) -> Callable[..., Any]:
         """``"package.module.func"`` (or ``"module.Class.method"``) → the object, imported once and cached."""
         func = self._functions.get(dotted)
         if func is not None:
@@ -108,10 +108,11 @@ class Runtime:
                     raise AttributeError(f"cannot find '{dotted}': {kind} '{found}' has no attribute '{attr}'")
                 obj, found = getattr(obj, attr), f"{found}.{attr}"
             self._functions[dotted] = obj
-            return obj
+            function: Callable[..., Any] = obj
+            return function
         raise ImportError(f"cannot import '{dotted}': {error}") from error
 
-    def run_function(self, func: Callable, event: Any, context: Any) -> Any:
+    def run_function(self, func: Callable[..., Any], event: Any, context: Any) -> Any:
         """Call ``func`` the way Zappa does: ``(event, context)``, else ``(event)``, else ``()``.
 
         The choice comes from the function's parameters (cached per function), so a ``TypeError`` raised inside
@@ -248,7 +249,7 @@ class Runtime:
 
     # ------------------------------------------------------------------------------------------ cold start
     @classmethod
-    def cold_start(cls, root: str | None = None, manifest: dict | None = None) -> Runtime:
+    def cold_start(cls, root: str | None = None, manifest: dict[str, Any] | None = None) -> Runtime:
         """Everything the Lambda does once per container, in Zappa's order:
 
         1. read the manifest; 2. ``log_level``; 3. ``remote_env`` from S3; 4. ``SERVERTYPE``, ``FRAMEWORK``,
@@ -306,7 +307,7 @@ def make_plugin_manager(modules: Iterable[str] = ()) -> Any:
     return pm
 
 
-def classify(event: dict) -> str | None:
+def classify(event: dict[str, Any]) -> str | None:
     """The HTTP kind of an event: ``"rest"`` (REST API, payload 1.0), ``"http"`` (HTTP API, payload 2.0),
     ``"http1"`` (HTTP API, payload 1.0: REST's shape with ``"version": "1.0"``, which REST events never carry, and
     the path already decoded), ``"url"`` (function URL), ``"alb"``, or ``None`` when it is not an HTTP request
@@ -347,12 +348,12 @@ def describe_unhandled(event: Any) -> str:
     return f"no runtime plugin recognises an event of type {type(event).__name__}"
 
 
-def _arity(func: Callable) -> int:
+def _arity(func: Callable[..., Any]) -> int:
     code = getattr(func, "__code__", None)
     if code is not None and not hasattr(func, "__wrapped__"):
         if code.co_flags & _CO_VARARGS:
             return 2
-        count = code.co_argcount
+        count: int = code.co_argcount
         if getattr(func, "__self__", None) is not None:
             count -= 1
         return max(0, min(count, 2))

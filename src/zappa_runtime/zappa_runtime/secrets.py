@@ -37,11 +37,11 @@ class SecretsError(RuntimeError):
     """A referenced parameter or secret could not be read (raised at cold start)."""
 
 
-def wanted(settings: dict) -> bool:
+def wanted(settings: dict[str, Any]) -> bool:
     return bool(settings.get("secrets") or settings.get("secrets_path"))
 
 
-def paths_of(settings: dict) -> list[str]:
+def paths_of(settings: dict[str, Any]) -> list[str]:
     value = settings.get("secrets_path")
     values = value if isinstance(value, list) else [value] if value else []
     return [parse_path(path) for path in values]
@@ -50,7 +50,7 @@ def paths_of(settings: dict) -> list[str]:
 class SecretsLoader:
     """Reads the stage's references and puts their values into ``environ``."""
 
-    def __init__(self, settings: dict, environ: Any = None, clients: Any = None, clock: Any = time.monotonic) -> None:
+    def __init__(self, settings: dict[str, Any], environ: Any = None, clients: Any = None, clock: Any = time.monotonic) -> None:
         self.settings = settings
         self.environ = os.environ if environ is None else environ
         self.refs = {name: parse_reference(text) for name, text in (settings.get("secrets") or {}).items()}

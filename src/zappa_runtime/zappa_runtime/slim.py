@@ -17,7 +17,7 @@ import shutil
 import tarfile
 import time
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, cast
 
 DONE_MARKER = ".zappa-slim-archive"
 
@@ -39,7 +39,7 @@ def slim_root() -> str:
     return os.environ.get("ZAPPA_SLIM_ROOT") or os.environ.get("TMPDIR") or "/tmp"
 
 
-def slim_folder(settings: dict) -> str:
+def slim_folder(settings: dict[str, Any]) -> str:
     base = slim_root()
     project = str(settings.get("project_name") or "project").replace("/", "_").replace("\\", "_").lstrip(".")
     return os.path.join(base, project or "project")
@@ -71,7 +71,7 @@ class _HashingReader:
         return self.digest.hexdigest()
 
 
-def load_slim_archive(settings: dict, s3_client_factory: Callable[[dict], Any]) -> str:
+def load_slim_archive(settings: dict[str, Any], s3_client_factory: Callable[[dict[str, Any]], Any]) -> str:
     """Make sure the project archive is extracted; return its folder (to put first on ``sys.path``).
 
     When the manifest holds ``slim_archive_sha256`` (``zappa package`` writes it), the downloaded archive must
@@ -103,7 +103,7 @@ def load_slim_archive(settings: dict, s3_client_factory: Callable[[dict], Any]) 
     shutil.rmtree(partial, ignore_errors=True)
     os.makedirs(partial)
     try:
-        extract_tar_stream(body, partial, limit=unpacked or None)
+        extract_tar_stream(cast("IO[bytes]", body), partial, limit=unpacked or None)  # a stream: read() is enough
         got = body.drain()
         if expected and got != expected:
             raise ArchiveMismatchError(
@@ -123,7 +123,7 @@ def load_slim_archive(settings: dict, s3_client_factory: Callable[[dict], Any]) 
     return folder
 
 
-def check_space(settings: dict, unpacked: int) -> None:
+def check_space(settings: dict[str, Any], unpacked: int) -> None:
     """Raise :class:`ArchiveSpaceError` when ``unpacked`` bytes cannot fit into ``/tmp``: more than the stage's
     ``ephemeral_storage`` (the size of Lambda's ``/tmp``) or more than is free there now."""
     if not unpacked:
@@ -208,6 +208,8 @@ class _Extractor:
             os.link(os.path.join(self.real_dest, member.linkname), target)
         else:
             source = tar.extractfile(member)
+            if source is None:  # check() lets through only files, folders and links, handled above
+                raise UnsafeArchiveError(f"slim archive member {member.name!r} is not a regular file")
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                                  (member.mode & 0o755) | 0o600)
             with os.fdopen(descriptor, "wb") as out:
