@@ -19,7 +19,7 @@ NAMESPACE = "Zappa"
 METRIC = "ServerErrors"
 
 
-def wanted(settings: dict) -> bool:
+def wanted(settings: dict[str, Any]) -> bool:
     return ((settings.get("deployment") or {}).get("strategy") or "all-at-once") != "all-at-once"
 
 
