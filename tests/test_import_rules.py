@@ -13,14 +13,18 @@ BASE = {"zappa_core", "zappa_runtime"}
 
 
 def packages() -> dict[str, str]:
-    """Every top-level package in src/ -> the distribution folder that ships it (zappa_events ships ``zappa``)."""
+    """Every top-level package in src/ -> the distribution folder that ships it (zappa_events ships ``zappa``, a
+    namespace package)."""
     return {package.name: dist.name for dist in SRC.iterdir() if dist.is_dir()
-            for package in dist.iterdir() if (package / "__init__.py").is_file()}
+            for package in dist.iterdir() if is_package(package)}
+
+
+def is_package(folder: Path) -> bool:
+    return folder.is_dir() and not folder.name.endswith(".egg-info") and any(folder.glob("*.py"))
 
 
 def modules(dist: str) -> list[Path]:
-    return sorted(path for package in (SRC / dist).iterdir() if (package / "__init__.py").is_file()
-                  for path in package.rglob("*.py"))
+    return sorted(path for package in (SRC / dist).iterdir() if is_package(package) for path in package.rglob("*.py"))
 
 
 def imports(path: Path) -> list[tuple[str, int, bool]]:
