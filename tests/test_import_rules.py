@@ -1,6 +1,7 @@
 """Meta-tests of the layout (docs/architecture.md): the runtime at the bottom, the core above it, the features on
-top. No feature imports another, and the runtime imports only the standard library and pluggy when its modules
-load. Read from the source with ``ast``: an import anywhere in a module counts."""
+top. The core and the runtime import no feature distribution (not even inside a function), no feature imports
+another, the runtime imports only the standard library and pluggy when its modules load, and no module in src/
+is over 400 lines. Read from the source with ``ast``: an import anywhere in a module counts."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ import ast
 import sys
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parent.parent / "src"
 BASE = {"zappa_core", "zappa_runtime"}
+MAX_LINES = 400
 
 
 def packages() -> dict[str, str]:
@@ -60,6 +64,14 @@ def test_every_distribution_is_read():
     assert imports(SRC / "zappa_runtime/zappa_runtime/wsgi.py")  # the reader sees imports at all
 
 
+@pytest.mark.parametrize("dist", sorted(BASE))
+def test_the_core_and_the_runtime_import_no_feature(dist):
+    owners = packages()
+    wrong = [f"{where(path, line)} imports {name}" for path in modules(dist) for name, line, _ in imports(path)
+             if owners.get(name, dist) not in BASE]
+    assert wrong == []
+
+
 def test_no_feature_imports_another():
     owners = packages()
     wrong = []
@@ -75,3 +87,9 @@ def test_the_runtime_loads_only_the_standard_library_and_pluggy():
     wrong = [f"{where(path, line)} imports {name}" for path in modules("zappa_runtime")
              for name, line, loading in imports(path) if loading and name not in allowed]
     assert wrong == []
+
+
+def test_no_module_in_src_is_over_400_lines():
+    sizes = {path: len(path.read_text().splitlines()) for dist in packages().values() for path in modules(dist)}
+    assert len(sizes) > 100
+    assert [f"{path.relative_to(SRC).as_posix()}: {lines}" for path, lines in sizes.items() if lines > MAX_LINES] == []

@@ -5,7 +5,6 @@ the function that implements it in :mod:`zappa_core.commands`; those modules are
 command runs, so ``zappa --help`` stays fast.
 """
 
-import enum
 import importlib
 import os
 import sys
@@ -14,12 +13,22 @@ from typing import Annotated, Any
 
 import typer
 
-try:  # typer >= 0.29 vendors click as typer._click; older typer uses click itself
-    from typer import _click as click
-except ImportError:  # pragma: no cover
-    import click  # type: ignore[no-redef]  # noqa: F401 - other modules take click from here
-
 from zappa_core import __version__
+from zappa_core.cli_options import (  # noqa: F401 - click and the option types are taken from here by plugins
+    MARKUP,
+    AllStages,
+    AppFunction,
+    ColorMode,
+    DisableProgress,
+    Json,
+    Local,
+    NoVenv,
+    Quiet,
+    SettingsFile,
+    Stage,
+    click,
+    complete_stage,
+)
 from zappa_core.context import CommandContext
 from zappa_core.errors import ZappaError
 
@@ -29,45 +38,6 @@ BUILTIN_COMMANDS = (
     "save-python-settings-file",
 )
 HELP_ARGS = (["--help"], ["-h"])
-
-
-class ColorMode(str, enum.Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-# Plain click help: rich formatting costs ~50 ms of imports per run and adds nothing a user needs.
-MARKUP = None
-
-
-
-def complete_stage(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of a stage argument: the stage names of the settings file (``-s`` if given)."""
-    from pathlib import Path
-
-    from zappa_core.settings.files import find_settings_file, load_file
-
-    given = ctx.params.get("settings_file")
-    path = Path(given) if given else find_settings_file(Path.cwd())
-    try:
-        stages = list(load_file(path).data) if path else []
-    except Exception:  # noqa: BLE001 - a broken file completes nothing; the command itself reports it
-        return []
-    return [stage for stage in stages if stage.startswith(incomplete)]
-
-
-# Options shared by the stage commands (Zappa's env_parser).
-Stage = Annotated[str | None, typer.Argument(help="Stage name from the settings file.", show_default=False,
-                                             autocompletion=complete_stage)]
-AllStages = Annotated[bool, typer.Option("--all", help="Run for every stage in the settings file.")]
-SettingsFile = Annotated[str | None, typer.Option("-s", "--settings_file", "--settings-file", help="Settings file to use (default: zappa_settings.json|yml|yaml|toml).")]
-Quiet = Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")]
-Json = Annotated[bool, typer.Option("-j", "--json", help="Machine-readable JSON output.")]
-Local = Annotated[bool, typer.Option("--local", envvar="ZAPPA_LOCAL", help="Use the local AWS started by 'zappa local start'.")]
-AppFunction = Annotated[str | None, typer.Option("-a", "--app_function", "--app-function", help="Override 'app_function' for this run.")]
-DisableProgress = Annotated[bool, typer.Option("--disable_progress", "--disable-progress", help="No progress bars.")]
-NoVenv = Annotated[bool, typer.Option("--no_venv", "--no-venv", help="Accepted for compatibility; no virtualenv is required.")]
 
 
 def _dispatch(module: str, function: str, ctx: CommandContext, *, validate: bool = False, **options: Any) -> None:
@@ -377,19 +347,6 @@ def build_command(pm: Any, only: set[str] | None = None) -> Any:
     return group
 
 
-def _help_files(pm: Any) -> list[str]:
-    """Source files whose change must invalidate the cached ``--help`` text."""
-    import inspect
-
-    files = [__file__, os.path.join(os.path.dirname(__file__), "cli_plugins.py"), sys.modules["zappa_core"].__file__ or ""]
-    for _name, plugin in pm.list_name_plugin():
-        try:
-            files.append(inspect.getfile(plugin if inspect.ismodule(plugin) else type(plugin)))
-        except (TypeError, OSError):
-            continue
-    return [f for f in files if f]
-
-
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 AWS/runtime failure, 2 settings/usage)."""
     from zappa_core.plugins import get_plugin_manager
@@ -418,7 +375,7 @@ def run(argv: list[str] | None = None) -> int:
             with command.make_context("zappa", [], resilient_parsing=True) as ctx:
                 text = ctx.get_help() + "\n"
             sys.stdout.write(text)
-            clicache.store_help(text, _help_files(pm))
+            clicache.store_help(text, clicache.help_sources(pm))
             return 0
         command.main(args=args, prog_name="zappa", standalone_mode=True, obj=pm)  # obj: for plugins' stage commands
         return 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 FORMAT = 1
 
@@ -115,3 +116,19 @@ def store_help(text: str, files: list[str]) -> None:
         os.replace(tmp, target)
     except OSError:
         pass
+
+
+def help_sources(pm: Any) -> list[str]:
+    """Source files whose change must invalidate the cached ``--help`` text: the command line's modules, the
+    core's ``__init__`` and every registered plugin's module."""
+    import inspect
+
+    here = os.path.dirname(__file__)
+    files = [os.path.join(here, name) for name in ("cli.py", "cli_options.py", "cli_plugins.py")]
+    files.append(sys.modules["zappa_core"].__file__ or "")
+    for _name, plugin in pm.list_name_plugin():
+        try:
+            files.append(inspect.getfile(plugin if inspect.ismodule(plugin) else type(plugin)))
+        except (TypeError, OSError):
+            continue
+    return [f for f in files if f]

@@ -13,7 +13,16 @@ from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 from zappa_core.resources import environment
 from zappa_core.resources.archive import stale_keys
 from zappa_core.resources.code import delete_objects, remote_function
-from zappa_core.resources.image import code_argument, code_update, image_of, image_uri, zip_only_removed
+from zappa_core.resources.function_config import (
+    current_values,
+    describe_diff,
+    desired_values,
+    diff_values,
+    efs_configs,
+    show_value,
+    to_params,
+)
+from zappa_core.resources.image import code_argument, code_update, image_of, image_uri
 from zappa_core.resources.layer import function_layers, prune_layers
 from zappa_core.resources.util import (
     ALIAS,
@@ -24,144 +33,17 @@ from zappa_core.resources.util import (
     short,
     wait_function_ready,
 )
-from zappa_core.resources.versions import get_alias, list_versions, point_alias, published
+from zappa_core.resources.versions import (
+    get_alias,
+    get_provisioned_concurrency,
+    list_versions,
+    point_alias,
+    published,
+)
 from zappa_core.retry import retry
 
 # On the function while zappa manages provisioned concurrency on its alias (so removing the setting removes it).
 PROVISIONED_TAG = "ZappaProvisionedConcurrency"
-
-# Lambda configuration key -> the Zappa setting it comes from (for plan details).
-SETTING_OF = {
-    "Role": "role", "Handler": "lambda_handler", "Runtime": "runtime", "Description": "lambda_description",
-    "Timeout": "timeout_seconds", "MemorySize": "memory_size", "EphemeralStorage": "ephemeral_storage",
-    "Layers": "layers", "VpcConfig": "vpc_config", "DeadLetterConfig": "dead_letter_arn",
-    "KMSKeyArn": "aws_kms_key_arn", "TracingConfig": "xray_tracing", "Environment": "environment",
-    "SnapStart": "snap_start", "FileSystemConfigs": "efs_config",
-}
-
-
-def _efs_configs(settings: Any) -> list[dict]:
-    efs = settings.efs_config
-    if not efs or efs is True:
-        return []
-    items = efs if isinstance(efs, list) else [efs]
-    out = []
-    for item in items:
-        if isinstance(item, dict) and item.get("Arn"):
-            out.append({"Arn": item["Arn"], "LocalMountPath": item.get("LocalMountPath", "/mnt/efs")})
-        elif isinstance(item, dict) and item.get("arn"):
-            out.append({"Arn": item["arn"], "LocalMountPath": item.get("mount_point", item.get("local_mount_path", "/mnt/efs"))})
-    return out
-
-
-def desired_values(ctx: DeployContext, remote_env: dict[str, str], remote_tags: dict[str, str] | None = None) -> dict[str, Any]:
-    """The comparable value of every configuration key, as the settings want it (``remote_tags``: the
-    function's tags, which name the variables zappa set before)."""
-    s = ctx.settings
-    env = environment.desired(s, remote_env, remote_tags)
-    role_arn = (ctx.outputs.get("core:role") or {}).get("role_arn")
-    vpc = s.vpc_config or {}
-    values: dict[str, Any] = {
-        "Role": role_arn,
-        "Handler": s.lambda_handler,
-        "Runtime": s.runtime,
-        "Description": s.lambda_description,
-        "Timeout": int(s.timeout_seconds),
-        "MemorySize": int(s.memory_size),
-        "EphemeralStorage": int((s.ephemeral_storage or {}).get("Size", 512)),
-        "Layers": function_layers(ctx),
-        "VpcConfig": (tuple(sorted(vpc.get("SubnetIds", []) or [])), tuple(sorted(vpc.get("SecurityGroupIds", []) or []))),
-        "DeadLetterConfig": s.dead_letter_arn or "",
-        "KMSKeyArn": s.aws_kms_key_arn or "",
-        "TracingConfig": "Active" if s.xray_tracing else "PassThrough",
-        "Environment": env,
-        "SnapStart": s.snap_start if s.snap_start and s.snap_start != "None" else "None",
-        "FileSystemConfigs": tuple(sorted((c["Arn"], c["LocalMountPath"]) for c in _efs_configs(s))),
-    }
-    return zip_only_removed(values) if image_uri(ctx) else values
-
-
-def current_values(conf: dict) -> dict[str, Any]:
-    vpc = conf.get("VpcConfig") or {}
-    return {
-        "Role": conf.get("Role"),
-        "Handler": conf.get("Handler"),
-        "Runtime": conf.get("Runtime"),
-        "Description": conf.get("Description", ""),
-        "Timeout": conf.get("Timeout"),
-        "MemorySize": conf.get("MemorySize"),
-        "EphemeralStorage": int((conf.get("EphemeralStorage") or {}).get("Size", 512)),
-        "Layers": tuple(layer.get("Arn") for layer in conf.get("Layers") or []),
-        "VpcConfig": (tuple(sorted(vpc.get("SubnetIds", []) or [])), tuple(sorted(vpc.get("SecurityGroupIds", []) or []))),
-        "DeadLetterConfig": (conf.get("DeadLetterConfig") or {}).get("TargetArn", "") or "",
-        "KMSKeyArn": conf.get("KMSKeyArn") or "",
-        "TracingConfig": (conf.get("TracingConfig") or {}).get("Mode", "PassThrough"),
-        "Environment": dict((conf.get("Environment") or {}).get("Variables") or {}),
-        "SnapStart": (conf.get("SnapStart") or {}).get("ApplyOn", "None") or "None",
-        "FileSystemConfigs": tuple(sorted((c.get("Arn"), c.get("LocalMountPath")) for c in conf.get("FileSystemConfigs") or [])),
-    }
-
-
-def to_params(values: dict[str, Any], keys: list[str]) -> dict[str, Any]:
-    """API parameters for ``create_function``/``update_function_configuration`` from comparable values."""
-    params: dict[str, Any] = {}
-    for key in keys:
-        value = values[key]
-        if key == "EphemeralStorage":
-            params[key] = {"Size": value}
-        elif key == "Layers":
-            params[key] = list(value)
-        elif key == "VpcConfig":
-            params[key] = {"SubnetIds": list(value[0]), "SecurityGroupIds": list(value[1])}
-        elif key == "DeadLetterConfig":
-            params[key] = {"TargetArn": value}
-        elif key == "TracingConfig":
-            params[key] = {"Mode": value}
-        elif key == "Environment":
-            params[key] = {"Variables": dict(value)}
-        elif key == "SnapStart":
-            params[key] = {"ApplyOn": value}
-        elif key == "FileSystemConfigs":
-            params[key] = [{"Arn": arn, "LocalMountPath": path} for arn, path in value]
-        else:
-            params[key] = value
-    return params
-
-
-def diff_values(current: dict[str, Any], desired: dict[str, Any]) -> list[str]:
-    keys = []
-    for key, want in desired.items():
-        if key == "Role" and want is None:
-            continue
-        if current.get(key) != want:
-            keys.append(key)
-    return keys
-
-
-def describe_diff(current: dict[str, Any], desired: dict[str, Any], keys: list[str]) -> list[str]:
-    lines = []
-    for key in keys:
-        name = SETTING_OF.get(key, key)
-        if key == "Environment":
-            old, new = current.get(key) or {}, desired[key]
-            changed = [f"{k} {'changed' if k in old else 'added'}" for k in sorted(new) if old.get(k) != new[k]]
-            lines.append(f"{name}: " + ", ".join(changed + [f"{k} removed" for k in sorted(old) if k not in new]))
-        elif key == "VpcConfig":
-            lines.append(f"{name}: subnets {list(current[key][0])} -> {list(desired[key][0])}, "
-                         f"security groups {list(current[key][1])} -> {list(desired[key][1])}")
-        else:
-            old, new = current.get(key), desired[key]
-            lines.append(f"{name}: {_show(old)} -> {_show(new)}")
-    return lines
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    if value in ("", None):
-        return "(none)"
-    return str(value)
-
 
 def function_tags(ctx: DeployContext) -> dict[str, str]:
     """The stage's tags, and the mark of provisioned concurrency that zappa manages."""
@@ -170,19 +52,6 @@ def function_tags(ctx: DeployContext) -> dict[str, str]:
         tags[PROVISIONED_TAG] = "true"
     tags.update(environment.names_tags(ctx.settings))
     return tags
-
-
-def get_provisioned_concurrency(ctx: DeployContext) -> int | None:
-    """The provisioned concurrency requested on the managed alias; ``None`` when it has none."""
-    try:
-        pc = ctx.aws.client("lambda").get_provisioned_concurrency_config(FunctionName=ctx.function_name, Qualifier=ALIAS)
-    except Exception as exc:
-        if is_not_found(exc):
-            return None
-        raise
-    return pc.get("RequestedProvisionedConcurrentExecutions")
-
-
 
 
 class FunctionStep(ResourceStep):
@@ -205,7 +74,7 @@ class FunctionStep(ResourceStep):
             statements.append({"Effect": "Allow", "Action": [action], "Resource": s.dead_letter_arn})
         if s.aws_kms_key_arn:
             statements.append({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": s.aws_kms_key_arn})
-        efs = _efs_configs(s)
+        efs = efs_configs(s)
         if efs:
             statements.append({"Effect": "Allow", "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
                                "Resource": [c["Arn"] for c in efs]})
@@ -312,7 +181,7 @@ class FunctionStep(ResourceStep):
         data["concurrency"] = None
         if s.lambda_concurrency != reserved:
             data["concurrency"] = ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else ("delete", None)
-            details.append(f"lambda_concurrency: {_show(reserved)} -> {_show(s.lambda_concurrency)}")
+            details.append(f"lambda_concurrency: {show_value(reserved)} -> {show_value(s.lambda_concurrency)}")
         # provisioned concurrency: read when the settings want it or zappa put it (its tag says so), so that
         # removing the setting removes it; one configured by hand, the setting never used, is left alone
         wanted_pc = s.provisioned_concurrency or None
@@ -323,7 +192,7 @@ class FunctionStep(ResourceStep):
         data["provisioned"] = None
         if current_pc != wanted_pc:
             data["provisioned"] = ("put", wanted_pc) if wanted_pc else ("delete", None)
-            details.append(f"provisioned_concurrency: {_show(current_pc)} -> {_show(wanted_pc)}")
+            details.append(f"provisioned_concurrency: {show_value(current_pc)} -> {show_value(wanted_pc)}")
         elif data["provisioned_tagged"] and not wanted_pc:  # removed by hand as well: only the mark is left
             data["provisioned"] = ("delete", None)
             details.append(f"tags: remove {PROVISIONED_TAG}")

@@ -1,4 +1,5 @@
-"""The function's published versions and the managed alias ``current`` that points at the live one."""
+"""The function's published versions, the managed alias ``current`` that points at the live one and the provisioned
+concurrency on it."""
 
 from __future__ import annotations
 
@@ -42,3 +43,14 @@ def point_alias(ctx: DeployContext, version: str, exists: bool) -> None:
             if error_code(exc) != "ResourceConflictException":
                 raise
     set_alias(lam, ctx.function_name, version)
+
+
+def get_provisioned_concurrency(ctx: DeployContext) -> int | None:
+    """The provisioned concurrency requested on the managed alias; ``None`` when it has none."""
+    try:
+        pc = ctx.aws.client("lambda").get_provisioned_concurrency_config(FunctionName=ctx.function_name, Qualifier=ALIAS)
+    except Exception as exc:
+        if is_not_found(exc):
+            return None
+        raise
+    return pc.get("RequestedProvisionedConcurrentExecutions")
