@@ -277,8 +277,9 @@ class ForkedServer:
 def run_with_reload(server, watcher, project: Path, echo: Callable[[str], None], stop) -> int:
     """Start ``server`` and restart it at each change the ``watcher`` reports, until ``stop`` is set, Ctrl-C or
     SIGTERM (which stop the server too)."""
-    try:
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:  # Ctrl-C stops it even where SIGINT was inherited as ignored (a job started in the background)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
     except ValueError:  # not the main thread: the caller stops it through ``stop``
         pass
     server.start()
@@ -292,6 +293,8 @@ def run_with_reload(server, watcher, project: Path, echo: Callable[[str], None],
                 continue
             getattr(server, "warm", lambda: None)()
             code = server.exited()
+            if code == -signal.SIGINT:  # Ctrl-C reached the server's process group first
+                break
             if code not in (None, 0):
                 echo(f"the server exited with {code}; waiting for a change to restart it")
                 while not stop.is_set():

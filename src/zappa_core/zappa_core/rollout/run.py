@@ -7,6 +7,8 @@ machine) is found in the alias by the next ``update``, ``promote``, ``rollback``
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -125,6 +127,8 @@ def watch(dctx: DeployContext, rollout: Rollout, alarms: list[str], *,
     lam = dctx.aws.client("lambda")
     name = dctx.function_name
     poll = min(MAX_POLL_S, max(0.2, rollout.interval / 10))
+    if threading.current_thread() is threading.main_thread():  # Ctrl-C rolls back even where SIGINT was ignored
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         while True:
             ended = ended_elsewhere(dctx, rollout)
