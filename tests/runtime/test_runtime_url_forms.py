@@ -34,7 +34,8 @@ def rest(*, host: str, path: str, full: str, stage: str, resource: str, params: 
     return event
 
 
-def v2(name: str, *, host: str, raw_path: str, stage: str, route_key: str = "$default", params: dict | None = None) -> dict:
+def v2(name: str, *, host: str, raw_path: str, stage: str, route_key: str = "$default", params: dict | None = None,
+       full: str | None = None) -> dict:
     event = copy.deepcopy(sample(name))
     event.update(rawPath=raw_path, rawQueryString="", routeKey=route_key, body=None, isBase64Encoded=False)
     event.pop("queryStringParameters", None)
@@ -44,7 +45,7 @@ def v2(name: str, *, host: str, raw_path: str, stage: str, route_key: str = "$de
         event.pop("pathParameters", None)
     event["headers"] = {"host": host, "x-forwarded-proto": "https", "x-forwarded-port": "443"}
     event["requestContext"].update(stage=stage, domainName=host, routeKey=route_key)
-    event["requestContext"]["http"]["path"] = raw_path
+    event["requestContext"]["http"]["path"] = raw_path if full is None else full
     return event
 
 
@@ -84,6 +85,16 @@ CASES = {
         v2("apiGatewayProxyV2Event.json", host="api.example.com", raw_path="/orders/pets/6", stage="$default",
            route_key="GET /pets/{id}", params={"id": "6"}), "http", "https://api.example.com/orders/pets/6",
         "/orders", "/pets/6"),
+    # the local gateway's path form: the front door's key before ``rawPath`` in ``requestContext.http.path``
+    "http api local gateway": (
+        v2("apiGatewayProxyV2Event.json", host="127.0.0.1:8001", raw_path="/hello", full="/abc123/hello",
+           stage="$default"), "http", "https://127.0.0.1:8001/abc123/hello", "/abc123", "/hello"),
+    "http api local gateway, named stage": (
+        v2("apiGatewayProxyV2Event.json", host="127.0.0.1:8001", raw_path="/beta/hello", full="/abc123/beta/hello",
+           stage="beta"), "http", "https://127.0.0.1:8001/abc123/beta/hello", "/abc123/beta", "/hello"),
+    "function url local gateway": (
+        v2("lambdaFunctionUrlEvent.json", host="127.0.0.1:8001", raw_path="/hello", full="/my-fn/hello",
+           stage="$default"), "url", "https://127.0.0.1:8001/my-fn/hello", "/my-fn", "/hello"),
     "function url": (
         v2("lambdaFunctionUrlEvent.json", host="abcdefg.lambda-url.us-east-1.on.aws", raw_path="/hello",
            stage="$default"), "url", "https://abcdefg.lambda-url.us-east-1.on.aws/hello", "", "/hello"),

@@ -143,7 +143,7 @@ def v2_event(request: LocalRequest, *, api_id: str, stage: str, path: str, accou
     request_id = str(uuid.uuid4())
     context: dict[str, Any] = {
         "accountId": account, "apiId": api_id, "domainName": domain_name, "domainPrefix": domain_name.split(".")[0],
-        "http": {"method": request.method, "path": path, "protocol": "HTTP/1.1", "sourceIp": request.source_ip,
+        "http": {"method": request.method, "path": request.prefix + path, "protocol": "HTTP/1.1", "sourceIp": request.source_ip,
                  "userAgent": request.header("user-agent", "")},
         "requestId": request_id, "routeKey": route_key, "stage": stage, "time": when, "timeEpoch": epoch,
     }

@@ -25,7 +25,9 @@ def split_stage_and_base(kind: str, path: str, rc: dict[str, Any], host: str, ba
       domain both are the same and a base path mapping stays in ``path``: the part of ``path`` before what the
       ``resource`` and its ``pathParameters`` matched is the prefix. (Without ``requestContext.path``, the
       ``*.execute-api.*`` host still means ``/{stage}``.)
-    - HTTP API: a named stage at the start of ``rawPath`` (payload 1.0: ``path``; on a segment boundary) moves
+    - HTTP API and function URL: ``requestContext.http.path`` is the path on the host; AWS sends it equal to
+      ``rawPath``, and what it has before ``rawPath`` is the prefix (the local gateway's ``/<key>`` form).
+      A named stage at the start of ``rawPath`` (payload 1.0: ``path``; on a segment boundary) moves
       into ``SCRIPT_NAME``;
       so does an API mapping key before what the ``routeKey`` and ``pathParameters`` matched.
     - ``base_path`` (the setting), any kind: moves from the path into ``SCRIPT_NAME`` (and turns derivation off).
@@ -43,12 +45,16 @@ def split_stage_and_base(kind: str, path: str, rc: dict[str, Any], host: str, ba
             stage = rc.get("stage")
             if stage and stage != "$default" and type(stage) is str and ".execute-api." in host:
                 script = "/" + stage
-    elif kind == "http" or kind == "http1":
+    elif kind in ("http", "http1", "url"):
+        http = rc.get("http")
+        full = http.get("path") if type(http) is dict else None
+        if type(full) is str and len(full) > len(path) and full.endswith(path) and path.startswith("/"):
+            script = decode_path(full[: len(full) - len(path)])
         stage = rc.get("stage")
         if stage and stage != "$default" and type(stage) is str:
             prefix = "/" + stage
             if path == prefix or path.startswith(prefix + "/"):
-                script = prefix
+                script += prefix
                 path = path[len(prefix) :]
     if base_path:
         if path == base_path or path.startswith(base_path + "/"):
