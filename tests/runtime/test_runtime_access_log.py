@@ -12,7 +12,8 @@ import time
 
 import events_factory as ev
 import pytest
-from zappa_runtime.access import access_line, access_log, access_record, log_request
+from zappa_runtime.access import access_line, access_log, access_record, emit_line, log_request
+from zappa_runtime.secrets import MaskingFilter
 
 ENVIRON = {
     "REMOTE_ADDR": "203.0.113.9",
@@ -129,6 +130,138 @@ def test_a_forked_child_logs_its_own_process_id():
     os.waitpid(pid, 0)
     with os.fdopen(read) as pipe:
         assert pipe.read() == str(pid)
+
+
+LINE = '203.0.113.9 - - [27/Nov/2026:13:00:01 +0000] "GET /prod/?token=s3cr3t-value HTTP/1.1" 200 2 "-" "-" 9us'
+
+
+class Collecting(logging.Handler):
+    """A handler of another class than StreamHandler: it keeps the records it is given."""
+
+    def __init__(self):
+        super().__init__()
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def mask(*values):
+    masking = MaskingFilter()
+    masking.set_values(values)
+    return masking
+
+
+def plain(handler):
+    return handler
+
+
+def with_format(text):
+    def configure(handler):
+        handler.setFormatter(logging.Formatter(text))
+        return handler
+    return configure
+
+
+def with_filters(*filters):
+    def configure(handler):
+        for each in filters:
+            handler.addFilter(each)
+        return handler
+    return configure
+
+
+def at_level(level):
+    def configure(handler):
+        handler.setLevel(level)
+        return handler
+    return configure
+
+
+@pytest.fixture
+def isolated():
+    """``access_log`` on its own (propagation off, no handlers), restored afterwards."""
+    saved = access_log.level, access_log.propagate, list(access_log.handlers), list(access_log.filters)
+    access_log.handlers[:], access_log.filters[:] = [], []
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+    yield access_log
+    access_log.handlers[:], access_log.filters[:] = saved[2], saved[3]
+    access_log.setLevel(saved[0])
+    access_log.propagate = saved[1]
+
+
+def written(configure, send):
+    stream = io.StringIO()
+    handler = configure(logging.StreamHandler(stream))
+    access_log.handlers[:] = [handler]
+    send(LINE, WHEN)
+    return stream.getvalue()
+
+
+def through_logging(line, created):
+    access_log.handle(access_record(line, created))
+
+
+@pytest.mark.parametrize("configure", [
+    plain,  # no formatter: the line alone, written straight to the stream
+    with_format("%(message)s"),
+    with_format(EVERY_FIELD),  # fields besides the message: logging formats a record
+    with_format("%(levelname)s %(message)s"),
+    with_filters(mask("s3cr3t-value")),  # the secrets mask, applied to the line
+    with_filters(mask("s3cr3t-value"), mask("GET")),
+    with_filters(mask()),  # a mask with no values yet
+    with_filters(lambda record: "token" not in record.getMessage()),  # another filter drops the line
+    at_level(logging.WARNING),  # the handler's own level
+], ids=["default", "message-only", "every-field", "level-and-message", "mask", "two-masks", "empty-mask",
+        "user-filter", "handler-level"])
+def test_the_line_written_is_what_logging_writes(isolated, configure):
+    ours = written(configure, emit_line)
+    assert ours == written(configure, through_logging)
+    if configure is plain:
+        assert ours == LINE + "\n"
+
+
+def test_the_secrets_mask_hides_values_in_the_line(isolated):
+    assert written(with_filters(mask("s3cr3t-value")), emit_line) == LINE.replace("s3cr3t-value", "****") + "\n"
+
+
+def test_other_handler_classes_get_an_ordinary_record(isolated):
+    collecting = Collecting()
+    access_log.handlers[:] = [collecting]
+    emit_line(LINE, WHEN)
+    (record,) = collecting.records
+    assert type(record) is logging.LogRecord
+    assert (record.name, record.levelname, record.getMessage(), record.created) == (access_log.name, "INFO", LINE, WHEN)
+
+
+def test_handlers_up_the_hierarchy_and_none_at_all_go_through_logging(isolated, capsys):
+    parent = logging.getLogger("zappa.runtime")
+    saved = parent.propagate, list(parent.handlers)
+    ours, theirs = Collecting(), Collecting()
+    try:
+        access_log.propagate, parent.propagate = True, False
+        access_log.handlers[:], parent.handlers[:] = [ours], [theirs]
+        emit_line(LINE, WHEN)
+        assert [r.getMessage() for r in ours.records + theirs.records] == [LINE, LINE]
+
+        access_log.handlers[:], parent.handlers[:] = [], []
+        emit_line(LINE, WHEN)  # no handler anywhere: logging's last resort writes WARNING and above only
+        assert capsys.readouterr().err == ""
+    finally:
+        parent.propagate, parent.handlers[:] = saved
+
+
+def test_a_stream_that_fails_is_reported_as_logging_reports_it(isolated, capsys, monkeypatch):
+    class Broken(io.StringIO):
+        def write(self, text):
+            raise OSError("disk full")
+
+    monkeypatch.setattr(logging, "raiseExceptions", True)
+    access_log.handlers[:] = [logging.StreamHandler(Broken())]
+    emit_line(LINE, WHEN)
+    err = capsys.readouterr().err
+    assert "--- Logging error ---" in err and "OSError: disk full" in err and LINE in err
 
 
 def test_every_http_request_of_a_real_package_writes_one_line(lambda_app):
