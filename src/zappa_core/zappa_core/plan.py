@@ -79,7 +79,9 @@ class FunctionOutputs:
     and event sources should invoke it (the unqualified ARN works too: ``rollback`` re-publishes the older
     code to ``$LATEST`` whenever its zip is still in S3). ``version`` is the version the alias points at
     (``None`` before the first publish); ``incomplete`` marks a deploy whose function exists but was not
-    finished (its app has not passed its first touch yet)."""
+    finished (its app has not passed its first touch yet). When a gradual deployment publishes a version, the
+    alias is left where it was: ``rollout_from`` (the live version) and ``rollout_to`` (the new one) say what
+    the rollout that follows the apply moves it between."""
 
     function_name: str
     function_arn: str
@@ -87,6 +89,8 @@ class FunctionOutputs:
     alias: str | None = None
     qualified_arn: str | None = None
     incomplete: bool = False
+    rollout_from: str | None = None
+    rollout_to: str | None = None
 
     def as_outputs(self) -> dict[str, Any]:
         """The values as stored in ``ctx.outputs["core:function"]``."""

@@ -93,14 +93,14 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
             engine.apply(plan)
             status = early_status.result() if early_status is not None and not plan.has_changes else None
             lam = dctx.aws.client("lambda")
-            done = dctx.outputs.get("core:function") or {}
+            done = dctx.function
             recorded = ((remote or {}).get("Tags") or {}).get(FINGERPRINT_TAG)
-            if fingerprint and done.get("function_arn") and (plan.has_changes or recorded != fingerprint):
+            if fingerprint and done is not None and (plan.has_changes or recorded != fingerprint):
                 read_aws("recording what was deployed", lambda: lam.tag_resource(
-                    Resource=done["function_arn"], Tags={FINGERPRINT_TAG: fingerprint}),
+                    Resource=done.function_arn, Tags={FINGERPRINT_TAG: fingerprint}),
                       hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
-    out = dctx.outputs.get("core:function") or {}
-    rolled_out = run_rollout(dctx, settings, out)
+    rolled_out = run_rollout(dctx, settings)
+    out = dctx.function
     if status is None:
         status = stage_status_from_plugins(dctx)
     urls = status.get("urls") or {}
@@ -110,9 +110,9 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     if built_here and settings.delete_local_zip and dctx.package is not None:
         Path(dctx.package.path).unlink(missing_ok=True)
     run_callback(settings, "post", target)
-    if out.get("incomplete"):  # only now: a deploy whose app fails its touch, or whose callback fails, is re-run
+    if out is not None and out.incomplete:  # only now: a deploy whose app fails its touch, or callback, is re-run
         read_aws("marking the deploy complete", lambda: dctx.aws.client("lambda").untag_resource(
-            Resource=out["function_arn"], TagKeys=[INCOMPLETE_TAG]),
+            Resource=out.function_arn, TagKeys=[INCOMPLETE_TAG]),
               hint=f"everything is deployed; run '{command_line(command, settings.stage, dctx)}' again to finish")
     uploads = [dctx.outputs.get(step) or {} for step in ("core:code", "core:project-archive", "core:dependencies-layer")]
     code = uploads[0]
@@ -124,14 +124,14 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
                              hint=f"version {rolled_out.rollout.old} serves the stage; fix the app and run "
                                   f"'{command_line(command, settings.stage, dctx)}' again")
     elif command == "deploy":
-        ctx.echo(f"Deployment complete{'!: ' + url if url else ': ' + str(out.get('function_arn'))} ({seconds:.1f}s)")
+        ctx.echo(f"Deployment complete{'!: ' + url if url else ': ' + str(out and out.function_arn)} ({seconds:.1f}s)")
     elif plan.has_changes:
-        ctx.echo(f"Your updated deployment is live{'!: ' + url if url else ': version ' + str(out.get('version'))} ({seconds:.1f}s)")
+        ctx.echo(f"Your updated deployment is live{'!: ' + url if url else ': version ' + str(out and out.version)} ({seconds:.1f}s)")
     else:
         ctx.echo(f"Nothing to update: the stage already runs this package and these settings ({seconds:.1f}s)")
     return {
         "stage": settings.stage, "command": command, "function_name": settings.function_name,
-        "function_arn": out.get("function_arn"), "version": out.get("version"), "alias": out.get("alias"),
+        "function_arn": out and out.function_arn, "version": out and out.version, "alias": out and out.alias,
         "urls": urls, "url": url, "uploaded": bool(code.get("uploaded")),
         "bytes_uploaded": sum(int(u.get("bytes") or 0) for u in uploads if u.get("uploaded") or u.get("published")),
         "layer_published": bool(uploads[2].get("published")),
@@ -153,20 +153,24 @@ def settle_rollout(dctx: Any, settings: Any, tags: dict[str, str]) -> None:
     read_aws("finishing an unfinished rollout", lambda: pick_up(dctx, list(deployment.alarms), tags), hint=hint)
 
 
-def run_rollout(dctx: Any, settings: Any, out: dict) -> Any:
-    """The rollout of the version the function step published without moving the alias, if it did."""
-    if not out.get("rollout_to"):
+def run_rollout(dctx: Any, settings: Any) -> Any:
+    """The rollout of the version the function step published without moving the alias, if it did; the
+    function's ``version`` is then the one the alias points at after it."""
+    function = dctx.function
+    if function is None or not function.rollout_to:
         return None
+    from dataclasses import replace
+
     from zappa_core.engine import command_line
     from zappa_core.rollout.run import start, watch
 
     deployment = settings.deployment
     hint = (f"the rollout is recorded in the alias: 'zappa status {settings.stage}' shows it, "
             f"'{command_line('update', settings.stage, dctx)}' finishes it")
-    rollout = read_aws("starting the rollout", lambda: start(dctx, deployment, out["rollout_from"], out["rollout_to"]),
-                       hint=hint)
+    rollout = read_aws("starting the rollout", lambda: start(dctx, deployment, function.rollout_from,
+                                                             function.rollout_to), hint=hint)
     outcome = read_aws("watching the rollout", lambda: watch(dctx, rollout, list(deployment.alarms)), hint=hint)
-    out["version"] = rollout.new if outcome.decision == "promoted" else rollout.old
+    dctx.publish_function(replace(function, version=rollout.new if outcome.decision == "promoted" else rollout.old))
     return outcome
 
 

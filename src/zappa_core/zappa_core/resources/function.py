@@ -4,15 +4,16 @@ when) code or configuration changed, the managed alias ``current``, old versions
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from zappa_core.arns import function_arn
 from zappa_core.awserrors import error_code, is_not_found
 from zappa_core.errors import AwsError
-from zappa_core.plan import Action, Change, DeployContext, ResourceStep
+from zappa_core.plan import Action, Change, DeployContext, FunctionOutputs, ResourceStep
 from zappa_core.resources import environment
 from zappa_core.resources.archive import stale_keys
 from zappa_core.resources.code import delete_objects, remote_function
+from zappa_core.resources.function_change import FunctionCreate, FunctionDelete, FunctionUpdate, SetConcurrency
 from zappa_core.resources.function_config import (
     current_values,
     describe_diff,
@@ -91,12 +92,10 @@ class FunctionStep(ResourceStep):
         s = ctx.settings
         name = ctx.function_name
         arn = function_arn(ctx.region, ctx.account_id, name)
-        outputs: dict[str, Any] = {"function_name": name, "function_arn": arn, "version": None, "alias": ALIAS,
-                                   "qualified_arn": f"{arn}:{ALIAS}"}
+        outputs = FunctionOutputs(function_name=name, function_arn=arn, alias=ALIAS, qualified_arn=f"{arn}:{ALIAS}")
         bucket, key, sha = self._code_source(ctx)
         remote = remote_function(ctx)
         if remote is None:
-            desired = desired_values(ctx, {})
             details = [f"runtime {s.runtime}, {s.memory_size} MB, timeout {s.timeout_seconds}s, {s.architecture}",
                        f"handler {s.lambda_handler}", f"code s3://{bucket}/{key}" if key else "code: (none)",
                        f"alias {ALIAS} -> first version"]
@@ -107,17 +106,17 @@ class FunctionStep(ResourceStep):
                 details.append(f"lambda_concurrency: {s.lambda_concurrency}")
             if s.provisioned_concurrency:
                 details.append(f"provisioned_concurrency: {s.provisioned_concurrency}")
-            return Change(self.id, Action.CREATE, f"Lambda function {name}", details,
-                          data={"create": True, "desired": desired}, outputs=dict(outputs, incomplete=True))
+            return Change(self.id, Action.CREATE, f"Lambda function {name}", details, data=FunctionCreate(),
+                          outputs=replace(outputs, incomplete=True).as_outputs())
         conf = remote["Configuration"]
         arn = conf.get("FunctionArn", arn).split(":" + ALIAS)[0]
-        outputs.update(function_arn=arn, qualified_arn=f"{arn}:{ALIAS}")
+        outputs = replace(outputs, function_arn=arn, qualified_arn=f"{arn}:{ALIAS}")
         current = current_values(conf)
         tags = remote.get("Tags") or {}
-        desired = desired_values(ctx, current["Environment"], tags)
+        data = FunctionUpdate(arn=arn, desired=desired_values(ctx, current["Environment"], tags),
+                              ready=conf.get("State", "Active") == "Active" and conf.get("LastUpdateStatus", "Successful") == "Successful")
+        desired = data.desired
         details: list[str] = []
-        data: dict[str, Any] = {"create": False, "desired": desired, "arn": arn,
-                                "ready": conf.get("State", "Active") == "Active" and conf.get("LastUpdateStatus", "Successful") == "Successful"}
         # code
         s3_zip = ctx.options.get("s3_zip")
         latest_sha = conf.get("CodeSha256")
@@ -135,21 +134,20 @@ class FunctionStep(ResourceStep):
             details.append(f"code: {short(b64_to_hex(latest_sha))} -> {short(sha)}")
             if not same_arch:
                 details.append(f"architecture: {(conf.get('Architectures') or ['x86_64'])[0]} -> {s.architecture}")
-        data["code"] = update_code
+        data.code = update_code
         target_sha = hex_to_b64(sha) if (update_code and sha) else (None if s3_zip else latest_sha)
         # configuration
-        config_keys = diff_values(current, desired)
-        data["config_keys"] = config_keys
+        config_keys = data.config_keys = diff_values(current, desired)
         details.extend(describe_diff(current, desired, config_keys))
         # the live version (alias): converges after a failure between an update and its publish
         alias = get_alias(ctx)
-        data["alias_exists"] = alias is not None
+        data.alias_exists = alias is not None
         publish = update_code or bool(config_keys)
         if alias is None:
             publish = True
             details.append(f"alias {ALIAS}: missing -> new version")
         else:
-            outputs["version"] = alias.get("FunctionVersion")
+            outputs = replace(outputs, version=alias.get("FunctionVersion"))
             if not publish:
                 version = alias.get("FunctionVersion")
                 if version == "$LATEST":
@@ -161,65 +159,61 @@ class FunctionStep(ResourceStep):
                     if drift or (target_sha and vconf.get("CodeSha256") != target_sha):
                         publish = True
                         details.append(f"alias {ALIAS}: version {version} differs from the settings -> new version")
-        data["publish"] = publish
+        data.publish = publish
         if publish and (update_code or config_keys):
             details.append("publish a new version" + (f", then {s.deployment.strategy} rollout through alias {ALIAS}"
                                                       if s.deployment.gradual and alias is not None else ""))
         # tags
         wanted_tags = function_tags(ctx)
-        want_tags = {k: v for k, v in wanted_tags.items() if tags.get(k) != v}
-        data["tags"] = want_tags
-        data["untag"] = sorted(k for k in tags if environment.is_names_tag(k) and k not in wanted_tags)
+        want_tags = data.tags = {k: v for k, v in wanted_tags.items() if tags.get(k) != v}
+        data.untag = sorted(k for k in tags if environment.is_names_tag(k) and k not in wanted_tags)
         if want_tags:
             details.append("tags: " + ", ".join(f"{k}={v}" for k, v in sorted(want_tags.items())))
-        if data["untag"]:
-            details.append("tags: remove " + ", ".join(data["untag"]))
+        if data.untag:
+            details.append("tags: remove " + ", ".join(data.untag))
         if INCOMPLETE_TAG in tags:
-            outputs["incomplete"] = True
+            outputs = replace(outputs, incomplete=True)
         # concurrency
         reserved = (remote.get("Concurrency") or {}).get("ReservedConcurrentExecutions")
-        data["concurrency"] = None
         if s.lambda_concurrency != reserved:
-            data["concurrency"] = ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else ("delete", None)
+            data.reserved = SetConcurrency(s.lambda_concurrency)  # None: remove it
             details.append(f"lambda_concurrency: {show_value(reserved)} -> {show_value(s.lambda_concurrency)}")
         # provisioned concurrency: read when the settings want it or zappa put it (its tag says so), so that
         # removing the setting removes it; one configured by hand, the setting never used, is left alone
         wanted_pc = s.provisioned_concurrency or None
-        data["provisioned_tagged"] = PROVISIONED_TAG in tags
+        data.provisioned_tagged = PROVISIONED_TAG in tags
         current_pc = None
-        if alias is not None and (wanted_pc or data["provisioned_tagged"]):
+        if alias is not None and (wanted_pc or data.provisioned_tagged):
             current_pc = get_provisioned_concurrency(ctx)
-        data["provisioned"] = None
         if current_pc != wanted_pc:
-            data["provisioned"] = ("put", wanted_pc) if wanted_pc else ("delete", None)
+            data.provisioned = SetConcurrency(wanted_pc)
             details.append(f"provisioned_concurrency: {show_value(current_pc)} -> {show_value(wanted_pc)}")
-        elif data["provisioned_tagged"] and not wanted_pc:  # removed by hand as well: only the mark is left
-            data["provisioned"] = ("delete", None)
+        elif data.provisioned_tagged and not wanted_pc:  # removed by hand as well: only the mark is left
+            data.provisioned = SetConcurrency(None)
             details.append(f"tags: remove {PROVISIONED_TAG}")
         doomed, stale = self.prune_plan(ctx, extra_sha=sha if key else None)
-        data["prune"] = bool(doomed or stale)
+        data.prune = bool(doomed or stale)
         if doomed:
             details.append(f"num_retained_versions: delete version(s) {', '.join(doomed)}")
         if stale:
             details.append(f"delete_s3_zip: delete {len(stale)} S3 object(s) (packages, project archives) no retained version runs")
-        if not ready_state_ok(data):
+        if not data.ready:
             details.append("waiting for a previous update to finish")
-        changed = (update_code or config_keys or publish or want_tags or data["untag"] or data["concurrency"]
-                   or data["provisioned"] or data["prune"])
-        if not changed:
+        if not data.changes_something:
             return Change(self.id, Action.UNCHANGED, f"Lambda function {name}",
-                          [f"version {outputs['version']} (alias {ALIAS})"], data=data, outputs=outputs)
-        return Change(self.id, Action.UPDATE, f"Lambda function {name}", details, data=data, outputs=outputs)
+                          [f"version {outputs.version} (alias {ALIAS})"], data=data, outputs=outputs.as_outputs())
+        return Change(self.id, Action.UPDATE, f"Lambda function {name}", details, data=data,
+                      outputs=outputs.as_outputs())
 
     # -- apply --------------------------------------------------------------------------------------------
 
     def apply(self, ctx: DeployContext, change: Change) -> None:
-        if change.data["create"]:
-            self._create(ctx, change)
+        if isinstance(change.data, FunctionCreate):
+            self._create(ctx)
         else:
-            self._update(ctx, change)
+            self._update(ctx, change.data, FunctionOutputs.from_outputs(change.outputs))
 
-    def _create(self, ctx: DeployContext, change: Change) -> None:
+    def _create(self, ctx: DeployContext) -> None:
         s = ctx.settings
         lam = ctx.aws.client("lambda")
         bucket, key, _sha = self._code_source(ctx)
@@ -259,68 +253,65 @@ class FunctionStep(ResourceStep):
         if not version or version == "$LATEST":
             version = lam.publish_version(FunctionName=ctx.function_name)["Version"]
         point_alias(ctx, version, exists=False)
-        out = ctx.outputs.setdefault(self.id, {})
-        out.update(function_name=ctx.function_name, function_arn=arn, version=version, alias=ALIAS,
-                   qualified_arn=f"{arn}:{ALIAS}", incomplete=True)
-        self._concurrency(ctx, ("put", s.lambda_concurrency) if s.lambda_concurrency is not None else None,
-                          ("put", s.provisioned_concurrency) if s.provisioned_concurrency else None)
+        ctx.publish_function(FunctionOutputs(function_name=ctx.function_name, function_arn=arn, version=version,
+                                             alias=ALIAS, qualified_arn=f"{arn}:{ALIAS}", incomplete=True))
+        self._concurrency(ctx, SetConcurrency(s.lambda_concurrency) if s.lambda_concurrency is not None else None,
+                          SetConcurrency(s.provisioned_concurrency) if s.provisioned_concurrency else None)
 
-    def _update(self, ctx: DeployContext, change: Change) -> None:
+    def _update(self, ctx: DeployContext, data: FunctionUpdate, function: FunctionOutputs) -> None:
+        """Apply ``data``; ``function`` is what the plan published, completed here with the new version."""
         s = ctx.settings
         lam = ctx.aws.client("lambda")
-        data = change.data
         name = ctx.function_name
-        arn = data["arn"]
-        if not data.get("ready", True):
+        arn = data.arn
+        if not data.ready:
             wait_function_ready(ctx, name)
-        if data["code"]:
+        if data.code:
             bucket, key, _sha = self._code_source(ctx)
             lam.update_function_code(FunctionName=name, **code_update(ctx, bucket, key), Architectures=[s.architecture],
                                      Publish=False)
             wait_function_ready(ctx, name)
-        if "Layers" in data["config_keys"]:
-            data["desired"]["Layers"] = function_layers(ctx)  # a layer version published since the plan
-        if data["config_keys"]:
-            lam.update_function_configuration(FunctionName=name, **to_params(data["desired"], data["config_keys"]))
+        if "Layers" in data.config_keys:
+            data.desired["Layers"] = function_layers(ctx)  # a layer version published since the plan
+        if data.config_keys:
+            lam.update_function_configuration(FunctionName=name, **to_params(data.desired, data.config_keys))
             wait_function_ready(ctx, name)
-        if data["tags"]:
-            lam.tag_resource(Resource=arn, Tags=data["tags"])
-        if data.get("untag"):
-            lam.untag_resource(Resource=arn, TagKeys=data["untag"])
-        out = ctx.outputs.setdefault(self.id, {})
-        out.update(change.outputs)
-        if data["publish"]:
+        if data.tags:
+            lam.tag_resource(Resource=arn, Tags=data.tags)
+        if data.untag:
+            lam.untag_resource(Resource=arn, TagKeys=data.untag)
+        ctx.publish_function(function)
+        if data.publish:
             version = lam.publish_version(FunctionName=name)["Version"]
-            live = out.get("version")
-            if ctx.settings.deployment.gradual and data["alias_exists"] and live not in (None, "$LATEST", version):
-                out.update(rollout_from=live, rollout_to=version)  # the alias stays; the rollout moves it
+            live = function.version
+            if ctx.settings.deployment.gradual and data.alias_exists and live not in (None, "$LATEST", version):
+                # the alias stays; the rollout moves it
+                ctx.publish_function(replace(function, rollout_from=live, rollout_to=version))
             else:
-                point_alias(ctx, version, exists=data["alias_exists"])
-                out["version"] = version
-        self._concurrency(ctx, data["concurrency"], data["provisioned"], tagged_arn=arn if data["provisioned_tagged"] else None)
-        if data["publish"] or data.get("prune"):
+                point_alias(ctx, version, exists=data.alias_exists)
+                ctx.publish_function(replace(function, version=version))
+        self._concurrency(ctx, data.reserved, data.provisioned, tagged_arn=arn if data.provisioned_tagged else None)
+        if data.publish or data.prune:
             self.prune(ctx)
 
-    def _concurrency(self, ctx: DeployContext, reserved: tuple | None, provisioned: tuple | None,
+    def _concurrency(self, ctx: DeployContext, reserved: SetConcurrency | None, provisioned: SetConcurrency | None,
                      tagged_arn: str | None = None) -> None:
         """``tagged_arn``: the function's ARN when it carries ``PROVISIONED_TAG`` (removed with the configuration)."""
         lam = ctx.aws.client("lambda")
         name = ctx.function_name
-        if reserved:
-            op, value = reserved
-            if op == "put":
-                lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=value)
+        if reserved is not None:
+            if reserved.value is not None:
+                lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=reserved.value)
             else:
                 try:
                     lam.delete_function_concurrency(FunctionName=name)
                 except Exception as exc:
                     if not is_not_found(exc):
                         raise
-        if provisioned:
-            op, value = provisioned
-            if op == "put":
+        if provisioned is not None:
+            if provisioned.value is not None:
                 lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS,
-                                                       ProvisionedConcurrentExecutions=value)
+                                                       ProvisionedConcurrentExecutions=provisioned.value)
             else:
                 try:
                     lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=ALIAS)
@@ -380,15 +371,11 @@ class FunctionStep(ResourceStep):
             return Change(self.id, Action.UNCHANGED, f"Lambda function {name}", ["does not exist"])
         versions = published(list_versions(ctx))
         return Change(self.id, Action.DELETE, f"Lambda function {name}",
-                      [f"{len(versions)} published version(s), alias {ALIAS}"], data={"name": name})
+                      [f"{len(versions)} published version(s), alias {ALIAS}"], data=FunctionDelete(name))
 
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         try:
-            ctx.aws.client("lambda").delete_function(FunctionName=change.data["name"])
+            ctx.aws.client("lambda").delete_function(FunctionName=change.data.name)
         except Exception as exc:
             if not is_not_found(exc):
                 raise
-
-
-def ready_state_ok(data: dict) -> bool:
-    return bool(data.get("ready", True))
