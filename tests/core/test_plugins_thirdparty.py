@@ -23,7 +23,7 @@ def installed(tmp_path_factory) -> dict[str, Path]:
     """Build a wheel of each ``fixtures/<name>`` (one pip run) and install each into its own folder, used
     through PYTHONPATH. A pure-Python wheel installs by unpacking it, dist-info and entry points included."""
     root = tmp_path_factory.mktemp("plugins")
-    names = ("sample_plugin", "broken_plugin", "clash_plugin")
+    names = ("sample_plugin", "broken_plugin", "clash_plugin", "hooks_plugin")
     for name in names:
         shutil.copytree(FIXTURES / name, root / "src" / name)
     # Build with the installed setuptools when there is one (fast, offline); else pip fetches it.
@@ -101,6 +101,24 @@ def test_a_broken_plugin_is_warned_about_and_skipped(installed, tmp_path):
     assert "ModuleNotFoundError" in result.stderr
     names = {info["name"] for info in json.loads(result.stdout)}
     assert "sample" in names and "broken" not in names
+
+
+def test_a_plugin_with_a_misspelled_hook_is_warned_about_and_skipped(installed, tmp_path):
+    result = zappa(["plugins", "--json"], tmp_path, [installed["sample_plugin"], installed["hooks_plugin"]])
+    assert result.returncode == 0, result.stderr
+    assert ("Warning: plugin 'typo' implements 'zappa_package_excludes', which no hook specification declares "
+            "(misspelled, or written for another version of zappa-ng): the plugin was skipped") in result.stderr
+    names = {info["name"] for info in json.loads(result.stdout)}
+    assert "typo" not in names and {"sample", "queues"} <= names
+
+
+def test_a_hook_of_a_disabled_feature_is_not_an_error(installed, tmp_path):
+    """``queues`` implements the events feature's ``zappa_event_sources``: with that feature switched off the hook
+    is declared by nobody, and the plugin is still loaded, quietly (the hook is just never called)."""
+    result = zappa(["plugins", "--json"], tmp_path, [installed["hooks_plugin"]], ZAPPA_DISABLE_PLUGINS="events,typo")
+    assert result.returncode == 0 and result.stderr == ""
+    infos = {info["name"]: info for info in json.loads(result.stdout)}
+    assert "events" not in infos and infos["queues"]["hooks"] == ["zappa_event_sources"]
 
 
 def test_disabled_plugins_are_not_loaded(installed, tmp_path):

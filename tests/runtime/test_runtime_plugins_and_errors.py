@@ -89,6 +89,61 @@ def test_wrap_app_plugins_are_applied_in_manifest_order(modules):
     assert sys.modules["wrap_none"].SEEN[0].__name__ == "wrapped"  # it got the first plugin's wrapper
 
 
+def test_a_hook_wrapper_sees_each_plugin_wrap_the_app(modules):
+    """``zappa_runtime_wrap_app`` is called plugin by plugin (each wraps the app the one before returned), and
+    still through the plugin manager: a hook wrapper sees every call."""
+    modules(
+        echo_app="""
+            def app(environ, start_response):
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [b"ok"]
+        """,
+        wrap_first=WRAPPERS.replace("{name}", "first"),
+        wrap_second=WRAPPERS.replace("{name}", "second"),
+        wrap_spy="""
+            from zappa_runtime.hookspecs import hookimpl
+            SEEN = []
+            @hookimpl(wrapper=True)
+            def zappa_runtime_wrap_app(app, settings):
+                result = yield
+                SEEN.append((app.__name__, [wrapped.__name__ for wrapped in result]))
+                return result
+        """,
+    )
+    runtime = Runtime({"app_function": "echo_app.app", "stage": "dev"}, plugin_manager=make_plugin_manager())
+    runtime.register_plugins(["wrap_spy", "wrap_first", "wrap_second"])
+    assert runtime.invoke(ev.rest("GET", "/"), None)["body"] == "ok"
+    assert sys.modules["wrap_spy"].SEEN == [("app", ["wrapped"]), ("wrapped", ["wrapped"])]
+
+
+def test_a_runtime_plugin_with_an_unknown_hook_is_logged_and_skipped(modules, caplog):
+    modules(misspelled="""
+        from zappa_runtime.hookspecs import hookimpl
+        @hookimpl
+        def zappa_runtime_wrap(app, settings):
+            raise AssertionError("never called")
+    """)
+    runtime = Runtime({}, plugin_manager=make_plugin_manager())
+    with caplog.at_level(logging.WARNING, logger="zappa.runtime"):
+        runtime.register_plugins(["misspelled"])
+    assert ("plugin 'misspelled' implements 'zappa_runtime_wrap', which no hook specification declares "
+            "(misspelled, or written for another version of zappa-ng): the plugin was skipped") in caplog.text
+    assert not runtime.plugin_manager.has_plugin("misspelled")
+
+
+def test_a_built_in_runtime_plugin_with_an_unknown_hook_is_an_error():
+    import types
+
+    from zappa_runtime.hookspecs import hookimpl
+
+    stale = types.ModuleType("zappa_events.stale")  # a module of one of the project's own distributions
+    stale.zappa_runtime_handle_events = hookimpl(lambda event, context: None)
+    runtime = Runtime({}, plugin_manager=make_plugin_manager())
+    runtime.plugin_manager.register(stale, name="zappa_events.stale")
+    with pytest.raises(RuntimeError, match=r"plugin 'zappa_events\.stale' implements 'zappa_runtime_handle_events'"):
+        runtime.register_plugins([])
+
+
 def test_a_runtime_plugin_module_that_cannot_be_imported_is_named(modules):
     runtime = Runtime({}, plugin_manager=make_plugin_manager())
     with pytest.raises(RuntimeError, match=r"runtime plugin module 'not_there_at_all' .* cannot be imported"):

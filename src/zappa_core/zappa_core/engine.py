@@ -98,14 +98,9 @@ class Plan:
 
 def collect_steps(ctx: DeployContext) -> list[tuple[str, ResourceStep]]:
     """``(plugin_name, step)`` of every plugin, in registration order; duplicate ids are a PluginError."""
-    caller = ctx.pm.hook.zappa_plan_resources
-    pairs: list[tuple[str, Any]] = []
-    for impl in caller.get_hookimpls():  # registration order: the core's plugins first
-        result = impl.function(**{name: {"settings": ctx.settings, "context": ctx}[name] for name in impl.argnames})
-        if result is None:
-            continue
-        items = result if isinstance(result, (list, tuple)) else [result]
-        pairs.extend((impl.plugin_name, item) for item in items if item is not None)
+    from zappa_core.plugins import call_each
+
+    pairs = call_each(ctx.pm, "zappa_plan_resources", registration_order=True, settings=ctx.settings, context=ctx)
     seen: dict[str, str] = {}
     out = []
     for plugin, step in pairs:

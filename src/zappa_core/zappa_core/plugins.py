@@ -2,8 +2,12 @@
 
 A fresh manager per call (no global state, so tests need no reloads): the core's default plugins first,
 registered exactly like third-party ones, then every module of the ``zappa`` entry-point group.
-``ZAPPA_DISABLE_PLUGINS=a,b`` blocks plugins by name. A third-party plugin that fails to import is warned
-about and skipped; two distributions registering the same plugin name is an error.
+``ZAPPA_DISABLE_PLUGINS=a,b`` blocks plugins by name. A third-party plugin that fails to import, or that
+implements a hook no specification declares (:mod:`zappa_core.plugin_checks`), is warned about and skipped; two
+distributions registering the same plugin name is an error.
+
+Hooks are always called through the manager (``pm.hook``, or :func:`~zappa_runtime.hookcalls.call_one` when each
+plugin's answer is needed on its own), so hook wrappers and tracing see every call.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ from importlib import metadata
 from typing import Any
 
 import pluggy
+from zappa_runtime.hookcalls import call_one, implementations
 
 from zappa_core import hookspecs
 from zappa_core.errors import PluginError
+from zappa_core.plugin_checks import check_hooks
 
 PROJECT = "zappa"
 ENTRY_POINT_GROUP = "zappa"
@@ -108,6 +114,7 @@ def get_plugin_manager(*, load_entry_points: bool = True, plugins: Iterable[Any]
         else:
             pm.register(plugin)
     pm.hook.zappa_addhooks.call_historic(kwargs={"pluginmanager": pm})
+    check_hooks(pm)  # after zappa_addhooks: the features' own hooks are declared by then
     return pm
 
 
@@ -138,16 +145,17 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def call_each(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    """Call a collect hook and return ``(plugin_name, item)`` pairs, flattening list results.
+def call_each(pm: pluggy.PluginManager, hook_name: str, *, registration_order: bool = False,
+              **kwargs: Any) -> list[tuple[str, Any]]:
+    """Call a collect hook and return ``(plugin_name, item)`` pairs, flattening list results, in pluggy's order
+    (the last registered plugin first) or, with ``registration_order``, the core's plugins first.
 
     Knowing which plugin returned which record is what lets the core name both sides of a clash.
     """
-    caller = getattr(pm.hook, hook_name)
+    impls = implementations(pm, hook_name)
     pairs: list[tuple[str, Any]] = []
-    for impl in reversed(caller.get_hookimpls()):  # pluggy calls the last registered first
-        args = {name: kwargs[name] for name in impl.argnames}
-        result = impl.function(**args)
+    for impl in impls if registration_order else reversed(impls):
+        result = call_one(pm, hook_name, impl, kwargs, impls)
         if result is None:
             continue
         items = result if isinstance(result, (list, tuple)) else [result]

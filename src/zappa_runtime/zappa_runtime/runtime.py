@@ -20,6 +20,7 @@ from zappa_runtime.coldstart import (
     set_environment,
     setup_logging,
 )
+from zappa_runtime.hookcalls import call_one, check_hooks, implementations
 from zappa_runtime.records import Handled, UnhandledEventError
 
 log = logging.getLogger("zappa.runtime")
@@ -74,6 +75,7 @@ class Runtime:
                     "Rebuild the package with the plugin's distribution installed."
                 ) from exc
             pm.register(module, name=name)
+        check_hooks(pm, warn=log.warning, error=RuntimeError)
 
     def configure_plugins(self) -> None:
         self.plugin_manager.hook.zappa_runtime_configure.call_historic(
@@ -179,10 +181,10 @@ class Runtime:
             self._app, self._app_loaded, self.app_kind = None, True, None
             return
         kind = app_type or ("asgi" if is_asgi_app(app) else "wsgi")
-        for impl in self.plugin_manager.hook.zappa_runtime_wrap_app.get_hookimpls():
-            # like pluggy, pass only the arguments the implementation names (it may take just ``app``)
-            offered = {"app": app, "settings": settings}
-            wrapped = impl.function(**{name: offered[name] for name in impl.argnames})
+        pm = self.plugin_manager
+        impls = implementations(pm, "zappa_runtime_wrap_app")
+        for impl in impls:  # each plugin wraps what the one before returned
+            wrapped = call_one(pm, "zappa_runtime_wrap_app", impl, {"app": app, "settings": settings}, impls)
             if wrapped is not None:
                 app = wrapped
         self._app, self.app_kind, self._app_loaded = app, kind, True

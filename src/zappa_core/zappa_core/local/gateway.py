@@ -44,11 +44,13 @@ def routes_from_plugins(pm: Any, state: Any) -> Callable[[], list[Any]]:
     def discover() -> list[Any]:
         from dataclasses import replace
 
+        from zappa_runtime.hookcalls import call_one, implementations
+
         routes = []
-        for impl in reversed(pm.hook.zappa_local_routes.get_hookimpls()):
-            kwargs = {name: {"settings": None, "state": state}[name] for name in impl.argnames}
+        impls = implementations(pm, "zappa_local_routes")
+        for impl in reversed(impls):
             try:
-                result = impl.function(**kwargs)
+                result = call_one(pm, "zappa_local_routes", impl, {"settings": None, "state": state}, impls)
             except Exception:
                 log.exception("plugin %s failed to list its local routes", impl.plugin_name)
                 continue
