@@ -10,9 +10,7 @@ when present, and a bare interpreter start (the floor). Writes ``bench/results/c
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -20,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from report import load_average, machine, write_results
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -89,7 +89,7 @@ def main() -> int:
         walls, cpus = [w for w, _ in values], [c for _, c in values]
         rows[label] = {"median_s": round(statistics.median(walls), 4), "median_cpu_s": round(statistics.median(cpus), 4),
                        "runs_s": [round(t, 4) for t in walls]}
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load = load_average()
 
     ratio = rows["this tool"]["median_s"] / rows["zappa 0.63.0"]["median_s"]
     cpu_ratio = rows["this tool"]["median_cpu_s"] / max(rows["zappa 0.63.0"]["median_cpu_s"], 1e-6)
@@ -100,15 +100,13 @@ def main() -> int:
           f"load average {load}")
     results = {
         "benchmark": "zappa --help wall time, median of 7 after one warm-up run",
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average_1min": load},
+        "machine": machine(),
         "cases": rows,
         "ratio_vs_zappa_0_63": round(ratio, 3),
         "cpu_ratio_vs_zappa_0_63": round(cpu_ratio, 3),
         "goal_ratio": 0.6,
     }
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "cli.json").write_text(json.dumps(results, indent=2) + "\n")
+    write_results("cli", results)
     return 0
 
 

@@ -45,9 +45,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_runtime import ensure_peers  # noqa: E402  (the peers' venv, shared with the runtime benchmark)
+from report import load_average, write_results  # noqa: E402
 
 WORK = HERE / ".work" / "coldstart"
-RESULTS = HERE / "results" / "coldstart.json"
 RUNTIME = "python3.11"
 
 FLASK_APP = '''from flask import Flask
@@ -355,7 +355,7 @@ def main(argv: list[str]) -> int:
         cases[f"{name}: {ZAPPA063}"] = task
 
     print(f"  timing {len(cases)} cold starts x {args.rounds} rounds, in turns ...", flush=True)
-    load_before = os.getloadavg()[0]
+    load_before = load_average()
     runs, how = time_cold_starts(python, provided, cases, args.rounds)
     table = {}
     for case, samples in runs.items():
@@ -387,13 +387,11 @@ def main(argv: list[str]) -> int:
     print("\n| ratio of cold starts (median of same-round ratios) | x |\n|---|---:|")
     for label, value in ratios.items():
         print(f"| {label} | {value:.2f} |")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_results("coldstart", {
         "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)], "rounds": args.rounds,
+        "load_average_1min": [load_before, load_average()], "rounds": args.rounds,
         "task_folder": how, "event": "API Gateway REST GET /", "cases": table, "ratios": ratios,
-    }, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(HERE.parent)}")
+    })
     return 0
 
 

@@ -22,10 +22,11 @@ import sys
 import time
 from pathlib import Path
 
+from report import write_results
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 ZAPPA_VENV = WORK / "zappa063"
-RESULTS = HERE / "results" / "deploy.json"
 SERVICES = ("lambda", "s3", "iam", "sts", "logs", "cloudwatch", "apigateway", "apigatewayv2", "cloudformation",
             "events", "sns", "sqs", "dynamodb", "kinesis", "elbv2", "ec2", "acm", "route53", "cognito-idp")
 APP = '''from flask import Flask
@@ -159,9 +160,6 @@ def main() -> int:
         "noop_update_zero_bytes": (ours["noop_update"]["bytes_uploaded"] == 0 and not ours["noop_update"]["new_version"]
                                    and ours["noop_update"]["bucket_unchanged"]),
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-
     print(f"{'step':<14}{'this tool':>12}{'zappa 0.63':>12}   notes")
     for step in ("deploy", "noop_update", "undeploy"):
         a, b = ours[step], theirs[step]
@@ -174,7 +172,7 @@ def main() -> int:
             note.append(f"ours exit {a['exit']}: {a.get('error', '')[:80]}")
         print(f"{step:<14}{a['seconds']:>11.2f}s{b['seconds']:>11.2f}s   {'; '.join(note)}")
     print(f"deploy ratio {results['deploy_ratio']}; goals: {results['goals']}")
-    print(f"wrote {RESULTS.relative_to(HERE.parent)}")
+    write_results("deploy", results)
     return 0 if all(results["goals"].values()) else 1
 
 

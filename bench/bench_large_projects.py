@@ -23,9 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from report import load_average, write_results
+
 HERE = Path(__file__).resolve().parent
 SCRATCH = HERE / ".work" / "large-projects"
-RESULTS = HERE / "results" / "large_projects.json"
 REPEAT = int(os.environ.get("BENCH_RUNS", "5"))
 MIB = 1024 * 1024
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"  # the local executor runs this interpreter
@@ -148,7 +149,7 @@ def extraction(archive: Path) -> dict:
 def main() -> int:
     from zappa_core.testing import local_aws
 
-    load_before = os.getloadavg()[0]
+    load_before = load_average()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("ZAPPA_CACHE_DIR", str(HERE / ".work" / "cache"))
     results: dict = {}
@@ -161,7 +162,7 @@ def main() -> int:
     slim["extraction"] = extraction(Path(slim.pop("archive_path")))
     plain = results["plain"]["update_bytes_uploaded"]
     result = {
-        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # a shared machine
+        "load_average_1min": [load_before, load_average()],  # a shared machine
         "app": "one-route Flask app that imports pandas; requirements.txt: flask, numpy, pandas",
         "python": sys.version.split()[0], "runtime": RUNTIME, "variants": results,
         "app_only_change_upload_ratio": {name: round(r["update_bytes_uploaded"] / plain, 4)
@@ -178,14 +179,8 @@ def main() -> int:
         log = slim["cold_start_log"]
         print(f"slim_handler cold start in the function (download + extraction): {log['ms']} ms for "
               f"{log['unpacked_mib']:.1f} MiB = {log['ms_per_mib']:.1f} ms/MiB")
-    save(result)
+    write_results("large_projects", result)
     return 0
-
-
-def save(result: dict) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(HERE.parent)}")
 
 
 if __name__ == "__main__":

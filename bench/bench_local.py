@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -24,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from report import machine, print_figures, write_results
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "hello"
@@ -140,8 +140,7 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
     results = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average": os.getloadavg()},
+        "machine": machine(),
         "local_start_ready_s": {"runs": ready["ready"], "median": statistics.median(ready["ready"]), "goal": "< 2",
                                 "what": "reported by zappa local start: ports accept calls, state file written"},
         "local_start_command_s": {"runs": ready["command"], "median": statistics.median(ready["command"]),
@@ -157,18 +156,16 @@ def main() -> int:
         "cold_start_ms": {"runs": cold, "median": statistics.median(cold),
                           "what": "first request after a configuration change: fresh worker, runtime cold start, Flask import"},
     }
-    print(f"{'measure':<36}{'value':>14}")
-    print(f"{'local start ready (median of ' + str(STARTS) + ')':<36}{results['local_start_ready_s']['median']:>12.2f} s")
-    print(f"{'local start command, wall':<36}{results['local_start_command_s']['median']:>12.2f} s")
-    print(f"{'local start to first API answer':<36}{results['local_start_first_answer_s']['median']:>12.2f} s")
-    print(f"{'gateway warm p50':<36}{results['gateway_warm_ms']['p50']:>11.2f} ms")
-    print(f"{'gateway warm p99':<36}{results['gateway_warm_ms']['p99']:>11.2f} ms")
-    print(f"{'gateway + executor floor p50':<36}{results['gateway_floor_ms']['p50']:>11.2f} ms")
-    print(f"{'cold start (median of ' + str(COLD_STARTS) + ')':<36}{results['cold_start_ms']['median']:>11.1f} ms")
-    out = HERE / "results" / "local.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written {out.relative_to(HERE.parent)}")
+    print_figures([
+        (f"local start ready (median of {STARTS})", results["local_start_ready_s"]["median"], "s"),
+        ("local start command, wall", results["local_start_command_s"]["median"], "s"),
+        ("local start to first API answer", results["local_start_first_answer_s"]["median"], "s"),
+        ("gateway warm p50", results["gateway_warm_ms"]["p50"], "ms"),
+        ("gateway warm p99", results["gateway_warm_ms"]["p99"], "ms"),
+        ("gateway + executor floor p50", results["gateway_floor_ms"]["p50"], "ms"),
+        (f"cold start (median of {COLD_STARTS})", results["cold_start_ms"]["median"], "ms"),
+    ])
+    write_results("local", results)
     return 0
 
 

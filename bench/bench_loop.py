@@ -11,9 +11,7 @@ inflate. Writes ``bench/results/loop.json``.
 
 from __future__ import annotations
 
-import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -25,6 +23,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from report import load_average, machine, write_results
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent / "examples" / "hello"
@@ -119,7 +119,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="zappa-bench-loop-"))
     project = scratch / "hello"
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".zappa", "__pycache__"))
-    load_before = os.getloadavg()[0]
+    load_before = load_average()
     try:
         timed(project, "local", "start")
         timed(project, "deploy", "dev", "--local")
@@ -134,8 +134,7 @@ def main() -> int:
         "serve_reload_s": {"wall": serve["reload_s"], "cpu": []},
     }
     results = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]},
+        "machine": machine(load_before),
         "app": "examples/hello (Flask), deployed with zappa deploy dev --local", "runs": RUNS, "reloads": RELOADS,
         "serve_watcher": serve["watcher"],
         "figures": {name: {"median_wall_s": statistics.median(v["wall"]),
@@ -148,10 +147,7 @@ def main() -> int:
         cpu = f"{row['median_cpu_s']:.3f} s" if row["median_cpu_s"] is not None else "-"
         print(f"{name:<34}{row['median_wall_s']:>13.3f} s{cpu:>15}{row['goal_s']:>7} s")
     print(f"serve watches with {serve['watcher']}; load average {results['machine']['load_average_1min']}")
-    out = HERE / "results" / "loop.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"wrote {out.relative_to(HERE.parent)}")
+    write_results("loop", results)
     return 0
 
 

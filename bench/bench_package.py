@@ -18,11 +18,12 @@ import time
 import zipfile
 from pathlib import Path
 
+from report import load_average, write_results
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 ZAPPA063 = WORK / "zappa063"
 SCRATCH = WORK / "package-bench"
-RESULTS = HERE / "results" / "package.json"
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 APP = '''from flask import Flask
@@ -117,11 +118,11 @@ def bench_ours(app: Path) -> dict:
 
 def main() -> int:
     app = make_app(SCRATCH / "app")
-    load_before = os.getloadavg()[0]
+    load_before = load_average()
     ours = bench_ours(app)
     theirs = bench_zappa063(app)
     result = {
-        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # a shared machine
+        "load_average_1min": [load_before, load_average()],  # a shared machine
 
         "app": "one-route Flask app, requirements.txt: flask",
         "python": sys.version.split()[0],
@@ -145,9 +146,7 @@ def main() -> int:
     print(f"{'':32} {'zappa 0.63':>14} {'this':>14} {'ratio':>8}")
     for label, a, b, ratio in rows:
         print(f"{label:32} {a:>14} {b:>14} {ratio!s:>8}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(HERE.parent)}")
+    write_results("package", result)
     return 0
 
 

@@ -34,12 +34,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from report import write_results
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 WORK = HERE / ".work"
 PEERS = WORK / "runtime-peers"
 SCRATCH = WORK / "runtime-bench"
-RESULTS = HERE / "results" / "runtime.json"
 RUNTIME_SRC = REPO / "src" / "zappa_runtime"
 PEER_REQUIREMENTS = [
     "zappa==0.63.0",
@@ -459,14 +460,12 @@ def main(argv: list[str]) -> int:
         "cold_import_at_most_0.15x_zappa": ours <= 0.15 * theirs,
     }
     print(f"cold import ratio: {ours / theirs:.3f}x of zappa; goals: {goals}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
+    write_results("runtime", {
         "python": platform.python_version(), "machine": platform.machine(), "n": args.n, "reps": args.reps,
         "per_invocation_us": table, "overhead_over_floor_us": overhead, "cold_import_ms": cold,
         "cold_import_ratio_vs_zappa": ours / theirs, "goals": goals,
         "overhead_ratio_with_access_line_vs_apig_wsgi": ratio_to_apig,
-    }, indent=2) + "\n")
-    print(f"wrote {RESULTS.relative_to(REPO)}")
+    })
     return 0
 
 

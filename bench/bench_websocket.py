@@ -10,8 +10,6 @@ the management API on the gateway -> a frame on the client's socket. Writes benc
 from __future__ import annotations
 
 import json
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -21,8 +19,8 @@ import time
 from pathlib import Path
 
 from bench_local import ZAPPA, percentile, zappa
+from report import machine, print_figures, write_results
 
-HERE = Path(__file__).resolve().parent
 MESSAGES = 1000
 WARMUP = 20
 
@@ -75,20 +73,15 @@ def main() -> int:
         subprocess.run([*ZAPPA, "local", "stop"], cwd=project, capture_output=True, timeout=60, check=False)
         shutil.rmtree(project, ignore_errors=True)
     results = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average": os.getloadavg()},
+        "machine": machine(),
         "websocket_round_trip_ms": {
             "messages": len(times), "p50": statistics.median(times), "p99": percentile(times, 0.99),
             "mean": statistics.fmean(times), "max": max(times),
             "what": "client frame -> gateway -> $default invocation (warm) -> send_message -> management API -> client frame"},
     }
-    print(f"{'measure':<36}{'value':>14}")
-    print(f"{'WebSocket round trip p50':<36}{results['websocket_round_trip_ms']['p50']:>11.2f} ms")
-    print(f"{'WebSocket round trip p99':<36}{results['websocket_round_trip_ms']['p99']:>11.2f} ms")
-    out = HERE / "results" / "websocket.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"written {out.relative_to(HERE.parent)}")
+    print_figures([("WebSocket round trip p50", results["websocket_round_trip_ms"]["p50"], "ms"),
+                   ("WebSocket round trip p99", results["websocket_round_trip_ms"]["p99"], "ms")])
+    write_results("websocket", results)
     return 0
 
 

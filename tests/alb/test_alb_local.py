@@ -31,40 +31,16 @@ APP = textwrap.dedent('''
 ''')
 
 
-@pytest.fixture(scope="module")
-def local(tmp_path_factory):
-    from zappa_core.plugins import get_plugin_manager
-    from zappa_core.testing import local_aws
-
-    with local_aws(tmp_path_factory.mktemp("local-cache"), pm=get_plugin_manager()) as aws:
-        yield aws
-
-
 @pytest.fixture
-def project(local, tmp_path, monkeypatch):
-    ec2 = local.state.aws.client("ec2")
+def project(zappa_local, zappa_local_project):
+    ec2 = zappa_local.state.aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
     subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.1.{i}.0/24", AvailabilityZone=f"us-east-1{az}")["Subnet"]["SubnetId"]
                for i, az in ((1, "a"), (2, "b"))]
-    (tmp_path / "app.py").write_text(APP)
-    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
+    return zappa_local_project({"dev": {
         "project_name": "albshop", "app_function": "app.app", "s3_bucket": "albshop-code", "aws_region": "us-east-1",
         "apigateway_enabled": False, "keep_warm": False, "touch": False, "alb_enabled": True,
-        "alb_vpc_config": {"SubnetIds": subnets}}}))
-    (tmp_path / ".zappa").mkdir()
-    (tmp_path / ".zappa" / "local.json").write_text(json.dumps({"aws_endpoint": local.aws_endpoint,
-                                                                 "gateway_endpoint": local.gateway_endpoint}))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def zappa(capsys, *args: str) -> tuple[int, str, str]:
-    from zappa_core.cli import run
-
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+        "alb_vpc_config": {"SubnetIds": subnets}}}, files={"app.py": APP})
 
 
 def http(url: str, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None):
@@ -76,16 +52,13 @@ def http(url: str, method: str = "GET", headers: dict[str, str] | None = None, b
         return err.code, err.headers, err.read()
 
 
-def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_it(local, project, capsys):
-    code, out, err = zappa(capsys, "deploy", "dev", "--local")
-    assert code == 0, out + err
-    elb = local.state.aws.client("elbv2")
+def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_it(zappa_local, project):
+    project.cli("deploy", "dev", "--local")
+    elb = zappa_local.state.aws.client("elbv2")
     [lb] = elb.describe_load_balancers(Names=["albshop-dev"])["LoadBalancers"]
 
-    code, out, err = zappa(capsys, "status", "dev", "--local", "--json")
-    assert code == 0, err
-    url = json.loads(out)["urls"]["alb"]
-    assert url == f"{local.gateway_endpoint}/albshop-dev/"
+    url = project.status()["urls"]["alb"]
+    assert url == f"{zappa_local.gateway_endpoint}/albshop-dev/"
 
     status, headers, body = http(url + "orders/7?tag=a&tag=b%20c", headers={"X-Test": "yes"})
     assert status == 201, body
@@ -97,31 +70,28 @@ def test_deploy_serves_the_app_through_the_load_balancer_then_undeploy_removes_i
     status, _, body = http(url + "echo", method="POST", body=b"hello alb", headers={"Content-Type": "text/plain"})
     assert status == 201 and json.loads(body)["body"] == "hello alb"
 
-    code, out, err = zappa(capsys, "update", "dev", "--local")
-    assert code == 0, out + err
+    project.cli("update", "dev", "--local")
     assert elb.describe_load_balancers(Names=["albshop-dev"])["LoadBalancers"][0]["LoadBalancerArn"] == lb["LoadBalancerArn"]
 
     # certify --local: the certificate goes on a new HTTPS listener, the domain becomes an alias of the LB
-    cert = import_self_signed(local.state.aws.client("acm"), "shop.example.com")
-    zone = local.state.aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="alb-local")["HostedZone"]["Id"]
-    settings = json.loads((project / "zappa_settings.json").read_text())
+    cert = import_self_signed(zappa_local.state.aws.client("acm"), "shop.example.com")
+    zone = zappa_local.state.aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="alb-local")["HostedZone"]["Id"]
+    settings = project.settings()
     settings["dev"].update(domain="shop.example.com", certificate_arn=cert)
-    (project / "zappa_settings.json").write_text(json.dumps(settings))
-    code, out, err = zappa(capsys, "certify", "dev", "--local", "--yes")
-    assert code == 0, out + err
+    project.write_settings(settings)
+    project.cli("certify", "dev", "--local", "--yes")
     listeners = elb.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
     assert sorted((listener["Protocol"], listener["Port"]) for listener in listeners) == [("HTTP", 80), ("HTTPS", 443)]
-    records = local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    records = zappa_local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
     assert [r["AliasTarget"]["DNSName"].rstrip(".") for r in records if r["Type"] == "A"] == [lb["DNSName"]]
     status, _, body = http(url + "after-certify")
     assert status == 201 and json.loads(body)["path"] == "/after-certify"
 
-    code, out, err = zappa(capsys, "undeploy", "dev", "--local", "--yes")
-    assert code == 0, out + err
+    project.cli("undeploy", "dev", "--local", "--yes")
     assert "albshop-dev" not in [b["LoadBalancerName"] for b in elb.describe_load_balancers()["LoadBalancers"]]
     assert "albshop-dev" not in [t["TargetGroupName"] for t in elb.describe_target_groups()["TargetGroups"]]
     status, _, _ = http(url)
     assert status == 404
-    records = local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    records = zappa_local.state.aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
     assert [r for r in records if r["Type"] == "A"] == []  # the alias went with the load balancer
 

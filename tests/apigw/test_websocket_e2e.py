@@ -90,44 +90,19 @@ CHAT = textwrap.dedent('''
 WSGI = "def app(environ, start_response):\n    start_response('200 OK', [])\n    return [b'ok']\n"
 
 
-@pytest.fixture(scope="module")
-def local(tmp_path_factory):
-    from zappa_core.plugins import get_plugin_manager
-    from zappa_core.testing import local_aws
-
-    with local_aws(tmp_path_factory.mktemp("local-cache"), pm=get_plugin_manager()) as aws:
-        yield aws
-
-
 @pytest.fixture
-def project(local, tmp_path, monkeypatch):
-    (tmp_path / "app.py").write_text(WSGI)
-    (tmp_path / "chat.py").write_text(CHAT)
-    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
-        "project_name": "chat", "app_function": "app.app", "s3_bucket": "chat-code", "aws_region": "us-east-1",
-        "apigateway_enabled": False, "keep_warm": False, "touch": False,
-        "websocket_handler_module": "chat", "websocket_routes": ["broadcast"]}}))
-    (tmp_path / ".zappa").mkdir()
-    (tmp_path / ".zappa" / "local.json").write_text(json.dumps({"aws_endpoint": local.aws_endpoint,
-                                                                 "gateway_endpoint": local.gateway_endpoint}))
-    local.state.aws.client("dynamodb").create_table(
+def project(zappa_local, zappa_local_project):
+    zappa_local.state.aws.client("dynamodb").create_table(
         TableName="chat-connections", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return zappa_local_project({"dev": {
+        "project_name": "chat", "app_function": "app.app", "s3_bucket": "chat-code", "aws_region": "us-east-1",
+        "apigateway_enabled": False, "keep_warm": False, "touch": False,
+        "websocket_handler_module": "chat", "websocket_routes": ["broadcast"]}}, files={"app.py": WSGI, "chat.py": CHAT})
 
 
-def zappa(capsys, *args: str) -> tuple[int, str, str]:
-    from zappa_core.cli import run
-
-    capsys.readouterr()
-    code = run(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def names(local) -> list[str]:
-    items = local.state.aws.client("dynamodb").scan(TableName="chat-connections")["Items"]
+def names(zappa_local) -> list[str]:
+    items = zappa_local.state.aws.client("dynamodb").scan(TableName="chat-connections")["Items"]
     return sorted(item["name"]["S"] for item in items)
 
 
@@ -138,15 +113,12 @@ def wait_for(condition, timeout: float = 10.0):
         time.sleep(0.05)
 
 
-def test_chat_through_the_cli_on_the_local_aws(local, project, capsys):
-    code, out, err = zappa(capsys, "deploy", "dev", "--local")
-    assert code == 0, out + err
-    code, out, err = zappa(capsys, "status", "dev", "--local", "--json")
-    assert code == 0, err
-    status = json.loads(out)
+def test_chat_through_the_cli_on_the_local_aws(zappa_local, project):
+    project.cli("deploy", "dev", "--local")
+    status = project.status()
     url = status["urls"]["websocket"]
     api_id = status["websocket"]["id"]
-    assert url == f"{local.gateway_endpoint.replace('http://', 'ws://')}/{api_id}/dev"
+    assert url == f"{zappa_local.gateway_endpoint.replace('http://', 'ws://')}/{api_id}/dev"
     connect = websockets_sync.connect
     from zappa_aws_apigw.local_websocket import CONNECTIONS
 
@@ -156,7 +128,7 @@ def test_chat_through_the_cli_on_the_local_aws(local, project, capsys):
 
     with connect(f"{url}?token=letmein&name=alice", open_timeout=120) as alice, \
             connect(f"{url}?token=letmein&name=bob", open_timeout=120, user_agent_header="bob-client/1.0") as bob:
-        assert names(local) == ["alice", "bob"]
+        assert names(zappa_local) == ["alice", "bob"]
         bob.send(json.dumps({"action": "broadcast", "text": "hi all"}))
         assert json.loads(alice.recv(timeout=60)) == {"from": "bob", "text": "hi all"}
         assert json.loads(bob.recv(timeout=60)) == {"from": "bob", "text": "hi all"}
@@ -176,25 +148,24 @@ def test_chat_through_the_cli_on_the_local_aws(local, project, capsys):
         assert alice.ping().wait(10)  # ping/pong
 
         ghost = connect(f"{url}?token=letmein&name=ghost", open_timeout=120)
-        assert names(local) == ["alice", "bob", "ghost"]
+        assert names(zappa_local) == ["alice", "bob", "ghost"]
         ghost.socket.close()  # vanishes without a close frame; its $disconnect does not clean up
         wait_for(lambda: CONNECTIONS.count(api_id, "dev") == 2)  # the gateway saw it go (and ran its $disconnect)
         bob.send(json.dumps({"action": "broadcast", "text": "still here?"}))
         assert json.loads(alice.recv(timeout=60)) == {"from": "bob", "text": "still here?"}
         assert json.loads(bob.recv(timeout=60)) == {"from": "bob", "text": "still here?"}
         assert json.loads(bob.recv(timeout=60)) == {"delivered": 2, "gone": ["ghost"]}
-        assert names(local) == ["alice", "bob"]
+        assert names(zappa_local) == ["alice", "bob"]
 
         alice.send("bye")  # the app closes the connection through the management API
         with pytest.raises(ConnectionClosed) as closed:
             alice.recv(timeout=60)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
-        wait_for(lambda: names(local) == ["bob"])  # its $disconnect cleaned up
-    wait_for(lambda: names(local) == [])  # bob closed normally: cleaned up too
+        wait_for(lambda: names(zappa_local) == ["bob"])  # its $disconnect cleaned up
+    wait_for(lambda: names(zappa_local) == [])  # bob closed normally: cleaned up too
 
-    code, out, err = zappa(capsys, "undeploy", "dev", "--local", "--yes")
-    assert code == 0, out + err
-    assert not [a for a in local.state.aws.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
+    project.cli("undeploy", "dev", "--local", "--yes")
+    assert not [a for a in zappa_local.state.aws.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
     with pytest.raises(InvalidStatus) as gone:
         connect(f"{url}?token=letmein", open_timeout=120)
     assert gone.value.response.status_code == 404

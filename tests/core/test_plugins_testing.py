@@ -103,6 +103,22 @@ def test_a_failing_step_is_named(zappa_stage, zappa_function):
 
     with pytest.raises(AwsError, match="step 'greeter:topic' failed on topic app-dev-greetings: NotFound"):
         run_step(ctx, Broken(settings))
+
+
+def test_the_documented_local_project(zappa_local, zappa_local_project):
+    import urllib.request
+
+    project = zappa_local_project(
+        {"dev": {"project_name": "hello", "app_function": "app.app", "s3_bucket": "hello-code", "aws_region": "us-east-1"}},
+        files={"app.py": "def app(environ, start_response):\\n    start_response('200 OK', [])\\n    return [b'hi']\\n"})
+    project.cli("deploy", "dev", "--local")
+    url = project.status()["urls"]["api"]
+    assert url.startswith(zappa_local.gateway_endpoint)
+    with urllib.request.urlopen(url) as response:
+        assert response.read() == b"hi"
+    assert project.cli("deploy", "dev", "--local", code=1).returncode == 1  # already deployed: update it instead
+    project.cli("undeploy", "dev", "--local", "--yes")
+    assert zappa_local.state.aws.client("lambda").list_functions()["Functions"] == []
 '''
 
 
@@ -112,4 +128,4 @@ def test_fixtures_are_available_to_any_test_suite(tmp_path):
                              str(tmp_path / "test_author.py")], cwd=tmp_path, capture_output=True, text=True,
                             timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "6 passed" in result.stdout
+    assert "7 passed" in result.stdout

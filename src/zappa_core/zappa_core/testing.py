@@ -10,9 +10,19 @@
 - ``zappa_function``: ``zappa_function("app-dev")`` makes a real function in ``moto_aws`` and returns its
   :class:`DeployedFunction` (the ``core:function`` outputs a plugin's steps plan against).
 
-And for tests of any scope: :func:`local_aws`, the embedded local AWS in this process;
-:func:`deploy_function`, a real function on any AWS; :func:`run_steps`, resource steps planned and applied by
-the :class:`~zappa_core.engine.Engine` as ``zappa deploy`` and ``zappa undeploy`` do.
+End to end, through the CLI on the local AWS (what a user runs, then HTTP, WebSockets or events on 127.0.0.1):
+
+- ``zappa_local``: the embedded local AWS (moto server, Lambda executor, gateway with every installed plugin's
+  front doors: REST and HTTP APIs, load balancers, function URLs, WebSocket APIs), started once per test module
+  and shared by the module's tests; give each test's stage a project name of its own.
+- ``zappa_local_project``: ``zappa_local_project({"dev": {...}}, files={"app.py": ...})`` writes a project
+  pointed at ``zappa_local`` (as ``zappa local start`` leaves it) and returns its :class:`LocalProject`, whose
+  ``cli("deploy", "dev", "--local")`` runs the CLI in its folder.
+
+And for tests of any scope: :func:`local_aws`, the embedded local AWS in this process; :func:`point_at_local`,
+a project's ``--local`` commands sent to one; :func:`deploy_function`, a real function on any AWS;
+:func:`run_steps`, resource steps planned and applied by the :class:`~zappa_core.engine.Engine` as
+``zappa deploy`` and ``zappa undeploy`` do.
 """
 
 from __future__ import annotations
@@ -152,6 +162,85 @@ def local_aws(cache_dir: Path, *, for_cli: bool = False, **options: Any) -> Iter
         finally:
             aws.stop()
             moto_seam.uninstall()
+
+
+def point_at_local(project: Path, aws: Any) -> None:
+    """Send the ``--local`` commands run in ``project`` to ``aws`` (a started :class:`~zappa_core.local.server.LocalAws`):
+    the project's ``.zappa/local.json`` names its endpoints, as ``zappa local start`` writes it."""
+    from zappa_core.local_state import write_state
+
+    write_state(project, {"aws_endpoint": aws.aws_endpoint, "gateway_endpoint": aws.gateway_endpoint})
+
+
+@pytest.fixture(scope="module")
+def zappa_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The embedded local AWS with the installed plugins' front doors, shared by the tests of one module.
+
+    Starting one costs a second or more (moto's import, the executor's first workers), so a module starts it
+    once. It is not shared further: moto keeps one state per process, which in-process moto (``moto_aws``)
+    resets, so keep tests that use it out of modules that use this. Tests of a module see each other's
+    resources: each deploys a project of its own name."""
+    from zappa_core.plugins import get_plugin_manager
+
+    with local_aws(tmp_path_factory.mktemp("zappa-local"), pm=get_plugin_manager()) as aws:
+        yield aws
+
+
+@dataclass
+class LocalProject:
+    """A project folder whose ``--local`` commands reach :attr:`aws`, and the CLI run in it."""
+
+    root: Path
+    aws: Any
+    run: Callable[..., subprocess.CompletedProcess[str]]
+
+    def cli(self, *args: str, code: int | None = 0, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """``zappa *args`` in this folder (in this process, as the console script runs it). Fails the test
+        unless it exits with ``code`` (``None``: any), showing its output."""
+        result = self.run(list(args), cwd=self.root, stdin=stdin)
+        assert code is None or result.returncode == code, (
+            f"zappa {' '.join(args)}: exit {result.returncode}, expected {code}\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def status(self, stage: str = "dev") -> dict[str, Any]:
+        """``zappa status STAGE --local --json``, parsed (the public URLs are under ``"urls"``)."""
+        return dict(json.loads(self.cli("status", stage, "--local", "--json").stdout))
+
+    def settings(self) -> dict[str, Any]:
+        return dict(json.loads((self.root / "zappa_settings.json").read_text()))
+
+    def write_settings(self, stages: dict[str, Any]) -> None:
+        (self.root / "zappa_settings.json").write_text(json.dumps(stages, indent=2))
+
+
+@pytest.fixture
+def zappa_local_project(zappa_local: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                        capsys: pytest.CaptureFixture[str]) -> Callable[..., LocalProject]:
+    """``zappa_local_project({"dev": {...}}, files={"app.py": source})``: a project in a temporary folder (the
+    current one from then on) with those stages and files, pointed at ``zappa_local``."""
+    from zappa_core.cli import run as run_cli
+
+    def run(args: list[str], *, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        monkeypatch.chdir(cwd)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        capsys.readouterr()
+        code = run_cli(args)
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out, err)
+
+    def make(stages: dict[str, Any], files: dict[str, str] | None = None, name: str = "project") -> LocalProject:
+        root = tmp_path / name
+        root.mkdir()
+        for path, text in (files or {}).items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / path).write_text(text)
+        project = LocalProject(root, zappa_local, run)
+        project.write_settings(stages)
+        point_at_local(root, zappa_local)
+        monkeypatch.chdir(root)
+        return project
+
+    return make
 
 
 # -- resource steps ---------------------------------------------------------------------------------------
