@@ -22,10 +22,11 @@ _CLIENT_LOCK = threading.RLock()
 
 def _shared_loader() -> Any:
     """One botocore data loader per process: it caches the parsed service models, which are most of the
-    cost of creating a client (several stages, or several commands run in-process, parse them once)."""
+    cost of creating a client (several stages, or several commands run in-process, parse them once), and
+    keeps them parsed between runs in the user cache (:mod:`zappa_core.model_cache`)."""
     global _LOADER
     if _LOADER is None:
-        from botocore.loaders import create_loader
+        from zappa_core.model_cache import create_loader
 
         _LOADER = create_loader()
     return _LOADER

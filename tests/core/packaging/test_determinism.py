@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 import zipfile
+from pathlib import Path
 
 from pkgtest import isolated_cache, make_project, package
 
@@ -51,6 +52,31 @@ def test_an_unchanged_rebuild_says_so_and_keeps_the_file(make_project, package):
     assert " unchanged in " in again.out
     assert first.zip.stat().st_mtime_ns == stat.st_mtime_ns  # not rewritten
     assert f"sha256 {sha(first.zip)[:12]}" in again.out
+
+
+def test_a_deleted_package_comes_back_from_the_build_memo_byte_for_byte(make_project, package):
+    """``delete_local_zip`` removes the zip after each deploy: the next build of the same inputs puts it
+    back from the copy the memo keeps (a hard link, so no second copy on disk), and a tampered copy is
+    never used."""
+    project = make_project("flask_app")
+    first = package(project)
+    assert first.code == 0, first.err
+    original = first.zip.read_bytes()
+    first.zip.unlink()
+    again = package(project, first.zip)
+    assert again.code == 0, again.err
+    assert again.zip.read_bytes() == original
+    assert again.zip.stat().st_nlink == 2  # the memo's copy and this one are the same file
+    assert f"sha256 {sha(again.zip)[:12]}" in again.out
+
+    kept = list((Path(os.environ["ZAPPA_CACHE_DIR"]) / "builds").glob("*.archive"))
+    assert len(kept) == 1
+    again.zip.unlink()
+    kept[0].write_bytes(b"tampered")
+    third = package(project, first.zip)
+    assert third.code == 0, third.err
+    assert third.zip.read_bytes() == original  # compressed again, not the tampered copy
+    assert kept[0].read_bytes() == original  # and the memo keeps the good bytes again
 
 
 def test_entries_have_fixed_dates_and_modes(make_project, package):

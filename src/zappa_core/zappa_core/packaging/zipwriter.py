@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterable
@@ -19,7 +20,8 @@ from zappa_core.packaging.entries import Entry
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold
 TAR_MTIME = 315532800  # the same instant (1980-01-01T00:00:00Z) for the slim tarball
 LEVEL = 6
-BIG_ARCHIVE_FILES = 1000  # writing takes a second or more from here on: worth a progress bar
+BIG_ARCHIVE_FILES = 1000
+KEEP_AT_MOST = 128 * 1024 * 1024  # the build memo keeps a copy of archives up to this size  # writing takes a second or more from here on: worth a progress bar
 # Already-compressed formats are stored, not deflated again: same size, less time.
 STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".gz", ".bz2", ".xz", ".zst",
                    ".zip", ".whl", ".woff", ".woff2", ".mp3", ".mp4", ".pdf")
@@ -93,17 +95,45 @@ def _memo_path(memo_dir: Path, path: Path) -> Path:
     return memo_dir / f"{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]}.json"
 
 
+def _kept_path(memo_dir: Path, path: Path) -> Path:
+    return _memo_path(memo_dir, path).with_suffix(".archive")
+
+
 def _recall(memo_dir: Path | None, path: Path, fingerprint: str, count: int) -> Written | None:
-    """The archive at ``path`` when a previous build of the same fingerprint wrote exactly its bytes."""
+    """The archive at ``path`` when a previous build of the same fingerprint wrote exactly its bytes, put
+    back from the copy the memo keeps when ``path`` is gone or holds other bytes (``delete_local_zip``
+    removes it after each deploy)."""
     if memo_dir is None:
         return None
     try:
         memo = json.loads(_memo_path(memo_dir, path).read_text())
     except (OSError, ValueError):
         return None
-    if memo.get("fingerprint") != fingerprint or file_sha256(path) != memo.get("sha256"):
+    if memo.get("fingerprint") != fingerprint:
         return None
-    return Written(path, memo["sha256"], path.stat().st_size, count, memo.get("unpacked", 0), True)
+    unchanged = file_sha256(path) == memo.get("sha256")
+    if not unchanged:
+        kept = _kept_path(memo_dir, path)
+        if file_sha256(kept) != memo.get("sha256") or not _place(kept, path):
+            return None
+    return Written(path, memo["sha256"], path.stat().st_size, count, memo.get("unpacked", 0), unchanged)
+
+
+def _place(source: Path, target: Path) -> bool:
+    """``target`` holds ``source``'s bytes (a hard link where possible, else a copy), replaced atomically."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+        return True
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
 
 
 def _remember(memo_dir: Path | None, written: Written, fingerprint: str) -> None:
@@ -116,6 +146,9 @@ def _remember(memo_dir: Path | None, written: Written, fingerprint: str) -> None
         tmp.write_text(json.dumps({"fingerprint": fingerprint, "sha256": written.sha256, "unpacked": written.unpacked,
                                    "path": str(written.path)}))
         os.replace(tmp, memo)
+        kept = _kept_path(memo_dir, written.path)
+        if written.size > KEEP_AT_MOST or not _place(written.path, kept):
+            kept.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only cache only costs speed
 
