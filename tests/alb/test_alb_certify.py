@@ -51,7 +51,7 @@ def test_certify_puts_the_certificate_on_the_listener_and_points_the_domain_at_t
     assert run(["certify", "dev", "--yes", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result == {"domain": "shop.example.com", "certificate_arn": cert, "provider": "acm",
-                      "target": lb["DNSName"], "dns": "unchanged"}
+                      "target": lb["DNSName"], "dns": "unchanged", "url": "https://shop.example.com"}
     assert len(_https_listeners(moto_aws)[1]) == 1
 
     # undeploy removes the alias with the load balancer

@@ -41,6 +41,9 @@ VARIANTS = {
     "v2_authorizer": {"apigateway_version": "v2", "authorizer": {"function": "app.auth", "type": "REQUEST"}},
     "v1_websocket": {"websocket_handler_module": "chat", "websocket_routes": ["sendmessage", "join"]},
     "websocket_only": {"apigateway_enabled": False, "websocket_handler_module": "chat"},
+    "websocket_domain": {"apigateway_version": "v2", "websocket_handler_module": "chat", "websocket_domain": "ws.example.com"},
+    "websocket_only_domain": {"apigateway_enabled": False, "websocket_handler_module": "chat", "domain": "chat.example.com",
+                              "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"},
 }
 
 
@@ -128,6 +131,27 @@ def test_websocket_template_has_zappas_resources(tmp_path, monkeypatch, capsys):
     assert resources["WsStage"]["Properties"] == {"ApiId": {"Ref": "WsApi"}, "StageName": "dev", "AutoDeploy": True}
     assert resources["WsInvokePermission"]["Properties"]["Principal"] == "apigateway.amazonaws.com"
     assert "WebSocketUrl" in template["Outputs"]
+
+
+def test_websocket_template_has_its_custom_domain(tmp_path, monkeypatch, capsys):
+    """``websocket_domain`` (its certificate a parameter: certify imports one), or ``domain`` of a WebSocket-only
+    stage with its ``certificate_arn``: a regional TLS 1.2 domain name mapped to the WebSocket stage."""
+    for variant, name, certificate in (("websocket_domain", "ws.example.com", {"Ref": "WebSocketCertificateArn"}),
+                                       ("websocket_only_domain", "chat.example.com", "arn:aws:acm:us-east-1:123456789012:certificate/abc")):
+        folder = tmp_path / variant
+        folder.mkdir()
+        _write_stage(folder, VARIANTS[variant])
+        monkeypatch.chdir(folder)
+        code, out = _template(folder, capsys, "--json")
+        assert code == 0, out
+        template = json.loads(out)
+        resources = template["Resources"]
+        assert resources["WsDomainName"]["Properties"] == {"DomainName": name, "DomainNameConfigurations": [
+            {"CertificateArn": certificate, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}]}
+        assert resources["WsApiMapping"]["Properties"] == {"ApiId": {"Ref": "WsApi"}, "DomainName": {"Ref": "WsDomainName"},
+                                                           "Stage": {"Ref": "WsStage"}}
+        assert template["Outputs"]["WebSocketDomainUrl"]["Value"] == f"wss://{name}"
+        assert ("WebSocketCertificateArn" in template.get("Parameters", {})) == isinstance(certificate, dict)
 
 
 def test_output_file(tmp_path, monkeypatch, capsys):

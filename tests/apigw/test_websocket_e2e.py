@@ -4,19 +4,36 @@
 local gateway's ``ws://`` URL from ``zappa status``; a bad token is refused at ``$connect``; a broadcast goes to
 every connected client through the management API; binary frames go both ways; a client that vanished without
 its ``$disconnect`` reaching the app (API Gateway delivers it best-effort) makes the app's send fail with
-``ConnectionGone``, which the app handles; closing cleans up; ``undeploy`` removes the API.
+``ConnectionGone``, which the app handles; closing cleans up.
+
+Then its custom domains: ``zappa certify --local`` gets a Let's Encrypt certificate for the HTTP API's ``domain``
+and for ``websocket_domain`` from Debian's ``pebble`` (DNS-01 in the local Route53, mirrored to pebble's DNS
+server by a small test plugin on the certs plugin's challenge hooks), binds each to its API and writes the
+Route53 aliases; ``status`` shows ``wss://<websocket_domain>``; a WebSocket client whose socket goes to the local
+gateway with ``Host: ws.example.com`` (as DNS would send it) talks to the app; ``undeploy`` removes the APIs and
+the domain's mapping.
 
 The local AWS (moto server + Lambda executor + gateway) runs in this process; the function is the real
-package that ``zappa`` built, run by the executor; the app keeps its connections in DynamoDB (moto).
+package that ``zappa`` built, run by the executor, deployed once for the module; the app keeps its connections
+in DynamoDB (moto).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import sys
 import textwrap
 import time
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from zappa_core.hookspecs import hookimpl
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "certs"))
+from pebble_acme import missing_reason, run_pebble
 
 pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e]
 
@@ -82,27 +99,68 @@ CHAT = textwrap.dedent('''
             Connections.for_event(event).close(me(event))
         elif event["body"] == "crash":
             raise RuntimeError("boom")
+        elif event["body"] == "where":
+            rc = event["requestContext"]
+            send_message(me(event), {"domain": rc["domainName"], "stage": rc["stage"]})
         else:
             send_message(me(event), {"echo": event["body"]})
         return {"statusCode": 200}
 ''')
 
-WSGI = "def app(environ, start_response):\n    start_response('200 OK', [])\n    return [b'ok']\n"
+WSGI = "def app(environ, start_response):\n    start_response('200 OK', [])\n    return [environ['HTTP_HOST'].encode()]\n"
 
 
-@pytest.fixture
-def project(zappa_local, zappa_local_project):
+@pytest.fixture(scope="module")
+def stage(zappa_local, tmp_path_factory):
+    """The chat project deployed once on the module's local AWS: ``(local AWS, project folder)``."""
+    from zappa_core.testing import point_at_local
+
+    project = tmp_path_factory.mktemp("chat")
+    (project / "app.py").write_text(WSGI)
+    (project / "chat.py").write_text(CHAT)
+    (project / "zappa_settings.json").write_text(json.dumps({"dev": {
+        "project_name": "chat", "app_function": "app.app", "s3_bucket": "chat-code", "aws_region": "us-east-1",
+        "apigateway_version": "v2", "keep_warm": False, "touch": False, "websocket_handler_module": "chat",
+        "websocket_routes": ["broadcast"], "domain": "api.example.com", "websocket_domain": "ws.example.com",
+        "lets_encrypt_key": "account.key"}}))
+    point_at_local(project, zappa_local)
     zappa_local.state.aws.client("dynamodb").create_table(
         TableName="chat-connections", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
-    return zappa_local_project({"dev": {
-        "project_name": "chat", "app_function": "app.app", "s3_bucket": "chat-code", "aws_region": "us-east-1",
-        "apigateway_enabled": False, "keep_warm": False, "touch": False,
-        "websocket_handler_module": "chat", "websocket_routes": ["broadcast"]}}, files={"app.py": WSGI, "chat.py": CHAT})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(project)
+        code, out, err = run_zappa("deploy", "dev", "--local")
+        assert code == 0, out + err
+        yield zappa_local, project
 
 
-def names(zappa_local) -> list[str]:
-    items = zappa_local.state.aws.client("dynamodb").scan(TableName="chat-connections")["Items"]
+@pytest.fixture
+def local(stage):
+    return stage[0]
+
+
+def run_zappa(*args: str, plugins=()) -> tuple[int, str, str]:
+    """``zappa ARGS`` in this process (with extra ``plugins``): (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from zappa_core.cli import build_command
+    from zappa_core.errors import ZappaError
+    from zappa_core.plugins import get_plugin_manager
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            build_command(get_plugin_manager(plugins=plugins)).main(args=list(args), prog_name="zappa", standalone_mode=False)
+            code = 0
+        except ZappaError as exc:
+            print(f"Error: {exc}", file=sys.stderr)
+            code = exc.exit_code
+    return code, out.getvalue(), err.getvalue()
+
+
+def names(local) -> list[str]:
+    items = local.state.aws.client("dynamodb").scan(TableName="chat-connections")["Items"]
     return sorted(item["name"]["S"] for item in items)
 
 
@@ -113,12 +171,13 @@ def wait_for(condition, timeout: float = 10.0):
         time.sleep(0.05)
 
 
-def test_chat_through_the_cli_on_the_local_aws(zappa_local, project):
-    project.cli("deploy", "dev", "--local")
-    status = project.status()
+def test_chat_through_the_cli_on_the_local_aws(local):
+    code, out, err = run_zappa("status", "dev", "--local", "--json")
+    assert code == 0, err
+    status = json.loads(out)
     url = status["urls"]["websocket"]
     api_id = status["websocket"]["id"]
-    assert url == f"{zappa_local.gateway_endpoint.replace('http://', 'ws://')}/{api_id}/dev"
+    assert url == f"{local.gateway_endpoint.replace('http://', 'ws://')}/{api_id}/dev"
     connect = websockets_sync.connect
     from zappa_aws_apigw.local_websocket import CONNECTIONS
 
@@ -128,7 +187,7 @@ def test_chat_through_the_cli_on_the_local_aws(zappa_local, project):
 
     with connect(f"{url}?token=letmein&name=alice", open_timeout=120) as alice, \
             connect(f"{url}?token=letmein&name=bob", open_timeout=120, user_agent_header="bob-client/1.0") as bob:
-        assert names(zappa_local) == ["alice", "bob"]
+        assert names(local) == ["alice", "bob"]
         bob.send(json.dumps({"action": "broadcast", "text": "hi all"}))
         assert json.loads(alice.recv(timeout=60)) == {"from": "bob", "text": "hi all"}
         assert json.loads(bob.recv(timeout=60)) == {"from": "bob", "text": "hi all"}
@@ -148,24 +207,92 @@ def test_chat_through_the_cli_on_the_local_aws(zappa_local, project):
         assert alice.ping().wait(10)  # ping/pong
 
         ghost = connect(f"{url}?token=letmein&name=ghost", open_timeout=120)
-        assert names(zappa_local) == ["alice", "bob", "ghost"]
+        assert names(local) == ["alice", "bob", "ghost"]
         ghost.socket.close()  # vanishes without a close frame; its $disconnect does not clean up
         wait_for(lambda: CONNECTIONS.count(api_id, "dev") == 2)  # the gateway saw it go (and ran its $disconnect)
         bob.send(json.dumps({"action": "broadcast", "text": "still here?"}))
         assert json.loads(alice.recv(timeout=60)) == {"from": "bob", "text": "still here?"}
         assert json.loads(bob.recv(timeout=60)) == {"from": "bob", "text": "still here?"}
         assert json.loads(bob.recv(timeout=60)) == {"delivered": 2, "gone": ["ghost"]}
-        assert names(zappa_local) == ["alice", "bob"]
+        assert names(local) == ["alice", "bob"]
 
         alice.send("bye")  # the app closes the connection through the management API
         with pytest.raises(ConnectionClosed) as closed:
             alice.recv(timeout=60)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
-        wait_for(lambda: names(zappa_local) == ["bob"])  # its $disconnect cleaned up
-    wait_for(lambda: names(zappa_local) == [])  # bob closed normally: cleaned up too
+        wait_for(lambda: names(local) == ["bob"])  # its $disconnect cleaned up
+    wait_for(lambda: names(local) == [])  # bob closed normally: cleaned up too
 
-    project.cli("undeploy", "dev", "--local", "--yes")
-    assert not [a for a in zappa_local.state.aws.client("apigatewayv2").get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
-    with pytest.raises(InvalidStatus) as gone:
-        connect(f"{url}?token=letmein", open_timeout=120)
+
+class Mirror:
+    """Copies the DNS-01 record certify wrote to the local Route53 to pebble's DNS server (test wiring: moto serves
+    no DNS)."""
+
+    def __init__(self, pebble) -> None:
+        self.pebble = pebble
+
+    @hookimpl
+    def zappa_dns_challenge_ready(self, domain, name, value, zone_id):
+        self.pebble.set_txt(name, value)
+
+    @hookimpl
+    def zappa_dns_challenge_removed(self, domain, name, value, zone_id):
+        self.pebble.clear_txt(name)
+
+
+@pytest.fixture
+def pebble(tmp_path, monkeypatch):
+    if missing_reason() is not None:
+        pytest.skip(f"Let's Encrypt: {missing_reason()}")
+    with run_pebble(tmp_path / "pebble") as server:
+        monkeypatch.setenv("ZAPPA_ACME_DIRECTORY", server.directory)
+        monkeypatch.setenv("ZAPPA_ACME_CA_BUNDLE", str(server.ca_bundle))
+        yield server
+
+
+def test_custom_domains_through_certify_then_undeploy(stage, pebble):
+    local, _ = stage
+    aws = local.state.aws
+    zone = aws.client("route53").create_hosted_zone(Name="example.com", CallerReference="chat")["HostedZone"]["Id"]
+    code, out, err = run_zappa("certify", "dev", "--local", "--yes", "--json", plugins=[Mirror(pebble)])
+    assert code == 0, out + err
+    api_result, ws_result = json.loads(out)
+    assert (api_result["domain"], api_result["url"]) == ("api.example.com", "https://api.example.com")
+    assert (ws_result["domain"], ws_result["url"], ws_result["provider"]) == ("ws.example.com", "wss://ws.example.com", "lets-encrypt")
+
+    # read back: a certificate per name from pebble, the regional TLS 1.2 domain name, its mapping, the alias
+    v2 = aws.client("apigatewayv2")
+    [ws_api] = [a for a in v2.get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
+    [config] = v2.get_domain_name(DomainName="ws.example.com")["DomainNameConfigurations"]
+    assert config["CertificateArn"] == ws_result["certificate_arn"] and config["EndpointType"] == "REGIONAL"
+    assert config["SecurityPolicy"] == "TLS_1_2" and config["ApiGatewayDomainName"] == ws_result["target"]
+    [mapping] = v2.get_api_mappings(DomainName="ws.example.com")["Items"]
+    assert (mapping["ApiId"], mapping["Stage"], mapping.get("ApiMappingKey") or "") == (ws_api["ApiId"], "dev", "")
+    certificate = aws.client("acm").describe_certificate(CertificateArn=ws_result["certificate_arn"])["Certificate"]
+    assert certificate["DomainName"] == "ws.example.com" and certificate["Status"] == "ISSUED"
+    assert ws_result["certificate_arn"] != api_result["certificate_arn"]
+    records = {r["Name"].rstrip("."): r["AliasTarget"]["DNSName"].rstrip(".")
+               for r in aws.client("route53").list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"] if r["Type"] == "A"}
+    assert records == {"ws.example.com": ws_result["target"], "api.example.com": api_result["target"]}
+    code, out, err = run_zappa("status", "dev", "--local", "--json")
+    assert code == 0, err
+    assert json.loads(out)["urls"]["websocket_domain"] == "wss://ws.example.com"
+
+    # the local gateway serves both names by Host header, where DNS would send their clients
+    gateway = urlsplit(local.gateway_endpoint)
+    with socket.create_connection((gateway.hostname, gateway.port), timeout=60) as sock, \
+            websockets_sync.connect("ws://ws.example.com/?token=letmein&name=carol", sock=sock, open_timeout=120) as carol:
+        carol.send("where")  # the app answers through the management API
+        assert json.loads(carol.recv(timeout=60)) == {"domain": "ws.example.com", "stage": "dev"}
+    web = http.client.HTTPConnection(gateway.hostname, gateway.port, timeout=60)
+    web.request("GET", "/", headers={"Host": "api.example.com"})
+    response = web.getresponse()
+    assert (response.status, response.read()) == (200, b"api.example.com")
+
+    code, out, err = run_zappa("undeploy", "dev", "--local", "--yes")
+    assert code == 0, out + err
+    assert not [a for a in v2.get_apis()["Items"] if a["ProtocolType"] == "WEBSOCKET"]
+    assert v2.get_api_mappings(DomainName="ws.example.com")["Items"] == []
+    with socket.create_connection((gateway.hostname, gateway.port), timeout=60) as sock, pytest.raises(InvalidStatus) as gone:
+        websockets_sync.connect("ws://ws.example.com/?token=letmein", sock=sock, open_timeout=60)
     assert gone.value.response.status_code == 404

@@ -50,7 +50,7 @@ def _binds(settings: Any) -> bool:
 
 @hookimpl
 def zappa_bind_domain(settings, context, domain, certificate):
-    if not _binds(settings):
+    if not _binds(settings) or domain != settings.get("domain"):  # other names belong to other front doors
         return None
     from zappa_aws_alb.binding import bind_certificate
 

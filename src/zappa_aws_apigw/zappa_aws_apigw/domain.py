@@ -97,11 +97,19 @@ def base_path_mappings(apigw: Any, domain: str) -> list[dict[str, Any]]:
 def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> DomainBinding:
     from zappa_aws_apigw.httpapi import find_http_api
 
-    v2 = aws.client("apigatewayv2")
-    api = find_http_api(v2, settings)
+    api = find_http_api(aws.client("apigatewayv2"), settings)
     if api is None:
         raise UsageError(f"no HTTP API {settings.function_name} to bind {domain} to", hint=f"deploy the stage first: zappa deploy {settings.stage}")
-    config = {"CertificateArn": certificate, "EndpointType": "REGIONAL"}
+    return bind_v2_domain(aws, settings, domain, certificate, api_id=api["ApiId"], stage="$default",
+                          key=_base_path(settings), what="HTTP API")
+
+
+def bind_v2_domain(aws: Any, settings: Any, domain: str, certificate: str, *, api_id: str, stage: str, key: str,
+                   what: str) -> DomainBinding:
+    """An API Gateway v2 domain name (regional, TLS 1.2) with the certificate, and the API mapping of ``key``
+    (``""``: the whole domain) to ``stage`` of the API ``api_id`` (an HTTP API or a WebSocket API)."""
+    v2 = aws.client("apigatewayv2")
+    config = {"CertificateArn": certificate, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}
     try:
         try:
             found = v2.get_domain_name(DomainName=domain)
@@ -113,18 +121,42 @@ def _bind_http_api(aws: Any, settings: Any, domain: str, certificate: str) -> Do
             configs = found.get("DomainNameConfigurations") or [{}]
             if configs[0].get("CertificateArn") != certificate:
                 found = v2.update_domain_name(DomainName=domain, DomainNameConfigurations=[config])
-        base = _base_path(settings)
         mappings = v2.get_api_mappings(DomainName=domain).get("Items", [])
-        current = next((m for m in mappings if (m.get("ApiMappingKey") or "") == base), None)
-        if current is not None and current.get("ApiId") != api["ApiId"]:
+        current = next((m for m in mappings if (m.get("ApiMappingKey") or "") == key), None)
+        if current is not None and (current.get("ApiId") != api_id or current.get("Stage") != stage):
             v2.delete_api_mapping(ApiMappingId=current["ApiMappingId"], DomainName=domain)
             current = None
         if current is None:
-            v2.create_api_mapping(ApiId=api["ApiId"], DomainName=domain, Stage="$default", ApiMappingKey=base)
+            v2.create_api_mapping(ApiId=api_id, DomainName=domain, Stage=stage, ApiMappingKey=key)
     except UsageError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of the binding is reported as this step's AwsError
-        raise AwsError(f"apigw: could not bind {domain} to HTTP API {api['ApiId']}: {exc}") from None
+        raise AwsError(f"apigw: could not bind {domain} to {what} {api_id}: {exc}") from None
     config_out = (found.get("DomainNameConfigurations") or [{}])[0]
     return DomainBinding(domain, config_out.get("ApiGatewayDomainName"), config_out.get("HostedZoneId"),
-                         {"api_id": api["ApiId"], "base_path": base or None, "endpoint_type": "REGIONAL"})
+                         {"api_id": api_id, "base_path": key or None, "stage": stage, "endpoint_type": "REGIONAL"})
+
+
+def remove_api_mappings(v2: Any, domain: str, api_id: str, step: str) -> None:
+    """Remove the mappings of ``domain`` to the API ``api_id`` (the domain name itself stays: it may serve other
+    APIs, and its certificate is the user's)."""
+    try:
+        for mapping in v2.get_api_mappings(DomainName=domain).get("Items", []):
+            if mapping.get("ApiId") == api_id:
+                v2.delete_api_mapping(ApiMappingId=mapping["ApiMappingId"], DomainName=domain)
+    except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
+        if not is_not_found(exc):
+            raise AwsError(f"{step}: could not remove the API mapping of {domain}: {exc}") from None
+
+
+def remove_all_api_mappings(v2: Any, api_id: str, step: str) -> None:
+    """Remove every custom domain's mapping to the API ``api_id`` (before the API goes: found from AWS, so a
+    domain setting removed since still loses its mapping)."""
+    from zappa_aws_apigw.local_api import paged
+
+    try:
+        names = [d["DomainName"] for d in paged(v2, "get_domain_names", "Items", "NextToken")]
+    except Exception as exc:  # noqa: BLE001 - any failure to list is raised as this step's AwsError
+        raise AwsError(f"{step}: could not list the API Gateway domain names: {exc}") from None
+    for name in names:
+        remove_api_mappings(v2, name, api_id, step)

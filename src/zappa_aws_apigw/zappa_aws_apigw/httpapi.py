@@ -219,13 +219,9 @@ class HttpApiStep(ResourceStep):
         if live["api"] is not None:
             api_id = live["api"]["ApiId"]
             if self.settings.domain:
-                try:
-                    for mapping in v2.get_api_mappings(DomainName=self.settings.domain).get("Items", []):
-                        if mapping.get("ApiId") == api_id:
-                            v2.delete_api_mapping(ApiMappingId=mapping["ApiMappingId"], DomainName=self.settings.domain)
-                except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError
-                    if not is_not_found(exc):
-                        raise AwsError(f"apigw:http-api: could not remove the API mapping of {self.settings.domain}: {exc}") from None
+                from zappa_aws_apigw.domain import remove_api_mappings
+
+                remove_api_mappings(v2, self.settings.domain, api_id, "apigw:http-api")
             try:
                 v2.delete_api(ApiId=api_id)
             except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError

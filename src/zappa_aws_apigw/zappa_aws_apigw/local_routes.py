@@ -7,7 +7,8 @@ authorizer function is invoked, its policy evaluated against the method ARN and 
 are enforced; ``OPTIONS`` MOCK methods answer CORS preflights with their configured headers; request bodies
 are base64-encoded for the API's binary media types. HTTP APIs: ``/<api id>/<path>`` (``$default`` stage),
 payload 2.0, CORS and Lambda authorizers. Function URLs: ``/<function name>/<path>``, payload 2.0. WebSocket
-APIs: ``ws://.../<api id>/<stage>`` and their management API (:mod:`zappa_aws_apigw.local_websocket`).
+APIs: ``ws://.../<api id>/<stage>`` and their management API (:mod:`zappa_aws_apigw.local_websocket`). An HTTP
+or WebSocket API whose custom domain ``zappa certify`` mapped is also served under that name, by ``Host`` header.
 
 What cannot be checked offline is approximated and documented: ``AWS_IAM`` needs a SigV4 ``Authorization``
 header (the signature is not verified), a Cognito authorizer needs a token (not verified).
@@ -34,12 +35,15 @@ def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
         if name is None or api.get("name") == name:
             routes.append(LocalRoute("rest", api["id"], RestApiRoute(state, api), f"REST API {api.get('name')}"))
     v2 = state.aws.client("apigatewayv2")
+    hosts = custom_domains(v2)
     for api in paged(v2, "get_apis", "Items", "NextToken"):
+        api_hosts = hosts.get(api["ApiId"], {})
         if api.get("ProtocolType") == "HTTP" and (name is None or api.get("Name") == name):
-            routes.append(LocalRoute("http", api["ApiId"], HttpApiRoute(state, api), f"HTTP API {api.get('Name')}"))
+            routes.append(LocalRoute("http", api["ApiId"], HttpApiRoute(state, api), f"HTTP API {api.get('Name')}", hosts=api_hosts))
         elif api.get("ProtocolType") == "WEBSOCKET" and (name is None or api.get("Name") == f"{name}-ws"):
             ws = WebSocketApiRoute(state, api)
-            routes.append(LocalRoute("websocket", api["ApiId"], ws, f"WebSocket API {api.get('Name')}", websocket=ws.websocket))
+            routes.append(LocalRoute("websocket", api["ApiId"], ws, f"WebSocket API {api.get('Name')}", websocket=ws.websocket,
+                                     hosts=api_hosts))
     lam = state.aws.client("lambda")
     for fn in paged(lam, "list_functions", "Functions", "NextMarker", token_arg="Marker"):
         if name is not None and fn["FunctionName"] != name:
@@ -50,3 +54,24 @@ def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
             continue
         routes.append(LocalRoute("url", fn["FunctionName"], FunctionUrlRoute(state, fn, config), f"function URL of {fn['FunctionName']}"))
     return routes
+
+
+def custom_domains(v2: Any) -> dict[str, dict[str, str]]:
+    """The API Gateway v2 custom domains mapped as a whole (empty mapping key) to an API: ``{api id: {domain: path of
+    the mapped stage on the local route}}``; the gateway serves them by ``Host`` header."""
+    found: dict[str, dict[str, str]] = {}
+    try:
+        domains = v2.get_domain_names().get("Items", [])
+    except Exception:  # noqa: BLE001 - no domain names to read: the APIs are served by key alone
+        return found
+    for domain in domains:
+        name = domain.get("DomainName")
+        try:
+            mappings = v2.get_api_mappings(DomainName=name).get("Items", [])
+        except Exception:  # noqa: BLE001 - a domain whose mappings cannot be read serves nothing locally
+            continue
+        for mapping in mappings:
+            if not mapping.get("ApiMappingKey"):
+                stage = mapping.get("Stage") or "$default"
+                found.setdefault(mapping["ApiId"], {})[name.lower()] = "" if stage == "$default" else "/" + stage
+    return found

@@ -1,5 +1,6 @@
 """``zappa serve`` through API Gateway's eyes: REST API (v1) events, or payload 2.0 events for an HTTP API or
-a function URL, and the proxy response API Gateway makes of what the handler returns."""
+a function URL, and the proxy response API Gateway makes of what the handler returns; with
+``websocket_handler_module``, the stage's WebSocket API on the same port (:mod:`zappa_aws_apigw.local_serve_ws`)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,17 @@ def uses_payload_v2(settings: Any) -> bool:
 
 
 def serve_front_door(settings: Any) -> LocalFrontDoor:
+    door = _http_front_door(settings)
+    if settings.websocket_handler_module:
+        from dataclasses import replace
+
+        from zappa_aws_apigw.local_serve_ws import ServedWebSocketApi
+
+        return replace(door, websocket=lambda invoke, url: ServedWebSocketApi(settings, invoke, url))
+    return door
+
+
+def _http_front_door(settings: Any) -> LocalFrontDoor:
     if uses_payload_v2(settings):
         def build_v2(request: LocalRequest) -> dict[str, Any]:
             return v2_event(request, api_id=API_ID, stage="$default", path=decoded_path(request.path), account=LOCAL_ACCOUNT,

@@ -49,6 +49,7 @@ class Connection:
     last_active_at: float = field(default_factory=time.time)
     connected: bool = False  # set once $connect accepted it: until then posting to it is refused (410)
     closed_by_api: bool = False
+    domain_name: str = ""  # the custom domain it connected to (the events' domainName), else the API's own
 
 
 class Connections:
@@ -162,7 +163,8 @@ class WebSocketApiRoute(ApiRoute):
             socket.refuse(json_response(404, {"message": "Not Found"}))
             return
         socket.max_message_bytes = MAX_MESSAGE_BYTES
-        connection = Connection(new_connection_id(), socket, request.source_ip, request.header("user-agent"))
+        connection = Connection(new_connection_id(), socket, request.source_ip, request.header("user-agent"),
+                                domain_name=custom_domain(request) or self.domain_name)
         CONNECTIONS.add(self.api_id, stage, connection)
         try:
             if not self._connect(request, socket, connection, stage):
@@ -234,7 +236,7 @@ class WebSocketApiRoute(ApiRoute):
         return {"routeKey": route_key, "eventType": event_type, "extendedRequestId": request_id, "requestTime": text_time,
                 "messageDirection": "IN", "stage": stage, "connectedAt": int(connection.connected_at * 1000),
                 "requestTimeEpoch": epoch_ms, "identity": {"userAgent": connection.user_agent, "sourceIp": connection.source_ip},
-                "requestId": request_id, "domainName": self.domain_name, "connectionId": connection.connection_id,
+                "requestId": request_id, "domainName": connection.domain_name or self.domain_name, "connectionId": connection.connection_id,
                 "apiId": self.api_id}
 
     def _invoke(self, route: dict[str, Any], event: dict[str, Any]) -> tuple[Any, str | None]:
@@ -244,6 +246,12 @@ class WebSocketApiRoute(ApiRoute):
             return self.state.invoke(uri, event)
         except Exception as exc:  # noqa: BLE001 - an invocation the local AWS refuses fails this event, as on AWS
             return {"errorMessage": str(exc)}, "Unhandled"
+
+
+def custom_domain(request: LocalRequest) -> str | None:
+    """The custom domain a request came through (the gateway routed it by ``Host``, not by key)."""
+    host = request.host.rsplit(":", 1)[0] if request.host.count(":") == 1 else request.host
+    return host.lower() if not request.prefix and host and not host.endswith(".localhost") else None
 
 
 def _header(headers: Any, name: str) -> str | None:

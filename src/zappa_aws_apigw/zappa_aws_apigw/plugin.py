@@ -53,13 +53,25 @@ def zappa_cloudformation_template(settings, lambda_arn, role_arn):
 
 @hookimpl
 def zappa_bind_domain(settings, context, domain, certificate):
+    """The WebSocket API's domain (``websocket_domain``, or ``domain`` of a WebSocket-only stage) goes to the
+    WebSocket API; the stage's ``domain`` to its REST or HTTP API."""
     from zappa_aws_apigw.common import apigw_enabled
+    from zappa_aws_apigw.websocket_domain import bind_websocket_domain, websocket_domain_of
 
-    if not apigw_enabled(settings):
+    if domain.lower() == websocket_domain_of(settings):
+        return bind_websocket_domain(context.aws, settings, domain, certificate)
+    if not apigw_enabled(settings) or domain != settings.get("domain"):
         return None
     from zappa_aws_apigw.domain import bind_domain
 
     return bind_domain(settings, domain, certificate, context.aws)
+
+
+@hookimpl
+def zappa_stage_domains(settings):
+    from zappa_aws_apigw.websocket_domain import stage_domains
+
+    return stage_domains(settings)
 
 
 @hookimpl

@@ -59,6 +59,7 @@ class ApiGatewaySettings(BaseModel):
     websocket_handler_module: str | None = Field(None, description="Dotted module that registers the WebSocket handlers (`zappa.websocket`); creates a WebSocket API.")
     websocket_route_selection_expression: str = Field("$request.body.action", description="How a message picks its WebSocket route: `$request.body.<field>` of a JSON message.")
     websocket_routes: list[str] = Field(default_factory=list, description="Custom WebSocket route keys (besides `$connect`, `$disconnect`, `$default`), handled with `@on_route(key)`.")
+    websocket_domain: str | None = Field(None, description="Custom domain of the WebSocket API (`wss://<domain>`), certified and bound by `zappa certify`.")
     function_url_enabled: bool = Field(False, description="Create a Lambda function URL.")
     function_url_config: dict[str, Any] = Field(default_factory=dict, description="`{\"authorizer\": \"NONE\"|\"AWS_IAM\", \"cors\": {...}}` merged over the defaults.")
     function_url_domains: list[str] = Field(default_factory=list, description="Custom domains for the function URL (CloudFront).")
@@ -138,7 +139,7 @@ def validate_websocket(settings: Any) -> list:
     module = settings.websocket_handler_module
     problems = []
     if module is None:
-        for key in ("websocket_routes",):
+        for key in ("websocket_routes", "websocket_domain"):
             if getattr(settings, key):
                 problems.append(SettingsProblem("applies only with 'websocket_handler_module'", key=key))
         return problems
@@ -167,4 +168,6 @@ def validate_websocket(settings: Any) -> list:
             problems.append(SettingsProblem(
                 f"route {route!r}: a custom route key has 1 to 128 characters, no spaces, and does not start with '$' "
                 "($connect, $disconnect and $default are always created)", key="websocket_routes"))
-    return problems
+    from zappa_aws_apigw.websocket_domain import validate_websocket_domain
+
+    return problems + validate_websocket_domain(settings)

@@ -81,4 +81,9 @@ def stage_status(settings: Any, context: Any) -> dict[str, Any] | None:
             out["urls"]["websocket"] = url
             out["websocket"] = {"id": api_id, "stage": settings.stage, "url": url,
                                 "route_selection_expression": api.get("RouteSelectionExpression")}
+            from zappa_aws_apigw.websocket_domain import bound_domain_url
+
+            domain_url = bound_domain_url(v2, settings, api_id)
+            if domain_url:
+                out["urls"]["websocket_domain"] = out["websocket"]["domain_url"] = domain_url
     return out if out["urls"] else None

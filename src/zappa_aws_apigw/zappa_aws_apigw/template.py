@@ -299,4 +299,32 @@ def stage_template(settings: Any, lambda_arn: str, role_arn: str | None) -> dict
         template.setdefault("Outputs", {})["WebSocketUrl"] = {
             "Description": "WebSocket URL",
             "Value": {"Fn::Sub": f"wss://${{WsApi}}.execute-api.${{AWS::Region}}.amazonaws.com/{settings.stage}"}}
+        _add_websocket_domain(template, settings)
     return template
+
+
+def _add_websocket_domain(template: dict[str, Any], settings: Any) -> None:
+    """The WebSocket API's custom domain (``websocket_domain``, or ``domain`` of a WebSocket-only stage): a regional
+    TLS 1.2 domain name and its mapping to the stage. The certificate is ``certificate_arn``, else a parameter
+    (``zappa certify`` imports one; its DNS record is certify's to write)."""
+    from zappa_aws_apigw.websocket_domain import websocket_domain_of
+
+    name = websocket_domain_of(settings)
+    if not name:
+        return
+    certificate: Any = settings.get("certificate_arn")
+    if not certificate:
+        template.setdefault("Parameters", {})["WebSocketCertificateArn"] = {
+            "Type": "String", "Description": f"ACM certificate for {name}, in the stage's region"}
+        certificate = {"Ref": "WebSocketCertificateArn"}
+    template["Resources"]["WsDomainName"] = {"Type": "AWS::ApiGatewayV2::DomainName", "Properties": {
+        "DomainName": name, "DomainNameConfigurations": [
+            {"CertificateArn": certificate, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}]}}
+    template["Resources"]["WsApiMapping"] = {"Type": "AWS::ApiGatewayV2::ApiMapping", "Properties": {
+        "ApiId": {"Ref": "WsApi"}, "DomainName": {"Ref": "WsDomainName"}, "Stage": {"Ref": "WsStage"}}}
+    template["Outputs"]["WebSocketDomainUrl"] = {"Description": "WebSocket URL of the custom domain", "Value": f"wss://{name}"}
+    template["Outputs"]["WebSocketDomainTarget"] = {
+        "Description": f"Point {name} here: an alias A record to this name in WebSocketDomainHostedZoneId",
+        "Value": {"Fn::GetAtt": ["WsDomainName", "RegionalDomainName"]}}
+    template["Outputs"]["WebSocketDomainHostedZoneId"] = {
+        "Description": "The hosted zone of WebSocketDomainTarget", "Value": {"Fn::GetAtt": ["WsDomainName", "RegionalHostedZoneId"]}}

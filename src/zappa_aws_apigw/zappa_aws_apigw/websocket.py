@@ -153,12 +153,18 @@ def is_websocket_event(event: Any) -> bool:
 # -- the management API ------------------------------------------------------------------------------------
 
 
-def management_endpoint(domain_name: str, stage: str) -> str:
-    """Where the management API of the API at ``domain_name`` is: ``https://<domain>/<stage>`` on AWS; on the
-    local AWS, the local gateway's path of that API (``<gateway>/<api id>/<stage>``)."""
+def management_endpoint(domain_name: str, stage: str, api_id: str | None = None) -> str:
+    """Where the management API of the API at ``domain_name`` is: ``https://<domain>/<stage>`` on AWS, or the
+    API's own ``execute-api`` name when ``domain_name`` is a custom domain (which maps no ``@connections``); on
+    the local AWS, the local gateway's path of that API (``<gateway>/<api id>/<stage>``)."""
+    execute_api = ".execute-api." in domain_name
+    api_id = api_id or (domain_name.split(".", 1)[0] if execute_api else None)
     local = os.environ.get(ENV_LOCAL_GATEWAY)
-    if local and ".execute-api." in domain_name:
-        return f"{local.rstrip('/')}/{domain_name.split('.', 1)[0]}/{stage}"
+    if local and api_id:
+        return f"{local.rstrip('/')}/{api_id}/{stage}"
+    if not execute_api and api_id:
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}"
     return f"https://{domain_name}/{stage}"
 
 
@@ -183,7 +189,7 @@ class Connections:
     @classmethod
     def for_event(cls, event: dict) -> Connections:
         rc = event["requestContext"]
-        return cls(management_endpoint(rc["domainName"], rc["stage"]))
+        return cls(management_endpoint(rc["domainName"], rc["stage"], rc.get("apiId")))
 
     @property
     def client(self) -> Any:
@@ -192,7 +198,15 @@ class Connections:
             if client is None:
                 import boto3
 
-                client = boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint_url)
+                local = os.environ.get(ENV_LOCAL_GATEWAY)
+                if local and self.endpoint_url.startswith(local.rstrip("/")):
+                    # the local gateway or zappa serve: no signature is checked, and zappa serve may run without
+                    # any AWS credentials or region at all
+                    client = boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint_url,
+                                          region_name=os.environ.get("AWS_REGION") or "us-east-1",
+                                          aws_access_key_id="local", aws_secret_access_key="local")
+                else:
+                    client = boto3.client("apigatewaymanagementapi", endpoint_url=self.endpoint_url)
                 self._clients[self.endpoint_url] = client
             return client
 
@@ -251,7 +265,7 @@ def send_message(connection_id: str, data: Any) -> None:
 def dispatch(event: dict, context: Any, run: Callable[[Callable, Any, Any], Any]) -> Any:
     """Run the handler of the event's route (``run(func, event, context)`` calls it with Zappa's signatures)."""
     rc = event["requestContext"]
-    endpoint = management_endpoint(rc.get("domainName") or "", rc.get("stage") or "")
+    endpoint = management_endpoint(rc.get("domainName") or "", rc.get("stage") or "", rc.get("apiId"))
     os.environ[ENV_REQUEST_DOMAIN_NAME] = rc.get("domainName") or ""
     os.environ[ENV_STAGE] = rc.get("stage") or ""
     _current.endpoint = _Last.endpoint = endpoint

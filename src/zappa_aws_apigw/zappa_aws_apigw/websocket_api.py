@@ -216,6 +216,9 @@ class WebSocketApiStep(ResourceStep):
     def destroy(self, ctx: DeployContext, change: Change) -> None:
         live = self._read(ctx)
         if live["api"] is not None:
+            from zappa_aws_apigw.domain import remove_all_api_mappings
+
+            remove_all_api_mappings(ctx.aws.client("apigatewayv2"), live["api"]["ApiId"], self.id)
             try:
                 ctx.aws.client("apigatewayv2").delete_api(ApiId=live["api"]["ApiId"])
             except Exception as exc:  # noqa: BLE001 - not found means absent; any other failure is raised as AwsError

@@ -83,14 +83,20 @@ def days_left(cert: dict, now: _dt.datetime | None = None) -> float | None:
     return (end - (now or now_utc())).total_seconds() / 86400
 
 
-def check_existing(aws: Any, settings: Any, arn: str, domain: str) -> dict:
-    """Check the ``certificate_arn`` of the settings: the right region for the front door, it exists, it is
-    ISSUED and it covers the domain. Returns the ACM description."""
+def check_existing(aws: Any, settings: Any, arn: str, domain: str, *, region: str | None = None) -> dict:
+    """Check the ``certificate_arn`` of the settings: the right region for the front door (``region``, when the
+    front door of ``domain`` named it), it exists, it is ISSUED and it covers the domain. Returns the ACM
+    description."""
+    wanted_region = region
     region = arn_region(arn)
     if region is None:
         raise CertificateError(f"certificate_arn '{arn}' is not an ACM certificate ARN",
                                hint="it looks like arn:aws:acm:us-east-1:123456789012:certificate/...")
-    door = front_door(settings)
+    if wanted_region is not None and region != wanted_region:
+        raise CertificateError(f"certificate_arn is in {region}, but the front door of {domain} is in {wanted_region}; "
+                               "it can only use a certificate from its own region",
+                               hint=f"request or import a certificate for {domain} in {wanted_region}")
+    door = front_door(settings) if wanted_region is None else None
     if door == "edge" and region != EDGE_REGION:
         raise CertificateError(
             f"certificate_arn is in {region}, but the stage's API is edge-optimized (served by CloudFront), "

@@ -32,6 +32,11 @@ def _path(settings: Any, value: str | None) -> Path | None:
     return path if path.is_absolute() else Path(settings.project_dir) / path
 
 
+def _region(ctx: Any) -> str:
+    """Where the certificate must be: the region the front door of ``ctx.domain`` asked for, else the stage's rule."""
+    return getattr(ctx, "certificate_region", None) or acm.certificate_region(ctx.settings, ctx.aws)
+
+
 def _valid_until(cert: dict) -> str:
     end = cert.get("NotAfter")
     return f"{end:%Y-%m-%d}" if end is not None else "(unknown)"
@@ -46,7 +51,7 @@ def acm_applies(settings: Any) -> bool:
 
 def acm_obtain(ctx: Any) -> str:
     arn = ctx.settings.certificate_arn
-    cert = acm.check_existing(ctx.aws, ctx.settings, arn, ctx.domain)
+    cert = acm.check_existing(ctx.aws, ctx.settings, arn, ctx.domain, region=getattr(ctx, "certificate_region", None))
     days = acm.days_left(cert)
     if days is not None and days < acm.RENEW_DAYS:
         managed = cert.get("Type") == "AMAZON_ISSUED"
@@ -69,7 +74,7 @@ def files_obtain(ctx: Any) -> str:
     s = ctx.settings
     bundle = pem.load_bundle(_path(s, s.certificate), _path(s, s.certificate_key), _path(s, s.certificate_chain),
                              domain=ctx.domain)
-    region = acm.certificate_region(s, ctx.aws)
+    region = _region(ctx)
     client = acm.client(ctx.aws, region)
     existing = acm.find_managed(client, ctx.domain, SOURCE_FILES, s.zappa_project_tag)
     if existing is not None:
@@ -97,7 +102,7 @@ def lets_encrypt_obtain(ctx: Any) -> str:
     from zappa_certs import letsencrypt
 
     s = ctx.settings
-    region = acm.certificate_region(s, ctx.aws)
+    region = _region(ctx)
     client = acm.client(ctx.aws, region)
     existing = acm.find_managed(client, ctx.domain, SOURCE_LETS_ENCRYPT, s.zappa_project_tag)
     if existing is not None and existing.get("Status") == "ISSUED":

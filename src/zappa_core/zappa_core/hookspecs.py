@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         PackageInclude,
         SettingsProblem,
         SettingsSection,
+        StageDomain,
     )
     from zappa_core.settings import StageSettings
     from zappa_core.settings.files import LoadedFile
@@ -154,6 +155,18 @@ def zappa_bind_domain(settings: StageSettings, context: DeployContext, domain: s
     ``context.echo`` the rest. Firstresult: the front door that serves the stage (API Gateway, the load
     balancer) binds it and returns a :class:`~zappa_core.records.DomainBinding`; others return ``None``.
     The DNS record is the core's to write (a Route53 alias of ``target``, or printed with ``--manual``).
+    ``domain`` is the stage's ``domain`` or one of the :class:`~zappa_core.records.StageDomain` names of
+    ``zappa_stage_domains``: a front door binds only the names it serves.
+    """
+
+
+@hookspec
+def zappa_stage_domains(settings: StageSettings) -> list[StageDomain] | None:
+    """Return the stage's custom domains besides ``domain`` that this plugin's front doors serve
+    (:class:`~zappa_core.records.StageDomain` records, a list), read from the plugin's own settings.
+
+    Collect: ``zappa certify`` gets a certificate for each (in its ``certificate_region``) and binds it through
+    ``zappa_bind_domain``, after the stage's ``domain``. No AWS call: the settings alone say what they are.
     """
 
 

@@ -115,6 +115,20 @@ class CertificateProvider:
 
 
 @dataclass(frozen=True)
+class StageDomain:
+    """A custom domain of the stage besides its ``domain`` (``zappa_stage_domains``), which ``zappa certify``
+    certifies and binds as well: ``name`` is the host name; ``certificate_region`` the region the certificate must
+    be in for the front door that serves it (``None``: the stage's own region); ``scheme`` the URL scheme it
+    serves (``"wss"`` for a WebSocket API).
+    """
+
+    name: str
+    certificate_region: str | None = None
+    scheme: str = "https"
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
 class CliCommand:
     """An extra CLI command. ``app`` is a ``typer.Typer`` (a command group) or a plain callable."""
 
@@ -142,6 +156,10 @@ class LocalRoute:
     #: ``websocket(request, socket) -> None``: serves a WebSocket connection to this front door (``None``:
     #: it serves none); see :mod:`zappa_core.local.websocket`.
     websocket: Callable[[Any, Any], None] | None = None
+    #: Custom domain names this front door serves on the local gateway by ``Host`` header, each with the path
+    #: on this route that the domain's root maps to (``{"ws.example.com": "/dev"}``: ``ws://ws.example.com:<port>/``
+    #: is ``/<key>/dev``).
+    hosts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,6 +177,11 @@ class LocalFrontDoor:
     build_event: Callable[[Any], dict[str, Any]]
     read_response: Callable[[Any, str | None], Any]
     plugin: str = ""
+    #: ``websocket(invoke, url) -> route``: the stage's WebSocket API under ``zappa serve`` (``None``: it has none).
+    #: ``invoke(event) -> (payload, function_error)`` runs the handler; ``url`` is the server's. The route's
+    #: ``websocket(request, socket)`` serves a client, and its ``handle(request)`` the requests under
+    #: ``<url>__zappa__/`` (the management API the handlers post to), as a :class:`LocalRoute`'s do.
+    websocket: Callable[[Callable[[dict[str, Any]], tuple[Any, str | None]], str], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,7 +191,8 @@ class DomainBinding:
     ``target`` is the DNS name the domain must point at (a CloudFront distribution, a regional API Gateway
     domain name, a load balancer; ``None`` while AWS has not named it yet) and ``hosted_zone_id`` the Route53 hosted zone of that target (for the
     alias record ``certify`` writes); ``details`` says what the front door did, in its own words
-    (``{"api_id": ..., "base_path": ...}``, ``{"listener": ..., "action": ...}``).
+    (``{"api_id": ..., "base_path": ...}``, ``{"listener": ..., "action": ...}``); ``url`` the URL clients use
+    when it is not ``https://<domain>[/<base_path>]`` (``wss://<domain>`` for a WebSocket API).
     """
 
     domain: str
@@ -176,3 +200,4 @@ class DomainBinding:
     hosted_zone_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     plugin: str = ""
+    url: str | None = None

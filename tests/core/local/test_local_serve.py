@@ -139,3 +139,83 @@ def test_without_a_front_door_plugin_serve_names_the_fix(zappa_stage):
         front_door(settings, get_plugin_manager(load_entry_points=False))
     assert caught.value.exit_code == 2 and "no installed plugin serves the front door of stage 'dev'" in str(caught.value)
     assert 'pip install "zappa-ng[apigw]"' in caught.value.hint
+
+
+CHAT = textwrap.dedent("""
+    import base64
+
+    from zappa.websocket import on_connect, on_disconnect, on_message, on_route, send_message
+
+    VERSION = "first"
+
+
+    @on_connect
+    def connect(event, context):
+        if (event.get("queryStringParameters") or {}).get("token") != "ok":
+            return {"statusCode": 403}
+        return {"statusCode": 200}
+
+
+    @on_route("shout")
+    def shout(event, context):
+        send_message(event["requestContext"]["connectionId"], event["body"].upper())
+
+
+    @on_message
+    def message(event, context):
+        me = event["requestContext"]["connectionId"]
+        if event["isBase64Encoded"]:
+            send_message(me, base64.b64decode(event["body"])[::-1])
+        else:
+            send_message(me, {"echo": event["body"], "version": VERSION, "stage": event["requestContext"]["stage"]})
+""")
+
+
+def test_serve_drives_the_websocket_handlers_and_reloads_them(tmp_path):
+    """``zappa serve`` with ``websocket_handler_module``: a real WebSocket client on the server's port runs the
+    handlers ($connect refusing, a custom route, $default, binary), which answer through the management API the
+    server serves; a change to the handlers restarts the server and a new connection runs the new code."""
+    websockets_sync = pytest.importorskip("websockets.sync.client", reason="the dev extra installs websockets")
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    (tmp_path / "serveapp_ws.py").write_text(APP.replace("MESSAGE", "web"))
+    (tmp_path / "chat.py").write_text(CHAT)
+    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
+        "app_function": "serveapp_ws.app", "s3_bucket": "serve-bucket", "aws_region": "us-east-1",
+        "websocket_handler_module": "chat", "websocket_routes": ["shout"]}}))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}  # no credentials: none are needed
+    server = subprocess.Popen([sys.executable, "-m", "zappa_core", "serve", "dev", "--port", str(port)], cwd=tmp_path,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"ws://127.0.0.1:{port}/?token=ok"
+    try:
+        assert json.loads(get(f"http://127.0.0.1:{port}/x")[1])["message"] == "web"  # the app beside it
+        with pytest.raises(InvalidStatus) as refused:
+            websockets_sync.connect(f"ws://127.0.0.1:{port}/?token=bad", open_timeout=60)
+        assert refused.value.response.status_code == 403
+        with websockets_sync.connect(url, open_timeout=60) as client:
+            client.send("hello")
+            assert json.loads(client.recv(timeout=60)) == {"echo": "hello", "version": "first", "stage": "dev"}
+            client.send(json.dumps({"action": "shout", "text": "hey"}))
+            assert client.recv(timeout=60) == '{"ACTION": "SHOUT", "TEXT": "HEY"}'
+            client.send(b"\x01\x02\xff")
+            assert client.recv(timeout=60) == b"\xff\x02\x01"
+
+            time.sleep(1.1)  # a new modification time, whatever the file system's resolution
+            (tmp_path / "chat.py").write_text(CHAT.replace('VERSION = "first"', 'VERSION = "second"'))
+            with pytest.raises(ConnectionClosed):  # the restart ends the connection
+                client.recv(timeout=60)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with websockets_sync.connect(url, open_timeout=10) as client:
+                    client.send("again")
+                    assert json.loads(client.recv(timeout=60))["version"] == "second"
+                    break
+            except (OSError, InvalidStatus, ConnectionClosed):
+                assert time.monotonic() < deadline, "the server did not come back"
+                time.sleep(0.3)
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        output = server.communicate(timeout=30)[0].decode()
+    assert f"WebSocket API on ws://127.0.0.1:{port}/" in output and "restarting" in output

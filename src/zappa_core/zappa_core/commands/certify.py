@@ -9,6 +9,9 @@ bind the domain to the stage's front door and point DNS at it.
    AWS, or the local AWS with ``--local``); it returns a :class:`~zappa_core.records.DomainBinding`.
 3. With ``route53_enabled`` (the default) the domain becomes a Route53 alias of the binding's ``target``;
    with ``--manual`` the records are printed instead of written. certify is the one writer of this record.
+
+The stage's ``domain`` goes first, then the other custom domains its front doors name
+(``zappa_stage_domains``: a WebSocket API's ``websocket_domain``, for example), each through the same steps.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ class CertifyContext:
     yes: bool = False
     local: bool = False
     confirm: Callable[[str], Any] | None = None
+    #: The region the certificate must be in (``None``: the region the front door of the stage's ``domain`` needs).
+    certificate_region: str | None = None
 
 
 def _confirm(message: str) -> None:
@@ -53,39 +58,80 @@ def choose_provider(pm: Any, settings: Any) -> Any:
         if provider.applies(settings):
             return provider
     raise UsageError(
-        f"stage '{settings.stage}' names no certificate for '{settings.domain}'",
+        f"stage '{settings.stage}' names no certificate for '{settings.get('domain') or 'its custom domains'}'",
         hint="set one of: \"certificate_arn\" (an ACM certificate), \"certificate\" + \"certificate_key\" "
              "(+ \"certificate_chain\") (your own files), or \"lets_encrypt_key\" (Let's Encrypt; a new "
              "account key is created at that path when it does not exist)")
 
 
+def stage_domains(pm: Any, settings: Any) -> list[Any]:
+    """The stage's custom domains besides ``domain`` (``zappa_stage_domains``)."""
+    from zappa_core.plugins import collect_records
+
+    return [d for d in collect_records(pm, "zappa_stage_domains", key="name", settings=settings)
+            if d.name != settings.get("domain")]
+
+
 def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = False,
-                  confirm: Callable[[str], Any] | None = None) -> dict[str, Any]:
-    """Certify one stage; returns ``{"domain", "certificate_arn", "provider", "target", "dns"}``."""
+                  confirm: Callable[[str], Any] | None = None) -> list[dict[str, Any]]:
+    """Certify every custom domain of one stage; one ``{"domain", "certificate_arn", "provider", "target",
+    "dns", "url"}`` per domain, the stage's ``domain`` first."""
     domain = settings.get("domain")
-    if not domain:
+    extras = stage_domains(ctx.pm, settings)
+    if not domain and not extras:
         raise UsageError(f"stage '{settings.stage}' has no 'domain'", hint='add "domain": "api.example.com" to the stage')
     provider = choose_provider(ctx.pm, settings)
     confirm = confirm or _confirm
+    names = [domain] if domain else []
+    names += [d.name for d in extras]
     if not yes:
-        confirm(f"Certify {domain} for stage '{settings.stage}' ({provider.name}) and point it at the stage?")
-    cctx = CertifyContext(settings=settings, aws=ctx.aws(settings), pm=ctx.pm, domain=domain, echo=ctx.echo,
-                          manual=manual, yes=yes, local=ctx.local, confirm=confirm)
-    arn = provider.obtain(cctx)
-    bound = bind(ctx, settings, cctx.aws, domain, arn)
-    target = bound.target
-    result = {"domain": domain, "certificate_arn": arn, "provider": provider.name, "target": target, "dns": "skipped"}
-    if not target:
-        ctx.echo(f"The front door gave no DNS name to point {domain} at; DNS is left alone.")
-    elif manual:
-        ctx.echo(f"Create this DNS record yourself:\n  {domain}. CNAME {target}.   (or an alias A record to {target})")
-        result["dns"] = "manual"
-    elif settings.get("route53_enabled", True):
-        result["dns"] = _write_alias(cctx.aws, domain, target, bound.hosted_zone_id)
-        ctx.echo(f"Route53: {domain} -> {target} ({result['dns']}).")
-    ctx.echo(f"https://{domain}{'/' + settings.base_path.strip('/') if settings.get('base_path') else ''} is bound "
-             f"to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
-    return result
+        confirm(f"Certify {' and '.join(names)} for stage '{settings.stage}' ({provider.name}) and point "
+                f"{'them' if len(names) > 1 else 'it'} at the stage?")
+    aws = ctx.aws(settings)
+    run = _DomainRun(ctx, settings, aws, provider, manual=manual, yes=yes, confirm=confirm)
+    wanted = []
+    if domain:
+        base = settings.base_path.strip("/") if settings.get("base_path") else ""
+        wanted.append((domain, None, f"https://{domain}" + (f"/{base}" if base else "")))
+    wanted += [(d.name, d.certificate_region or aws.resolve_region(), f"{d.scheme}://{d.name}") for d in extras]
+    certificates = [run.obtain(name, region) for name, region, _ in wanted]  # every certificate before any binding
+    return [run.bind(name, arn, url) for (name, _, url), arn in zip(wanted, certificates, strict=True)]
+
+
+@dataclass
+class _DomainRun:
+    """Certify the domains of a stage: obtain each one's certificate, then bind it and point DNS at the front door."""
+
+    ctx: Any
+    settings: Any
+    aws: Any
+    provider: Any
+    manual: bool
+    yes: bool
+    confirm: Callable[[str], Any]
+
+    def obtain(self, domain: str, certificate_region: str | None) -> str:
+        cctx = CertifyContext(settings=self.settings, aws=self.aws, pm=self.ctx.pm, domain=domain, echo=self.ctx.echo,
+                              manual=self.manual, yes=self.yes, local=self.ctx.local, confirm=self.confirm,
+                              certificate_region=certificate_region)
+        return self.provider.obtain(cctx)
+
+    def bind(self, domain: str, arn: str, url: str) -> dict[str, Any]:
+        ctx, settings = self.ctx, self.settings
+        bound = bind(ctx, settings, self.aws, domain, arn)
+        target, url = bound.target, bound.url or url
+        result = {"domain": domain, "certificate_arn": arn, "provider": self.provider.name, "target": target,
+                  "dns": "skipped", "url": url}
+        if not target:
+            ctx.echo(f"The front door gave no DNS name to point {domain} at; DNS is left alone.")
+        elif self.manual:
+            ctx.echo(f"Create this DNS record yourself:\n  {domain}. CNAME {target}.   (or an alias A record to {target})")
+            result["dns"] = "manual"
+        elif settings.get("route53_enabled", True):
+            result["dns"] = _write_alias(self.aws, domain, target, bound.hosted_zone_id)
+            ctx.echo(f"Route53: {domain} -> {target} ({result['dns']}).")
+        ctx.echo(f"{url} is bound to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
+        return result
 
 
 def bind(ctx: Any, settings: Any, aws: Any, domain: str, certificate: str) -> Any:
@@ -117,7 +163,7 @@ def _write_alias(aws: Any, domain: str, target: str, zone_id: str | None) -> str
 
 
 def certify(ctx: Any, *, yes: bool = False, manual: bool = False) -> int:
-    results = [certify_stage(ctx, settings, yes=yes, manual=manual) for settings in ctx.stages()]
+    results = [result for settings in ctx.stages() for result in certify_stage(ctx, settings, yes=yes, manual=manual)]
     if ctx.json:
         ctx.emit_json(results if len(results) != 1 else results[0])
     return 0

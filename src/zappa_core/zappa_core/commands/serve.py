@@ -14,7 +14,7 @@ def serve(ctx, *, port: int = 8000, reload: bool = True, **_: Any) -> int:
                  "settings file changes; Ctrl-C stops)")
         return devserver.serve_with_reload(ctx, settings, port, echo=ctx.echo)
     server = devserver.DevServer(settings, ctx.pm, port=port, echo=ctx.echo)
-    ctx.echo(f"Stage '{settings.stage}' ({server.kind} events) on {server.url}")
+    ctx.echo(server.banner())
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -16,12 +16,13 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from zappa_core.arns import function_arn
 from zappa_core.errors import UsageError
-from zappa_core.local.gateway import _Handler, _Server
+from zappa_core.local.gateway import CONTROL_PREFIX, _Handler, _Server
 from zappa_core.local.http import LOCAL_ACCOUNT, LocalRequest, LocalResponse
 from zappa_core.records import LocalFrontDoor
 
@@ -97,25 +98,50 @@ class DevServer:
             self._server = _Server(listener.getsockname(), _Handler, bind_and_activate=False)
             self._server.socket.close()
             self._server.socket, self._server.server_address = listener, listener.getsockname()
-        self._server.gateway = self  # the gateway's HTTP handler calls dispatch()
+        self._server.gateway = self  # the gateway's HTTP handler calls dispatch() and dispatch_websocket()
+        self.websocket = door.websocket(self.invoke, self.url) if door.websocket is not None else None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/"
 
-    def dispatch(self, request: LocalRequest) -> LocalResponse:
-        started = time.perf_counter()
-        event = self.build_event(request)
+    def banner(self) -> str:
+        ws = f"; WebSocket API on {self.url.replace('http://', 'ws://')}" if self.websocket is not None else ""
+        return f"Stage '{self.settings.stage}' ({self.kind} events) on {self.url}{ws}"
+
+    def invoke(self, event: dict[str, Any]) -> tuple[Any, str | None]:
+        """Run the handler on ``event``: ``(payload, None)``, or Lambda's error document and ``"Unhandled"``."""
         with self._lock:
             try:
-                payload, error = self.runtime.invoke(event, ServeContext(self.settings, self.timeout)), None
+                return self.runtime.invoke(event, ServeContext(self.settings, self.timeout)), None
             except Exception as exc:  # noqa: BLE001 - the app's failure becomes Lambda's Unhandled error response
                 traceback.print_exc()
-                payload, error = {"errorMessage": str(exc), "errorType": type(exc).__name__}, "Unhandled"
-        response = self.read_response(payload, error)
+                return {"errorMessage": str(exc), "errorType": type(exc).__name__}, "Unhandled"
+
+    def dispatch(self, request: LocalRequest) -> LocalResponse:
+        started = time.perf_counter()
+        if self.websocket is not None and request.path.startswith(CONTROL_PREFIX):
+            return self.websocket.handle(replace(request, path=request.path[len(CONTROL_PREFIX) - 1:]))
+        response = self.read_response(*self.invoke(self.build_event(request)))
         self.echo(f"{request.method} {request.path}{'?' + request.query if request.query else ''} -> {response.status} "
                   f"({(time.perf_counter() - started) * 1000:.1f} ms)")
         return response
+
+    def dispatch_websocket(self, request: LocalRequest, socket: Any) -> None:
+        from zappa_core.local.websocket import handshake_problem
+
+        problem = handshake_problem(request)
+        if problem is None and self.websocket is None:
+            problem = LocalResponse(426, [("Content-Type", "text/plain; charset=utf-8")],
+                                    f"stage '{self.settings.stage}' has no WebSocket API (websocket_handler_module)\n".encode())
+        if problem is not None:
+            socket.refuse(problem)
+            return
+        started = time.perf_counter()
+        self.echo(f"WebSocket {request.path} connected")
+        self.websocket.websocket(request, socket)
+        how = socket.close_code or (socket.refused.status if socket.refused is not None else "")
+        self.echo(f"WebSocket {request.path} closed ({how}, {time.perf_counter() - started:.1f} s)")
 
     def serve_forever(self) -> None:
         self._server.serve_forever(0.1)
@@ -162,7 +188,7 @@ def serve_with_reload(ctx: Any, settings: Any, port: int, *, echo: Callable[[str
             except ZappaError as exc:
                 echo(f"Error: {exc}")
                 raise SystemExit(exc.exit_code) from None
-            echo(f"Stage '{fresh.stage}' ({server.kind} events) on {server.url}")
+            echo(server.banner())
             sys.stdout.flush()
             forked.report_imports(project)
             server.serve_forever()

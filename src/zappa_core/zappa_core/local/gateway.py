@@ -5,7 +5,9 @@ goes to the :class:`~zappa_core.records.LocalRoute` whose ``key`` is ``<key>`` (
 name, a function name), as a :class:`~zappa_core.local.http.LocalRequest`; the route turns it into an
 invocation and returns a :class:`~zappa_core.local.http.LocalResponse`. A request to upgrade to a WebSocket
 (``ws://127.0.0.1:<port>/<key>/...``) goes to the route's ``websocket`` callable with the connection
-(:class:`~zappa_core.local.websocket.LocalWebSocket`), for as long as it stays open. Routes come from the plugins'
+(:class:`~zappa_core.local.websocket.LocalWebSocket`), for as long as it stays open. A request whose ``Host`` is a
+custom domain of a route (:attr:`~zappa_core.records.LocalRoute.hosts`) goes to that route, its path below the
+path the domain maps to. Routes come from the plugins'
 ``zappa_local_routes`` hook; they are discovered again whenever the local AWS reports a change to a front
 door (:meth:`Gateway.invalidate`) and when a request names a key the gateway does not know yet.
 """
@@ -69,6 +71,7 @@ class RouteTable:
         self._provider = provider
         self._routes: dict[str, Any] = {}
         self._folded: dict[str, Any] = {}
+        self._hosts: dict[str, tuple[Any, str]] = {}
         self._generation = 1
         self._loaded_generation = 0
         self._lock = threading.Lock()
@@ -91,6 +94,11 @@ class RouteTable:
             self._refresh(force=True)  # deployed a moment ago?
             route = self._lookup(key, fold_case)
         return route
+
+    def find_host(self, hostname: str) -> tuple[Any, str] | None:
+        """``(route, mapped path)`` of a custom domain name, or ``None``."""
+        self._refresh_if_stale()
+        return self._hosts.get(hostname.lower())
 
     def _lookup(self, key: str, fold_case: bool) -> Any:
         route = self._routes.get(key)
@@ -121,6 +129,8 @@ class RouteTable:
                 routes[route.key] = route
             self._routes = routes
             self._folded = {key.lower(): route for key, route in routes.items()}
+            self._hosts = {host.lower(): (route, path) for route in routes.values()
+                           for host, path in (getattr(route, "hosts", None) or {}).items()}
             self._loaded_generation = generation
 
 
@@ -166,10 +176,12 @@ class Gateway:
             data = self.control(path[len(CONTROL_PREFIX):])
             if data is not None:
                 return _json_response(200, data)
-        key, rest, from_host = split_key(request.host, path)
-        if not key:
-            return _json_response(200, {"front_doors": [self._describe(r) for r in self.table.routes()]})
-        route = self.table.find(key, fold_case=from_host)
+        route, key, rest, from_host = self._by_host(request)
+        if route is None:
+            key, rest, from_host = split_key(request.host, path)
+            if not key:
+                return _json_response(200, {"front_doors": [self._describe(r) for r in self.table.routes()]})
+            route = self.table.find(key, fold_case=from_host)
         if route is None:
             return self._not_deployed(key)
         routed = self._routed(request, key, rest, from_host)
@@ -189,8 +201,10 @@ class Gateway:
         """Hand an upgrade request to its route's ``websocket`` callable, which keeps the connection until it
         closes; a front door that serves no WebSockets answers 404 (unknown key) or 426."""
         problem = websocket.handshake_problem(request)
-        key, rest, from_host = split_key(request.host, request.path)
-        route = self.table.find(key, fold_case=from_host) if key and problem is None else None
+        route, key, rest, from_host = self._by_host(request)
+        if route is None:
+            key, rest, from_host = split_key(request.host, request.path)
+            route = self.table.find(key, fold_case=from_host) if key and problem is None else None
         if problem is None and route is None:
             problem = self._not_deployed(key)
         elif route is not None and getattr(route, "websocket", None) is None:
@@ -207,6 +221,16 @@ class Gateway:
                 socket.close(websocket.INTERNAL_ERROR, "Internal server error")
             elif socket.refused is None:
                 socket.refuse(_json_response(502, {"message": "Internal server error"}))
+
+    def _by_host(self, request: LocalRequest) -> tuple[Any, str, str, bool]:
+        """``(route, key, path on the route, True)`` when the ``Host`` is a route's custom domain, else ``(None, ...)``."""
+        hostname = request.host.rsplit(":", 1)[0] if request.host.count(":") == 1 else request.host
+        found = self.table.find_host(hostname) if hostname and not hostname.endswith(".localhost") else None
+        if found is None:
+            return None, "", request.path, False
+        route, mapped = found
+        rest = mapped.rstrip("/") + request.path if request.path != "/" else (mapped or "/")
+        return route, route.key, rest, True
 
     def _routed(self, request: LocalRequest, key: str, rest: str, from_host: bool) -> LocalRequest:
         return LocalRequest(method=request.method, path=rest, query=request.query,

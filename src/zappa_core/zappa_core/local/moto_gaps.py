@@ -12,6 +12,10 @@
   the ARN the caller named, to answer ``InvocationType: Event`` at once (the function runs beside it), to
   refuse with Lambda's own errors (throttling, payload too large) and to name the version that ran
   (``X-Amz-Executed-Version``).
+- **API Gateway v2 domain names**: moto keeps a custom domain's configuration as it was sent, without the
+  name API Gateway gives it; ``create_domain_name`` is wrapped to add what AWS answers (``ApiGatewayDomainName``
+  ``d-<id>.execute-api.<region>.amazonaws.com``, API Gateway's hosted zone, ``AVAILABLE``), which ``certify``
+  points the domain's alias record at.
 
 :mod:`zappa_core.local.lambda_model` corrects moto's Lambda control plane the same way.
 """
@@ -30,11 +34,14 @@ from zappa_core.local.moto_seam import calling
 SNS_SUBSCRIPTION_CLASS = "moto.sns.models.Subscription"
 SNS_DELIVERY_METHOD = "send_sns_message"
 INVOKE_RESPONSE_CLASS = "moto.awslambda.responses.LambdaResponse"
+#: The hosted zone of API Gateway's regional endpoints (us-east-1's; the local AWS names every domain in it).
+APIGW_HOSTED_ZONE_ID = "Z1UJRXOUMOOFQ8"
 
 _originals: dict[str, Any] = {}
 
 
 def install() -> None:
+    from moto.apigatewayv2 import models as v2_models
     from moto.awslambda import models, responses
     from moto.sns import models as sns_models
 
@@ -43,6 +50,8 @@ def install() -> None:
     lambda_model.install()
     if _originals:
         return
+    _originals["create_domain_name"] = v2_models.ApiGatewayV2Backend.create_domain_name
+    v2_models.ApiGatewayV2Backend.create_domain_name = _create_domain_name
     _originals["publish"] = sns_models.Subscription.publish
     _originals[SNS_DELIVERY_METHOD] = getattr(models.LambdaBackend, SNS_DELIVERY_METHOD)
     _originals["invoke"] = responses.LambdaResponse.invoke
@@ -52,6 +61,7 @@ def install() -> None:
 
 
 def uninstall() -> None:
+    from moto.apigatewayv2 import models as v2_models
     from moto.awslambda import models, responses
     from moto.sns import models as sns_models
 
@@ -60,9 +70,22 @@ def uninstall() -> None:
     lambda_model.uninstall()
     if not _originals:
         return
+    v2_models.ApiGatewayV2Backend.create_domain_name = _originals.pop("create_domain_name")
     sns_models.Subscription.publish = _originals.pop("publish")
     setattr(models.LambdaBackend, SNS_DELIVERY_METHOD, _originals.pop(SNS_DELIVERY_METHOD))
     responses.LambdaResponse.invoke = _originals.pop("invoke")
+
+
+def _create_domain_name(self: Any, domain_name: str, domain_name_configurations: list[dict[str, str]], *args: Any,
+                        **kwargs: Any) -> Any:
+    """Wraps ``ApiGatewayV2Backend.create_domain_name``: each configuration gets the names AWS gives it."""
+    import secrets
+
+    for config in domain_name_configurations:
+        config.setdefault("apiGatewayDomainName", f"d-{secrets.token_hex(5)}.execute-api.{self.region_name}.amazonaws.com")
+        config.setdefault("hostedZoneId", APIGW_HOSTED_ZONE_ID)
+        config.setdefault("domainNameStatus", "AVAILABLE")
+    return _originals["create_domain_name"](self, domain_name, domain_name_configurations, *args, **kwargs)
 
 
 def _subscription_publish(self: Any, message: str, message_id: str, subject: str | None = None,

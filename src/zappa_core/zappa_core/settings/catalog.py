@@ -29,6 +29,7 @@ KNOWN_KEYS: dict[str, str] = {
     "websocket_handler_module": "apigw",
     "websocket_route_selection_expression": "apigw",
     "websocket_routes": "apigw",
+    "websocket_domain": "apigw",
     "function_url_enabled": "apigw",
     "function_url_config": "apigw",
     "function_url_domains": "apigw",
