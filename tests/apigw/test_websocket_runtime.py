@@ -128,5 +128,10 @@ def test_payloads_and_the_management_endpoint(monkeypatch):
     monkeypatch.delenv("ZAPPA_LOCAL_GATEWAY", raising=False)
     assert management_endpoint("abc.execute-api.eu-west-1.amazonaws.com", "dev") == "https://abc.execute-api.eu-west-1.amazonaws.com/dev"
     assert management_endpoint("chat.example.com", "dev") == "https://chat.example.com/dev"
+    # a client that connected through a custom domain: the event names the domain, whose API mapping serves no
+    # @connections; the API's own endpoint in the function's region does
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert management_endpoint("ws.example.com", "dev", "abc") == "https://abc.execute-api.eu-west-1.amazonaws.com/dev"
     monkeypatch.setenv("ZAPPA_LOCAL_GATEWAY", "http://127.0.0.1:9000")
     assert management_endpoint("abc.execute-api.eu-west-1.amazonaws.com", "dev") == "http://127.0.0.1:9000/abc/dev"
+    assert management_endpoint("ws.example.com", "dev", "abc") == "http://127.0.0.1:9000/abc/dev"
