@@ -77,7 +77,9 @@ def test_certify_binds_domain_of_a_websocket_only_stage(make_settings, ctx_for, 
     assert "no WebSocket API app-dev-ws to bind chat.example.com to" in capsys.readouterr().err
     assert ctx.aws.client("apigatewayv2").get_domain_names()["Items"] == []
 
-    assert run_step(ctx_for(settings), WebSocketApiStep(settings)).action is Action.CREATE
+    deploy = ctx_for(settings)
+    assert run_step(deploy, WebSocketApiStep(settings)).action is Action.CREATE
+    assert "WebSocket domain chat.example.com is not bound to this API yet: run 'zappa certify dev' to bind it" in deploy.lines
     assert run(["certify", "dev", "--yes", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert (result["domain"], result["url"], result["certificate_arn"]) == ("chat.example.com", "wss://chat.example.com", arn)
@@ -91,7 +93,11 @@ def test_certify_binds_domain_of_a_websocket_only_stage(make_settings, ctx_for, 
     assert run(["certify", "dev", "--yes", "--json"]) == 0  # again: nothing changes
     assert len(v2.get_api_mappings(DomainName="chat.example.com")["Items"]) == 1
     capsys.readouterr()
+    again = ctx_for(settings)
+    run_step(again, WebSocketApiStep(settings))
+    assert not [line for line in again.lines if "not bound" in line]  # bound now: no hint
     off = make_settings(files=CHAT, role_name="app-dev-role", apigateway_enabled=False, domain="chat.example.com")
+    assert "API mapping of chat.example.com" in WebSocketApiStep(off).plan(ctx_for(off)).details
     run_step(ctx_for(off), WebSocketApiStep(off))  # the API removed: its mapping goes with it
     assert v2.get_api_mappings(DomainName="chat.example.com")["Items"] == []
     assert route53.get_hosted_zone(Id=zone)

@@ -149,14 +149,20 @@ def remove_api_mappings(v2: Any, domain: str, api_id: str, step: str) -> None:
             raise AwsError(f"{step}: could not remove the API mapping of {domain}: {exc}") from None
 
 
-def remove_all_api_mappings(v2: Any, api_id: str, step: str) -> None:
-    """Remove every custom domain's mapping to the API ``api_id`` (before the API goes: found from AWS, so a
-    domain setting removed since still loses its mapping)."""
+def mapped_domains(v2: Any, api_id: str, step: str) -> list[str]:
+    """The custom domain names with a mapping to the API ``api_id`` (read from AWS, whatever the settings say)."""
     from zappa_aws_apigw.local_api import paged
 
     try:
         names = [d["DomainName"] for d in paged(v2, "get_domain_names", "Items", "NextToken")]
-    except Exception as exc:  # noqa: BLE001 - any failure to list is raised as this step's AwsError
-        raise AwsError(f"{step}: could not list the API Gateway domain names: {exc}") from None
-    for name in names:
+        return [name for name in names
+                if any(m.get("ApiId") == api_id for m in v2.get_api_mappings(DomainName=name).get("Items", []))]
+    except Exception as exc:  # noqa: BLE001 - any failure to read is raised as this step's AwsError
+        raise AwsError(f"{step}: could not read the API Gateway domain names: {exc}") from None
+
+
+def remove_all_api_mappings(v2: Any, api_id: str, step: str) -> None:
+    """Remove every custom domain's mapping to the API ``api_id`` (before the API goes: found from AWS, so a
+    domain setting removed since still loses its mapping)."""
+    for name in mapped_domains(v2, api_id, step):
         remove_api_mappings(v2, name, api_id, step)

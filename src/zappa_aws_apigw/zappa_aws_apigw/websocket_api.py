@@ -162,6 +162,11 @@ class WebSocketApiStep(ResourceStep):
         ctx.outputs[self.id] = {"api_id": api_id, "url": url, "region": want["region"], "stage": self.settings.stage}
         if not ctx.local:  # locally, the gateway URL is printed from the stage status instead
             ctx.echo(f"WebSocket URL: {url}")
+        from zappa_aws_apigw.websocket_domain import unbound_domain_hint
+
+        hint = unbound_domain_hint(ctx.aws.client("apigatewayv2"), self.settings, api_id)
+        if hint:
+            ctx.echo(hint)
 
     def _converge(self, ctx: DeployContext, want: dict[str, Any], live: dict[str, Any]) -> str:
         s = self.settings
@@ -206,7 +211,11 @@ class WebSocketApiStep(ResourceStep):
         live = self._read(ctx)
         details = []
         if live["api"] is not None:
+            from zappa_aws_apigw.domain import mapped_domains
+
             details.append(f"WebSocket API {live['api']['ApiId']}")
+            v2 = ctx.aws.client("apigatewayv2")
+            details += [f"API mapping of {name}" for name in mapped_domains(v2, live["api"]["ApiId"], self.id)]
         details += [f"lambda permission {sid}" for sid in live["permissions"]]
         if live["policy"] is not None:
             details.append(f"role policy {POLICY_NAME}")

@@ -99,3 +99,11 @@ def bound_domain_url(v2: Any, settings: Any, api_id: str) -> str | None:
             return None
         raise
     return f"wss://{name}" if any(m.get("ApiId") == api_id for m in mappings) else None
+
+
+def unbound_domain_hint(v2: Any, settings: Any, api_id: str) -> str | None:
+    """What to run when the WebSocket API has a domain in the settings that ``certify`` has not mapped to it yet."""
+    name = websocket_domain_of(settings)
+    if not name or bound_domain_url(v2, settings, api_id):
+        return None
+    return f"WebSocket domain {name} is not bound to this API yet: run 'zappa certify {settings.stage}' to bind it"
