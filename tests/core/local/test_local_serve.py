@@ -203,8 +203,9 @@ def test_serve_drives_the_websocket_handlers_and_reloads_them(tmp_path):
 
             time.sleep(1.1)  # a new modification time, whatever the file system's resolution
             (tmp_path / "chat.py").write_text(CHAT.replace('VERSION = "first"', 'VERSION = "second"'))
-            with pytest.raises(ConnectionClosed):  # the restart ends the connection
+            with pytest.raises(ConnectionClosed) as ended:  # the restart ends the connection, without a close frame
                 client.recv(timeout=60)
+            assert ended.value.rcvd is None and client.protocol.close_code == 1006
         deadline = time.monotonic() + 60
         while True:
             try:
