@@ -132,7 +132,6 @@ def test_settings_cross_checks(make_settings):
         ({"websocket_handler_module": "my-ws"}, "must be a dotted module path"),
         ({"websocket_handler_module": 3}, "websocket_handler_module"),
         ({"websocket_routes": ["chat"]}, "applies only with 'websocket_handler_module'"),
-        ({"function_url_domains": ["a.example.com"]}, "custom domains for function URLs are not supported yet"),
     ]
     for keys, message in bad:
         with pytest.raises(SettingsError) as info:
@@ -190,8 +189,10 @@ def test_status_and_plugin_hooks(make_settings, ctx_for, zappa_pm):
     ctx = ctx_for(settings)
     steps = [step for plugin_steps in zappa_pm.hook.zappa_plan_resources(settings=settings, context=ctx) for step in plugin_steps
              if step.id.startswith("apigw:")]
-    assert [s.id for s in steps] == ["apigw:rest-api", "apigw:http-api", "apigw:function-url", "apigw:websocket-api"]
-    assert all(s.depends_on == ("core:function",) for s in steps)
+    assert [s.id for s in steps] == ["apigw:rest-api", "apigw:http-api", "apigw:function-url", "apigw:function-url-domains",
+                                    "apigw:websocket-api"]
+    assert all(s.depends_on == ("apigw:function-url",) if s.id == "apigw:function-url-domains" else s.depends_on == ("core:function",)
+               for s in steps)
     for step in steps:
         run_step(ctx, step)
     statuses = [s for s in zappa_pm.hook.zappa_stage_status(settings=settings, context=ctx) if s and "api" in s.get("urls", {})]

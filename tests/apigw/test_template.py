@@ -44,6 +44,12 @@ VARIANTS = {
     "websocket_domain": {"apigateway_version": "v2", "websocket_handler_module": "chat", "websocket_domain": "ws.example.com"},
     "websocket_only_domain": {"apigateway_enabled": False, "websocket_handler_module": "chat", "domain": "chat.example.com",
                               "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc"},
+    "url_domains": {"apigateway_enabled": False, "function_url_enabled": True, "function_url_domains": ["app.example.com"],
+                    "function_url_cloudfront_config": {"PriceClass": "PriceClass_All",
+                                                       "Restrictions": {"GeoRestriction": {"RestrictionType": "whitelist", "Items": ["DE", "FR"]}}}},
+    "v2_url_domains_certificate": {"apigateway_version": "v2", "function_url_enabled": True, "function_url_domains": ["a.example.com", "b.example.com"],
+                                   "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
+                                   "function_url_config": {"authorizer": "AWS_IAM"}},
 }
 
 
@@ -185,3 +191,21 @@ def test_missing_policy_file_is_a_settings_error(tmp_path, monkeypatch, capsys):
     code, out = _template(tmp_path, capsys)
     assert code == 2
     assert "resource policy file not found" in out
+
+
+def test_function_url_domains_template(tmp_path, monkeypatch, capsys):
+    """The distribution deploy makes, in CloudFormation's form, in front of the template's function URL."""
+    _write_stage(tmp_path, VARIANTS["url_domains"])
+    monkeypatch.chdir(tmp_path)
+    code, out = _template(tmp_path, capsys, "--json")
+    assert code == 0, out
+    template = json.loads(out)
+    config = template["Resources"]["FunctionUrlDistribution"]["Properties"]["DistributionConfig"]
+    assert config["Aliases"] == ["app.example.com"] and config["PriceClass"] == "PriceClass_All"
+    assert config["Origins"][0]["DomainName"]["Fn::Select"][1]["Fn::Split"][1] == {"Fn::GetAtt": ["FunctionUrl", "FunctionUrl"]}
+    assert config["Origins"][0]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    assert config["DefaultCacheBehavior"]["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    assert config["ViewerCertificate"]["AcmCertificateArn"] == {"Ref": "FunctionUrlCertificateArn"}
+    assert config["Restrictions"]["GeoRestriction"] == {"RestrictionType": "whitelist", "Locations": ["DE", "FR"]}
+    assert template["Resources"]["FunctionUrl"]["Properties"]["TargetFunctionArn"] == LAMBDA
+    assert "FunctionUrlPermission" in template["Resources"]

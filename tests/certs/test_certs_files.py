@@ -4,6 +4,7 @@ re-imported in place only when they changed. Against in-process moto."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from certs_pki import NOW, issue
@@ -154,3 +155,17 @@ def test_a_certificate_without_its_key_is_a_settings_error(pki, project, stage):
         stage(domain="shop.example.com", certificate="cert.pem")
     with pytest.raises(SettingsError, match="not an ACM certificate ARN"):
         stage(domain="shop.example.com", certificate_arn="arn:aws:iam::123:server-certificate/x")
+
+
+def test_a_certificate_for_several_names_must_cover_each(moto_aws, pki, project, stage, certify_ctx, get_provider):
+    """A function URL's distribution serves all of function_url_domains with one certificate, in us-east-1."""
+    domains = ["app.example.com", "www.example.com"]
+    both = issue(domains[0], issuer=pki.intermediate, domains=domains)
+    settings = stage(domain=domains[0], apigateway_enabled=False, function_url_enabled=True, function_url_domains=domains,
+                     aws_region="eu-west-1", **pki.write(project, both))
+    arn = get_provider("files").obtain(certify_ctx(settings, names=tuple(domains)))
+    assert arn.startswith("arn:aws:acm:us-east-1:")  # CloudFront's region, not the stage's
+
+    pki.write(project, issue(domains[0], issuer=pki.intermediate, domains=domains[:1]))
+    with pytest.raises(CertificateError, match=re.escape("is for app.example.com, not for the stage's domain 'www.example.com'")):
+        get_provider("files").obtain(certify_ctx(settings, names=tuple(domains)))

@@ -129,3 +129,19 @@ def test_plain_http_through_the_local_gateway_keeps_its_scheme_and_port():
     event["multiValueHeaders"] = {k: [v] for k, v in event["headers"].items()}
     environ = adapter().environ(event, None, "rest")
     assert request_uri(environ, include_query=False) == "http://127.0.0.1:8001/abc123/dev/hello"
+
+
+def test_a_function_url_behind_its_cloudfront_domain_sees_the_domain():
+    """CloudFront reaches the function URL with the URL's own Host and passes the client's as X-Forwarded-Host:
+    the app's URLs use it for the stage's function_url_domains, and for no other name (a client could send one)."""
+    event, *_ = CASES["function url"]
+    event = copy.deepcopy(event)
+    event["headers"]["x-forwarded-host"] = "app.example.com"
+    environ = adapter(function_url_domains=["App.Example.com"]).environ(event, None, "url")
+    assert request_uri(environ, include_query=False) == "https://app.example.com/hello"
+    event["headers"]["x-forwarded-host"] = "evil.example.org"
+    environ = adapter(function_url_domains=["app.example.com"]).environ(event, None, "url")
+    assert request_uri(environ, include_query=False) == "https://abcdefg.lambda-url.us-east-1.on.aws/hello"
+    event["headers"]["x-forwarded-host"] = "app.example.com"
+    environ = adapter().environ(event, None, "url")
+    assert request_uri(environ, include_query=False) == "https://abcdefg.lambda-url.us-east-1.on.aws/hello"

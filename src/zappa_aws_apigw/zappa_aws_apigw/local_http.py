@@ -159,12 +159,16 @@ def _match_v2_route(routes: list[dict[str, Any]], method: str, path: str) -> dic
 
 
 class FunctionUrlRoute:
-    """A Lambda function URL: payload 2.0, CORS from the URL's config, ``AWS_IAM`` needing SigV4."""
+    """A Lambda function URL: payload 2.0, CORS from the URL's config, ``AWS_IAM`` needing SigV4.
 
-    def __init__(self, state: Any, function: dict[str, Any], config: dict[str, Any]) -> None:
+    ``domains`` are the aliases of its CloudFront distribution: a request the gateway routed by one of them
+    reaches the function as CloudFront's does (``Host`` the URL's own, the client's in ``X-Forwarded-Host``)."""
+
+    def __init__(self, state: Any, function: dict[str, Any], config: dict[str, Any], domains: tuple[str, ...] = ()) -> None:
         self.state = state
         self.function = function
         self.config = config
+        self.domains = frozenset(d.lower() for d in domains)
 
     def __call__(self, request: LocalRequest) -> LocalResponse:
         cors = self.config.get("Cors")
@@ -175,9 +179,21 @@ class FunctionUrlRoute:
         url_host = self.config.get("FunctionUrl", "").split("://", 1)[-1].strip("/") or \
             f"{self.function['FunctionName']}.lambda-url.{self.state.region}.on.aws"
         path = request.path or "/"
+        if self.domains and not request.prefix and request.host.rsplit(":", 1)[0].lower() in self.domains:
+            request = through_cloudfront(request, url_host)
         event = v2_event(request, api_id=url_host.split(".")[0], stage="$default", path=path, account=self.state.account_id,
                          domain_name=url_host)
         payload, error = self.state.invoke(self.function["FunctionArn"], event)
         response = proxy_response(payload, error, v2=True, bad_gateway=V2_BAD_GATEWAY)
         response.headers.extend(cors_headers(cors, request, False))
         return response
+
+
+def through_cloudfront(request: LocalRequest, url_host: str) -> LocalRequest:
+    """The request as the distribution of ``function_url_domains`` passes it on: its CloudFront Function copies
+    the client's ``Host`` into ``X-Forwarded-Host``, and the origin request policy sends everything but ``Host``."""
+    from dataclasses import replace
+
+    headers = [(k, v) for k, v in request.headers if k.lower() not in ("host", "x-forwarded-host")]
+    headers += [("Host", url_host), ("X-Forwarded-Host", request.host)]
+    return replace(request, headers=headers)

@@ -6,7 +6,8 @@ prefix; API keys (``x-api-key`` of a key in a usage plan of the stage) and TOKEN
 authorizer function is invoked, its policy evaluated against the method ARN and cached for ``result_ttl``)
 are enforced; ``OPTIONS`` MOCK methods answer CORS preflights with their configured headers; request bodies
 are base64-encoded for the API's binary media types. HTTP APIs: ``/<api id>/<path>`` (``$default`` stage),
-payload 2.0, CORS and Lambda authorizers. Function URLs: ``/<function name>/<path>``, payload 2.0. WebSocket
+payload 2.0, CORS and Lambda authorizers. Function URLs: ``/<function name>/<path>``, payload 2.0, and by ``Host``
+under the domains of the CloudFront distribution in front of them (``function_url_domains``). WebSocket
 APIs: ``ws://.../<api id>/<stage>`` and their management API (:mod:`zappa_aws_apigw.local_websocket`). An HTTP
 or WebSocket API whose custom domain ``zappa certify`` mapped is also served under that name, by ``Host`` header.
 
@@ -45,6 +46,7 @@ def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
             routes.append(LocalRoute("websocket", api["ApiId"], ws, f"WebSocket API {api.get('Name')}", websocket=ws.websocket,
                                      hosts=api_hosts))
     lam = state.aws.client("lambda")
+    aliases = distribution_aliases(state.aws)
     for fn in paged(lam, "list_functions", "Functions", "NextMarker", token_arg="Marker"):
         if name is not None and fn["FunctionName"] != name:
             continue
@@ -52,7 +54,9 @@ def local_routes(settings: Any, state: Any) -> list[LocalRoute]:
             config = lam.get_function_url_config(FunctionName=fn["FunctionName"])
         except Exception:  # noqa: BLE001 - a function whose URL config cannot be read serves no URL route
             continue
-        routes.append(LocalRoute("url", fn["FunctionName"], FunctionUrlRoute(state, fn, config), f"function URL of {fn['FunctionName']}"))
+        domains = aliases.get(str(config.get("FunctionUrl", "")).split("://", 1)[-1].strip("/"), ())
+        routes.append(LocalRoute("url", fn["FunctionName"], FunctionUrlRoute(state, fn, config, domains),
+                                 f"function URL of {fn['FunctionName']}", hosts=dict.fromkeys(domains, "")))
     return routes
 
 
@@ -74,4 +78,20 @@ def custom_domains(v2: Any) -> dict[str, dict[str, str]]:
             if not mapping.get("ApiMappingKey"):
                 stage = mapping.get("Stage") or "$default"
                 found.setdefault(mapping["ApiId"], {})[name.lower()] = "" if stage == "$default" else "/" + stage
+    return found
+
+
+def distribution_aliases(aws: Any) -> dict[str, tuple[str, ...]]:
+    """``{origin host: aliases}`` of the enabled CloudFront distributions: a function URL is served under the
+    domains of the distribution in front of it (``function_url_domains`` that ``zappa certify`` bound)."""
+    found: dict[str, tuple[str, ...]] = {}
+    try:
+        pages = list(aws.client("cloudfront").get_paginator("list_distributions").paginate())
+    except Exception:  # noqa: BLE001 - no distributions to read: function URLs are served by key alone
+        return found
+    for item in [i for page in pages for i in (page.get("DistributionList") or {}).get("Items") or []]:
+        names = tuple((item.get("Aliases") or {}).get("Items") or [])
+        if item.get("Enabled") and names:
+            for origin in (item.get("Origins") or {}).get("Items") or []:
+                found[origin.get("DomainName", "")] = names
     return found

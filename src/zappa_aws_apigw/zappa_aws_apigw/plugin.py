@@ -32,9 +32,11 @@ def zappa_plan_resources(settings, context):
     from zappa_aws_apigw.function_url import FunctionUrlStep
     from zappa_aws_apigw.httpapi import HttpApiStep
     from zappa_aws_apigw.rest import RestApiStep
+    from zappa_aws_apigw.url_domains import FunctionUrlDomainsStep
     from zappa_aws_apigw.websocket_api import WebSocketApiStep
 
-    return [RestApiStep(settings), HttpApiStep(settings), FunctionUrlStep(settings), WebSocketApiStep(settings)]
+    return [RestApiStep(settings), HttpApiStep(settings), FunctionUrlStep(settings), FunctionUrlDomainsStep(settings),
+            WebSocketApiStep(settings)]
 
 
 @hookimpl
@@ -54,12 +56,18 @@ def zappa_cloudformation_template(settings, lambda_arn, role_arn):
 @hookimpl
 def zappa_bind_domain(settings, context, domain, certificate):
     """The WebSocket API's domain (``websocket_domain``, or ``domain`` of a WebSocket-only stage) goes to the
-    WebSocket API; the stage's ``domain`` to its REST or HTTP API."""
+    WebSocket API; ``function_url_domains`` to the function URL's CloudFront distribution; the stage's ``domain``
+    to its REST or HTTP API."""
     from zappa_aws_apigw.common import apigw_enabled
+    from zappa_aws_apigw.url_domains import domains_of
     from zappa_aws_apigw.websocket_domain import bind_websocket_domain, websocket_domain_of
 
     if domain.lower() == websocket_domain_of(settings):
         return bind_websocket_domain(context.aws, settings, domain, certificate)
+    if domain.lower() in domains_of(settings):
+        from zappa_aws_apigw.url_domains import bind
+
+        return bind(context.aws, settings, domain.lower(), certificate)
     if not apigw_enabled(settings) or domain != settings.get("domain"):
         return None
     from zappa_aws_apigw.domain import bind_domain
@@ -69,9 +77,10 @@ def zappa_bind_domain(settings, context, domain, certificate):
 
 @hookimpl
 def zappa_stage_domains(settings):
+    from zappa_aws_apigw.url_domains import stage_domains as url_domains
     from zappa_aws_apigw.websocket_domain import stage_domains
 
-    return stage_domains(settings)
+    return stage_domains(settings) + url_domains(settings)
 
 
 @hookimpl

@@ -62,15 +62,8 @@ class ApiGatewaySettings(BaseModel):
     websocket_domain: str | None = Field(None, description="Custom domain of the WebSocket API (`wss://<domain>`), certified and bound by `zappa certify`.")
     function_url_enabled: bool = Field(False, description="Create a Lambda function URL.")
     function_url_config: dict[str, Any] = Field(default_factory=dict, description="`{\"authorizer\": \"NONE\"|\"AWS_IAM\", \"cors\": {...}}` merged over the defaults.")
-    function_url_domains: list[str] = Field(default_factory=list, description="Custom domains for the function URL (CloudFront).")
-    function_url_cloudfront_config: dict[str, Any] = Field(default_factory=dict, description="Extra CloudFront settings for `function_url_domains`.")
-
-
-# Zappa settings that load but whose feature is not built: refused rather than silently ignored.
-UNSUPPORTED = {
-    "function_url_domains": "custom domains for function URLs",
-    "function_url_cloudfront_config": "CloudFront distributions for function URLs",
-}
+    function_url_domains: list[str] = Field(default_factory=list, description="Custom domains of the function URL: a CloudFront distribution in front of it, bound by `zappa certify`.")
+    function_url_cloudfront_config: dict[str, Any] = Field(default_factory=dict, description="CloudFront `DistributionConfig` keys merged over the distribution of `function_url_domains`.")
 
 
 def validate(settings: Any) -> list:
@@ -79,10 +72,9 @@ def validate(settings: Any) -> list:
 
     from zappa_core.records import SettingsProblem
 
-    problems = []
-    for key, what in UNSUPPORTED.items():
-        if getattr(settings, key):
-            problems.append(SettingsProblem(f"{what} are not supported yet: nothing would be created for this setting; remove it", key=key))
+    from zappa_aws_apigw.url_domains import validate as validate_url_domains
+
+    problems = validate_url_domains(settings)
     auth = settings.authorizer
     if auth is not None:
         if auth.type == "COGNITO_USER_POOLS":

@@ -1,4 +1,5 @@
-"""``zappa status``: the stage's API, function URL and WebSocket API, with their public (or local gateway) URLs."""
+"""``zappa status``: the stage's API, function URL (and the custom domains of its CloudFront distribution) and
+WebSocket API, with their public (or local gateway) URLs."""
 
 from __future__ import annotations
 
@@ -70,6 +71,14 @@ def stage_status(settings: Any, context: Any) -> dict[str, Any] | None:
             url = urls.function_url(gateway, settings.function_name) if gateway else config["FunctionUrl"]
             out["urls"]["function_url"] = url
             out["function_url"] = {"url": url, "auth_type": config.get("AuthType")}
+        if settings.function_url_domains:
+            from zappa_aws_apigw.url_domains import status as distribution_status
+
+            distribution = distribution_status(aws, settings)
+            if distribution:
+                out["function_url_domains"] = distribution
+                for i, url in enumerate(distribution["urls"]):
+                    out["urls"]["function_url_domain" + (f"_{i + 1}" if i else "")] = url
     if settings.websocket_handler_module:
         from zappa_aws_apigw.websocket_api import find_websocket_api, websocket_url
 

@@ -283,8 +283,9 @@ def websocket_resources(settings: Any, function_arn: str) -> dict[str, Any]:
 
 
 def stage_template(settings: Any, lambda_arn: str, role_arn: str | None) -> dict[str, Any] | None:
-    """The template ``zappa template`` prints for this stage (the REST or HTTP API, and the WebSocket API
-    with ``websocket_handler_module``), or ``None`` without any."""
+    """The template ``zappa template`` prints for this stage (the REST or HTTP API, the WebSocket API with
+    ``websocket_handler_module``, the function URL and its CloudFront distribution with ``function_url_domains``),
+    or ``None`` without any."""
     from zappa_aws_apigw.common import apigw_enabled
 
     template = None
@@ -300,7 +301,9 @@ def stage_template(settings: Any, lambda_arn: str, role_arn: str | None) -> dict
             "Description": "WebSocket URL",
             "Value": {"Fn::Sub": f"wss://${{WsApi}}.execute-api.${{AWS::Region}}.amazonaws.com/{settings.stage}"}}
         _add_websocket_domain(template, settings)
-    return template
+    from zappa_aws_apigw.url_template import add_function_url
+
+    return add_function_url(template, settings, lambda_arn)
 
 
 def _add_websocket_domain(template: dict[str, Any], settings: Any) -> None:

@@ -26,11 +26,16 @@ TAG_DOMAIN = "ZappaDomain"
 
 def front_door(settings: Any) -> str | None:
     """Which front door binds the stage's domain: ``"edge"`` (edge-optimized REST API, served by
-    CloudFront), ``"regional"`` (regional REST API or HTTP API), ``"alb"`` or ``None``.
+    CloudFront), ``"function-url"`` (the CloudFront distribution of ``function_url_domains``), ``"regional"``
+    (regional REST API or HTTP API), ``"alb"`` or ``None``.
 
     As in Zappa, API Gateway binds the domain when it is enabled; the load balancer binds it when it is the
-    stage's only front door.
+    stage's only front door. A domain listed in ``function_url_domains`` is the function URL's.
     """
+    domain = str(settings.get("domain") or "").lower()
+    if domain and settings.get("function_url_enabled", False) and \
+            domain in [str(d).lower() for d in settings.get("function_url_domains") or []]:
+        return "function-url"
     legacy = settings.get("use_apigateway")
     apigw = settings.get("apigateway_enabled", False) if legacy is None else legacy
     if apigw:
@@ -46,7 +51,7 @@ def front_door(settings: Any) -> str | None:
 def certificate_region(settings: Any, aws: Any) -> str:
     """The region the certificate must be in: us-east-1 for an edge-optimized domain (CloudFront),
     else the stage's region."""
-    if front_door(settings) == "edge":
+    if front_door(settings) in ("edge", "function-url"):
         return EDGE_REGION
     return aws.resolve_region()
 
@@ -102,6 +107,11 @@ def check_existing(aws: Any, settings: Any, arn: str, domain: str, *, region: st
             f"certificate_arn is in {region}, but the stage's API is edge-optimized (served by CloudFront), "
             f"which only uses certificates from {EDGE_REGION}",
             hint=f"request or import the certificate in {EDGE_REGION}, or set \"endpoint_configuration\": [\"REGIONAL\"]")
+    if door == "function-url" and region != EDGE_REGION:
+        raise CertificateError(
+            f"certificate_arn is in {region}, but the stage's domain is served by the CloudFront distribution of its "
+            f"function URL (function_url_domains), which only uses certificates from {EDGE_REGION}",
+            hint=f"request or import the certificate in {EDGE_REGION}")
     wanted = certificate_region(settings, aws)
     if door in ("regional", "alb") and region != wanted:
         raise CertificateError(

@@ -249,8 +249,10 @@ def _validation_message(exc: Any, domain: str) -> LetsEncryptError:
 
 
 def obtain_certificate(domain: str, account_key: Any, dns: Dns01Route53, *, config: AcmeConfig | None = None,
-                       echo: Callable[[str], None] = print, email: str | None = None) -> tuple[bytes, bytes]:
-    """Run one ACME order for ``domain`` and return ``(fullchain_pem, private_key_pem)``."""
+                       echo: Callable[[str], None] = print, email: str | None = None,
+                       names: tuple[str, ...] = ()) -> tuple[bytes, bytes]:
+    """Run one ACME order for ``domain`` (and the other ``names`` the certificate must cover, one DNS-01
+    challenge each) and return ``(fullchain_pem, private_key_pem)``."""
     import requests
     from acme import challenges, client, crypto_util, errors, messages
 
@@ -269,7 +271,7 @@ def obtain_certificate(domain: str, account_key: Any, dns: Dns01Route53, *, conf
             acme.query_registration(messages.RegistrationResource(uri=exc.location, body=messages.Registration()))
         doing = f"the order for {domain}"
         key_pem = _new_cert_key_pem()
-        order = acme.new_order(crypto_util.make_csr(key_pem, [domain]))
+        order = acme.new_order(crypto_util.make_csr(key_pem, list(dict.fromkeys((domain, *names)))))
         with dns.session():
             answers = []
             for authz in order.authorizations:

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from zappa_core.errors import ZappaError
+from zappa_core.route53 import name_matches
 
 PEM_CERT_BEGIN = b"-----BEGIN CERTIFICATE-----"
 
@@ -144,14 +145,7 @@ def check_chain(leaf: x509.Certificate, chain: list[x509.Certificate], *, what: 
             hint="the chain must list the leaf's issuer first, then each issuer's issuer, in order")
 
 
-def domain_matches(pattern: str, domain: str) -> bool:
-    pattern, domain = pattern.lower().rstrip("."), domain.lower().rstrip(".")
-    if pattern == domain:
-        return True
-    if pattern.startswith("*."):
-        head, _, rest = domain.partition(".")
-        return bool(head) and rest == pattern[2:]
-    return False
+domain_matches = name_matches
 
 
 def certificate_names(cert: x509.Certificate) -> list[str]:

@@ -37,6 +37,11 @@ def _region(ctx: Any) -> str:
     return getattr(ctx, "certificate_region", None) or acm.certificate_region(ctx.settings, ctx.aws)
 
 
+def _names(ctx: Any) -> tuple[str, ...]:
+    """Every name the certificate must cover: the domain, then the others served with it (``ctx.names``)."""
+    return tuple(getattr(ctx, "names", None) or (ctx.domain,))
+
+
 def _valid_until(cert: dict) -> str:
     end = cert.get("NotAfter")
     return f"{end:%Y-%m-%d}" if end is not None else "(unknown)"
@@ -52,6 +57,10 @@ def acm_applies(settings: Any) -> bool:
 def acm_obtain(ctx: Any) -> str:
     arn = ctx.settings.certificate_arn
     cert = acm.check_existing(ctx.aws, ctx.settings, arn, ctx.domain, region=getattr(ctx, "certificate_region", None))
+    for name in _names(ctx)[1:]:
+        if not acm.covers(cert, name):
+            raise pem.CertificateError(f"certificate_arn '{arn}' does not cover '{name}', which is served with '{ctx.domain}'",
+                                       hint="use a certificate whose names include every one of them")
     days = acm.days_left(cert)
     if days is not None and days < acm.RENEW_DAYS:
         managed = cert.get("Type") == "AMAZON_ISSUED"
@@ -74,6 +83,8 @@ def files_obtain(ctx: Any) -> str:
     s = ctx.settings
     bundle = pem.load_bundle(_path(s, s.certificate), _path(s, s.certificate_key), _path(s, s.certificate_chain),
                              domain=ctx.domain)
+    for name in _names(ctx)[1:]:
+        pem.check_domain(bundle.certificate, name, what=f"certificate {s.certificate}")
     region = _region(ctx)
     client = acm.client(ctx.aws, region)
     existing = acm.find_managed(client, ctx.domain, SOURCE_FILES, s.zappa_project_tag)
@@ -105,7 +116,10 @@ def lets_encrypt_obtain(ctx: Any) -> str:
     region = _region(ctx)
     client = acm.client(ctx.aws, region)
     existing = acm.find_managed(client, ctx.domain, SOURCE_LETS_ENCRYPT, s.zappa_project_tag)
-    if existing is not None and existing.get("Status") == "ISSUED":
+    names = _names(ctx)
+    if existing is not None and not all(acm.covers(existing, n) for n in names):
+        ctx.echo(f"The Let's Encrypt certificate for {ctx.domain} does not cover {', '.join(names)}: ordering a new one.")
+    elif existing is not None and existing.get("Status") == "ISSUED":
         days = acm.days_left(existing)
         if days is not None and days >= acm.RENEW_DAYS:
             ctx.echo(f"The Let's Encrypt certificate for {ctx.domain} is valid until {_valid_until(existing)} "
@@ -115,13 +129,13 @@ def lets_encrypt_obtain(ctx: Any) -> str:
     account_key = letsencrypt.load_account_key(s.lets_encrypt_key, project_dir=s.project_dir, aws=ctx.aws, echo=ctx.echo)
     dns = letsencrypt.Dns01Route53(route53=ctx.aws.client("route53"), pm=ctx.pm, echo=ctx.echo, manual=ctx.manual,
                                    confirm=ctx.confirm)
-    fullchain, key_pem = letsencrypt.obtain_certificate(ctx.domain, account_key, dns, echo=ctx.echo)
+    fullchain, key_pem = letsencrypt.obtain_certificate(ctx.domain, account_key, dns, echo=ctx.echo, names=names)
     bundle = pem.bundle_from_pem(fullchain, key_pem)
     if existing is not None:
         arn = acm.import_bundle(client, bundle, arn=existing["CertificateArn"])
     else:
         arn = acm.import_bundle(client, bundle, tags=_tags(ctx, SOURCE_LETS_ENCRYPT))
-    ctx.echo(f"Let's Encrypt issued a certificate for {ctx.domain}, valid until {bundle.not_after:%Y-%m-%d}; "
+    ctx.echo(f"Let's Encrypt issued a certificate for {', '.join(names)}, valid until {bundle.not_after:%Y-%m-%d}; "
              f"imported into ACM ({region}) as {arn}.")
     return arn
 

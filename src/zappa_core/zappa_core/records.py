@@ -119,12 +119,15 @@ class StageDomain:
     """A custom domain of the stage besides its ``domain`` (``zappa_stage_domains``), which ``zappa certify``
     certifies and binds as well: ``name`` is the host name; ``certificate_region`` the region the certificate must
     be in for the front door that serves it (``None``: the stage's own region); ``scheme`` the URL scheme it
-    serves (``"wss"`` for a WebSocket API).
+    serves (``"wss"`` for a WebSocket API); ``alternative_names`` the names served with it by the same front door
+    under the same certificate (the certificate covers them all; certify binds once and points each at the
+    front door). A record whose ``name`` is the stage's ``domain`` says this about that domain.
     """
 
     name: str
     certificate_region: str | None = None
     scheme: str = "https"
+    alternative_names: tuple[str, ...] = ()
     plugin: str = ""
 
 
@@ -201,3 +204,5 @@ class DomainBinding:
     details: dict[str, Any] = field(default_factory=dict)
     plugin: str = ""
     url: str | None = None
+    #: The alias record types certify writes (``("A", "AAAA")`` for a target that serves IPv6 too).
+    record_types: tuple[str, ...] = ("A",)

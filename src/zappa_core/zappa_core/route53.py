@@ -27,6 +27,18 @@ def fqdn(name: str) -> str:
     return name.rstrip(".").lower() + "."
 
 
+def name_matches(pattern: str, domain: str) -> bool:
+    """Whether a certificate name (``shop.example.com``, or a wildcard ``*.example.com`` covering one label)
+    covers ``domain``."""
+    pattern, domain = pattern.lower().rstrip("."), domain.lower().rstrip(".")
+    if pattern == domain:
+        return True
+    if pattern.startswith("*."):
+        head, _, rest = domain.partition(".")
+        return bool(head) and rest == pattern[2:]
+    return False
+
+
 def find_hosted_zone(route53: Any, domain: str) -> dict:
     """The public hosted zone whose name is the longest suffix of ``domain``; its ``Id`` without the
     ``/hostedzone/`` prefix."""

@@ -65,6 +65,9 @@ class WsgiAdapter:
         self.expose_tracebacks = bool(settings.get("expose_tracebacks"))
         self.count_server_errors = server_errors.wanted(settings)
         self.responses = ResponseBuilder(settings)
+        # The CloudFront distribution of ``function_url_domains`` passes the domain a client asked for as
+        # X-Forwarded-Host (the function URL itself only accepts its own Host): trusted for those names only.
+        self.url_domains = frozenset(str(d).lower().rstrip(".") for d in settings.get("function_url_domains") or ())
         self.context_headers = [
             (context_env_key(str(name)), str(path).split("."))
             for name, path in (settings.get("context_header_mappings") or {}).items()
@@ -113,6 +116,10 @@ class WsgiAdapter:
                 environ["HTTP_COOKIE"] = cookie
         if type(method) is not str or type(raw_path) is not str or not method:
             raise BadRequest("the event has no valid method or path")
+        if kind == "url" and self.url_domains:
+            forwarded = environ.get("HTTP_X_FORWARDED_HOST")
+            if forwarded and forwarded.rsplit(":", 1)[0].lower() in self.url_domains:
+                environ["HTTP_HOST"] = forwarded
         host = environ.get("HTTP_HOST") or rc.get("domainName") or ""
         if type(host) is not str:
             host = ""

@@ -137,6 +137,21 @@ def test_lambda_model_seams_are_where_the_local_aws_expects_them():
     assert "routing_config" in inspect.signature(models.LambdaAlias.__init__).parameters
 
 
+def test_cloudfront_seams_are_where_the_local_aws_expects_them():
+    """moto still lacks PublishFunction and drops function associations (if it gains them, the seam can go)."""
+    from moto.cloudfront import models as cf_models
+    from moto.cloudfront import responses as cf_responses
+    from moto.cloudfront import urls as cf_urls
+    from zappa_core.local import cloudfront_gaps
+
+    if not cloudfront_gaps._originals:
+        assert not hasattr(cf_responses.CloudFrontResponse, "publish_function")
+        assert not any(path.endswith("/publish$") for path in cf_urls.url_paths)
+    init = cloudfront_gaps._originals.get("behaviour_init", cf_models.DefaultCacheBehaviour.__init__)
+    assert 'self.function_associations = {"Quantity": 0}' in inspect.getsource(init)
+    assert list(inspect.signature(cf_models.CloudFrontFunction.__init__).parameters)[:4] == ["self", "account_id", "region_name", "name"]
+
+
 @pytest.mark.slow
 def test_local_start_refuses_a_moto_outside_the_supported_range(tmp_path):
     """A real older moto (5.1.22, from the package index) first on the path: refused before anything starts."""

@@ -38,6 +38,8 @@ class CertifyContext:
     confirm: Callable[[str], Any] | None = None
     #: The region the certificate must be in (``None``: the region the front door of the stage's ``domain`` needs).
     certificate_region: str | None = None
+    #: Every name the certificate must cover: ``domain`` first, then the names served with it (empty: ``domain``).
+    names: tuple[str, ...] = ()
 
 
 def _confirm(message: str) -> None:
@@ -64,12 +66,14 @@ def choose_provider(pm: Any, settings: Any) -> Any:
              "account key is created at that path when it does not exist)")
 
 
-def stage_domains(pm: Any, settings: Any) -> list[Any]:
-    """The stage's custom domains besides ``domain`` (``zappa_stage_domains``)."""
+def stage_domains(pm: Any, settings: Any) -> tuple[Any, list[Any]]:
+    """What a front door says about the stage's ``domain`` (a :class:`~zappa_core.records.StageDomain` of that
+    name, or ``None``), and the stage's other custom domains (``zappa_stage_domains``)."""
     from zappa_core.plugins import collect_records
 
-    return [d for d in collect_records(pm, "zappa_stage_domains", key="name", settings=settings)
-            if d.name != settings.get("domain")]
+    found = collect_records(pm, "zappa_stage_domains", key="name", settings=settings)
+    own = next((d for d in found if d.name == settings.get("domain")), None)
+    return own, [d for d in found if d.name != settings.get("domain")]
 
 
 def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = False,
@@ -77,13 +81,13 @@ def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = 
     """Certify every custom domain of one stage; one ``{"domain", "certificate_arn", "provider", "target",
     "dns", "url"}`` per domain, the stage's ``domain`` first."""
     domain = settings.get("domain")
-    extras = stage_domains(ctx.pm, settings)
+    own, extras = stage_domains(ctx.pm, settings)
     if not domain and not extras:
         raise UsageError(f"stage '{settings.stage}' has no 'domain'", hint='add "domain": "api.example.com" to the stage')
     provider = choose_provider(ctx.pm, settings)
     confirm = confirm or _confirm
-    names = [domain] if domain else []
-    names += [d.name for d in extras]
+    names = ([domain, *own.alternative_names] if own else [domain]) if domain else []
+    names += [n for d in extras for n in (d.name, *d.alternative_names)]
     if not yes:
         confirm(f"Certify {' and '.join(names)} for stage '{settings.stage}' ({provider.name}) and point "
                 f"{'them' if len(names) > 1 else 'it'} at the stage?")
@@ -92,10 +96,14 @@ def certify_stage(ctx: Any, settings: Any, *, yes: bool = False, manual: bool = 
     wanted = []
     if domain:
         base = settings.base_path.strip("/") if settings.get("base_path") else ""
-        wanted.append((domain, None, f"https://{domain}" + (f"/{base}" if base else "")))
-    wanted += [(d.name, d.certificate_region or aws.resolve_region(), f"{d.scheme}://{d.name}") for d in extras]
-    certificates = [run.obtain(name, region) for name, region, _ in wanted]  # every certificate before any binding
-    return [run.bind(name, arn, url) for (name, _, url), arn in zip(wanted, certificates, strict=True)]
+        wanted.append((domain, own.certificate_region if own else None, f"https://{domain}" + (f"/{base}" if base else ""),
+                       own.alternative_names if own else ()))
+    wanted += [(d.name, d.certificate_region or aws.resolve_region(), f"{d.scheme}://{d.name}", d.alternative_names)
+               for d in extras]
+    # every certificate before any binding
+    certificates = [run.obtain(name, region, others) for name, region, _, others in wanted]
+    return [result for (name, _, url, others), arn in zip(wanted, certificates, strict=True)
+            for result in run.bind(name, arn, url, others)]
 
 
 @dataclass
@@ -110,28 +118,34 @@ class _DomainRun:
     yes: bool
     confirm: Callable[[str], Any]
 
-    def obtain(self, domain: str, certificate_region: str | None) -> str:
+    def obtain(self, domain: str, certificate_region: str | None, others: tuple[str, ...] = ()) -> str:
         cctx = CertifyContext(settings=self.settings, aws=self.aws, pm=self.ctx.pm, domain=domain, echo=self.ctx.echo,
                               manual=self.manual, yes=self.yes, local=self.ctx.local, confirm=self.confirm,
-                              certificate_region=certificate_region)
+                              certificate_region=certificate_region, names=(domain, *others))
         return self.provider.obtain(cctx)
 
-    def bind(self, domain: str, arn: str, url: str) -> dict[str, Any]:
+    def bind(self, domain: str, arn: str, url: str, others: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Bind ``domain`` (with the ``others`` its front door serves under the same certificate) and point DNS
+        at the front door, one result per name."""
         ctx, settings = self.ctx, self.settings
         bound = bind(ctx, settings, self.aws, domain, arn)
         target, url = bound.target, bound.url or url
-        result = {"domain": domain, "certificate_arn": arn, "provider": self.provider.name, "target": target,
-                  "dns": "skipped", "url": url}
-        if not target:
-            ctx.echo(f"The front door gave no DNS name to point {domain} at; DNS is left alone.")
-        elif self.manual:
-            ctx.echo(f"Create this DNS record yourself:\n  {domain}. CNAME {target}.   (or an alias A record to {target})")
-            result["dns"] = "manual"
-        elif settings.get("route53_enabled", True):
-            result["dns"] = _write_alias(self.aws, domain, target, bound.hosted_zone_id)
-            ctx.echo(f"Route53: {domain} -> {target} ({result['dns']}).")
-        ctx.echo(f"{url} is bound to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
-        return result
+        results = []
+        for name, name_url in [(domain, url), *((o, f"{url.split('://', 1)[0]}://{o}") for o in others)]:
+            result = {"domain": name, "certificate_arn": arn, "provider": self.provider.name, "target": target,
+                      "dns": "skipped", "url": name_url}
+            if not target:
+                ctx.echo(f"The front door gave no DNS name to point {name} at; DNS is left alone.")
+            elif self.manual:
+                ctx.echo(f"Create this DNS record yourself:\n  {name}. CNAME {target}.   (or an alias "
+                         f"{' and '.join(bound.record_types)} record to {target})")
+                result["dns"] = "manual"
+            elif settings.get("route53_enabled", True):
+                result["dns"] = _write_alias(self.aws, name, target, bound.hosted_zone_id, bound.record_types)
+                ctx.echo(f"Route53: {name} -> {target} ({result['dns']}).")
+            ctx.echo(f"{name_url} is bound to stage '{settings.stage}' with {arn}. DNS changes may take a few minutes to reach everyone.")
+            results.append(result)
+        return results
 
 
 def bind(ctx: Any, settings: Any, aws: Any, domain: str, certificate: str) -> Any:
@@ -152,14 +166,14 @@ def bind(ctx: Any, settings: Any, aws: Any, domain: str, certificate: str) -> An
     return bound
 
 
-def _write_alias(aws: Any, domain: str, target: str, zone_id: str | None) -> str:
+def _write_alias(aws: Any, domain: str, target: str, zone_id: str | None, record_types: tuple[str, ...] = ("A",)) -> str:
     from zappa_core.route53 import CLOUDFRONT_HOSTED_ZONE_ID, upsert_alias
 
     if not zone_id:
         if not target.rstrip(".").endswith(".cloudfront.net"):
             raise ZappaError(f"the front door gave no hosted zone id for {target}; cannot create the alias record")
         zone_id = CLOUDFRONT_HOSTED_ZONE_ID
-    return upsert_alias(aws.client("route53"), domain, target, zone_id)
+    return upsert_alias(aws.client("route53"), domain, target, zone_id, record_types=record_types)
 
 
 def certify(ctx: Any, *, yes: bool = False, manual: bool = False) -> int:

@@ -17,7 +17,8 @@
   ``d-<id>.execute-api.<region>.amazonaws.com``, API Gateway's hosted zone, ``AVAILABLE``), which ``certify``
   points the domain's alias record at.
 
-:mod:`zappa_core.local.lambda_model` corrects moto's Lambda control plane the same way.
+:mod:`zappa_core.local.lambda_model` corrects moto's Lambda control plane the same way, and
+:mod:`zappa_core.local.cloudfront_gaps` its CloudFront (functions published, function associations kept).
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ def install() -> None:
     from moto.awslambda import models, responses
     from moto.sns import models as sns_models
 
-    from zappa_core.local import lambda_model
+    from zappa_core.local import cloudfront_gaps, lambda_model
 
     lambda_model.install()
+    cloudfront_gaps.install()
     if _originals:
         return
     _originals["create_domain_name"] = v2_models.ApiGatewayV2Backend.create_domain_name
@@ -65,9 +67,10 @@ def uninstall() -> None:
     from moto.awslambda import models, responses
     from moto.sns import models as sns_models
 
-    from zappa_core.local import lambda_model
+    from zappa_core.local import cloudfront_gaps, lambda_model
 
     lambda_model.uninstall()
+    cloudfront_gaps.uninstall()
     if not _originals:
         return
     v2_models.ApiGatewayV2Backend.create_domain_name = _originals.pop("create_domain_name")

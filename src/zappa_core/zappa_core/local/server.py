@@ -32,7 +32,7 @@ log = logging.getLogger("zappa.local")
 #: Services whose changes can add, move or remove a front door of the gateway, by the name in the request's
 #: SigV4 credential scope. HTTP APIs (``apigatewayv2``) sign as ``apigateway``, load balancers (``elbv2``) as
 #: ``elasticloadbalancing``; "apigatewayv2" is listed too for clients that scope by the API's own name.
-FRONT_DOOR_SERVICES = {"apigateway", "apigatewayv2", "lambda", "elasticloadbalancing", "cloudformation"}
+FRONT_DOOR_SERVICES = {"apigateway", "apigatewayv2", "lambda", "elasticloadbalancing", "cloudformation", "cloudfront"}
 READ_PREFIXES = ("Describe", "List", "Get")
 #: Backends touched once in the background after start, so the first deploy does not pay for the imports.
 PREWARM_CALLS: dict[str, tuple[str, dict[str, Any]]] = {
