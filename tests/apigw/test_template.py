@@ -49,7 +49,7 @@ VARIANTS = {
                                                        "Restrictions": {"GeoRestriction": {"RestrictionType": "whitelist", "Items": ["DE", "FR"]}}}},
     "v2_url_domains_certificate": {"apigateway_version": "v2", "function_url_enabled": True, "function_url_domains": ["a.example.com", "b.example.com"],
                                    "certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
-                                   "function_url_config": {"authorizer": "AWS_IAM"}},
+                                   "function_url_config": {"cors": {"allowedOrigins": ["https://a.example.com"]}}},
 }
 
 

@@ -59,6 +59,8 @@ def test_config_defaults_and_merge(make_settings):
     ({"function_url_enabled": True, "function_url_domains": ["https://app.example.com/"]}, "'function_url_domains[0]': must be a host name"),
     ({"function_url_enabled": True, "function_url_domains": ["a.example.com", "A.example.com"]}, "'function_url_domains[1]': 'A.example.com' is listed twice"),
     ({"function_url_enabled": True, "function_url_domains": "app.example.com"}, "function_url_domains"),
+    ({"function_url_enabled": True, "function_url_domains": ["a.example.com"], "function_url_config": {"authorizer": "AWS_IAM"}},
+     "'function_url_domains': a function URL with \"authorizer\": \"AWS_IAM\" refuses the unsigned requests CloudFront sends it"),
     ({"function_url_enabled": True, "function_url_cloudfront_config": {"PriceClass": "PriceClass_All"}},
      "'function_url_cloudfront_config': configures the CloudFront distribution of 'function_url_domains', which is empty"),
     ({"function_url_enabled": True, "function_url_domains": ["a.example.com"], "function_url_cloudfront_config": {"PriceClas": "PriceClass_All"}},

@@ -49,6 +49,14 @@ def validate(settings: Any) -> list[SettingsProblem]:
     if domains and not settings.function_url_enabled:
         problems.append(SettingsProblem("custom domains are put in front of the function URL: set \"function_url_enabled\": true",
                                         key="function_url_domains"))
+    elif domains:
+        from zappa_aws_apigw.function_url import boto_url_config
+
+        if boto_url_config(settings)["AuthType"] != "NONE":
+            problems.append(SettingsProblem(
+                "a function URL with \"authorizer\": \"AWS_IAM\" refuses the unsigned requests CloudFront sends it, so its "
+                "domains would answer 403: use \"authorizer\": \"NONE\" in function_url_config with function_url_domains",
+                key="function_url_domains"))
     seen: set[str] = set()
     for i, name in enumerate(domains):
         if not HOSTNAME.match(name.rstrip(".")):
