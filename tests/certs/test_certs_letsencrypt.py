@@ -262,3 +262,23 @@ def test_a_failed_challenge_is_a_clear_error_and_the_record_is_removed(moto_aws,
     assert len(watcher.ready) == 1 and watcher.ready[0][2]  # it was written to Route53 ...
     _assert_nothing_left(moto_aws, zone, watcher)  # ... and removed again
     assert door.bound == []
+
+
+def test_one_order_covers_every_function_url_domain(moto_aws, acme_env, zone, stage, project, certify):
+    """function_url_domains are served by one CloudFront distribution, so one certificate (in us-east-1, whatever
+    the stage's region) covers them all: one order with a DNS-01 challenge per name, one binding, a record each."""
+    domains = [DOMAIN, "www.example.com"]
+    stage(domain=DOMAIN, lets_encrypt_key="secrets/account.key", aws_region="eu-west-1", apigateway_enabled=False,
+          function_url_enabled=True, function_url_domains=domains)
+    route53 = moto_aws.client("route53")
+    mirror, door = Mirror(acme_env, route53), FrontDoor()
+    code, out, err = certify(mirror, door)
+    assert code == 0, err
+    assert sorted(name for name, _, _ in mirror.ready) == [f"_acme-challenge.{d}" for d in domains]
+    [cert] = _acm(moto_aws)
+    assert cert["CertificateArn"].startswith("arn:aws:acm:us-east-1:") and door.bound == [cert["CertificateArn"]]
+    assert sorted(cert["SubjectAlternativeNames"]) == domains
+    assert "Let's Encrypt issued a certificate for app.example.com, www.example.com" in out
+    aliases = {r["Name"].rstrip(".") for r in route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+               if r["Type"] == "A"}
+    assert aliases == set(domains)

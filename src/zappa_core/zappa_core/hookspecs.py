@@ -165,8 +165,10 @@ def zappa_stage_domains(settings: StageSettings) -> list[StageDomain] | None:
     """Return the stage's custom domains besides ``domain`` that this plugin's front doors serve
     (:class:`~zappa_core.records.StageDomain` records, a list), read from the plugin's own settings.
 
-    Collect: ``zappa certify`` gets a certificate for each (in its ``certificate_region``) and binds it through
-    ``zappa_bind_domain``, after the stage's ``domain``. No AWS call: the settings alone say what they are.
+    Collect: ``zappa certify`` gets a certificate for each (in its ``certificate_region``, covering its
+    ``alternative_names``) and binds it through ``zappa_bind_domain``, after the stage's ``domain``, then points
+    every name at the front door. A record named like the stage's ``domain`` describes that domain (its region and
+    alternative names). No AWS call: the settings alone say what they are.
     """
 
 
