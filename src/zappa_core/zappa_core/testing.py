@@ -217,7 +217,11 @@ class LocalProject:
 def zappa_local_project(zappa_local: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                         capsys: pytest.CaptureFixture[str]) -> Callable[..., LocalProject]:
     """``zappa_local_project({"dev": {...}}, files={"app.py": source})``: a project in a temporary folder (the
-    current one from then on) with those stages and files, pointed at ``zappa_local``."""
+    current one from then on) with those stages and files, pointed at ``zappa_local``.
+
+    Unless ``files`` has a ``requirements.txt``, the project declares no dependencies (an empty one): without
+    any, packaging ships every distribution of the environment, as Zappa does, and in a test environment that
+    is a package of a hundred megabytes to build, upload and unpack at each cold start."""
     from zappa_core.cli import run as run_cli
 
     def run(args: list[str], *, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -231,7 +235,7 @@ def zappa_local_project(zappa_local: Any, tmp_path: Path, monkeypatch: pytest.Mo
     def make(stages: dict[str, Any], files: dict[str, str] | None = None, name: str = "project") -> LocalProject:
         root = tmp_path / name
         root.mkdir()
-        for path, text in (files or {}).items():
+        for path, text in {"requirements.txt": "# no dependencies\n", **(files or {})}.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(text)
         project = LocalProject(root, zappa_local, run)

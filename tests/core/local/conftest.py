@@ -86,9 +86,3 @@ def local_for_cli(tmp_path_factory):
         s3.create_bucket(Bucket=BUCKET)
         s3.put_object(Bucket=BUCKET, Key=OTHERS_OBJECT, Body=b"keep me")
         yield aws
-
-
-@pytest.fixture
-def own_cache(tmp_path, monkeypatch):
-    """A wheel and build cache of the test's own."""
-    monkeypatch.setenv("ZAPPA_CACHE_DIR", str(tmp_path / "cache"))

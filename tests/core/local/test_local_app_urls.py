@@ -27,7 +27,7 @@ def local(tmp_path_factory):
 
 
 @pytest.fixture
-def deployed(local, tmp_path, monkeypatch, capsys):
+def deployed(local, tmp_path, monkeypatch, capsys, shared_cache):
     """``deployed(app, door, **stage)``: the app deployed by ``zappa deploy dev --local``; the URL
     ``status --json`` lists under ``door``."""
 
@@ -35,7 +35,6 @@ def deployed(local, tmp_path, monkeypatch, capsys):
         root = tmp_path / app
         shutil.copytree(APPS / app, root)
         monkeypatch.chdir(root)
-        monkeypatch.setenv("ZAPPA_CACHE_DIR", str(tmp_path / "zcache"))
         (root / ".zappa").mkdir()
         (root / ".zappa" / "local.json").write_text(json.dumps({"gateway_endpoint": local.gateway_endpoint,
                                                                 "aws_endpoint": local.aws_endpoint}))

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 from big_projects import OTHERS_OBJECT, get, make_project, stage_objects, zappa
 
-pytestmark = [pytest.mark.e2e, pytest.mark.needs_plugins, pytest.mark.usefixtures("own_cache")]
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_plugins, pytest.mark.usefixtures("shared_cache")]
 
 
 def layer_versions(local, name: str) -> list[int]:

@@ -41,7 +41,7 @@ def leaked(text: str) -> list[str]:
     return [value for value in VALUES if value in text]
 
 
-def test_a_flask_app_reads_its_secrets_and_no_value_leaks(tmp_path, monkeypatch, zappa):
+def test_a_flask_app_reads_its_secrets_and_no_value_leaks(tmp_path, monkeypatch, zappa, shared_cache):
     from zappa_core import testing
 
     project = tmp_path / "shop"
@@ -53,7 +53,6 @@ def test_a_flask_app_reads_its_secrets_and_no_value_leaks(tmp_path, monkeypatch,
         "app_function": "app.app", "keep_warm": False, "touch": False,
         "secrets": {"DB_PASSWORD": "ssm:/shop/dev/db_password", "STRIPE_KEY": "secretsmanager:shop/dev/stripe#api_key"},
         "secrets_path": "/shop/dev/config/"}}))
-    monkeypatch.setenv("ZAPPA_CACHE_DIR", str(tmp_path / "cache"))
     with testing.local_aws(tmp_path / "local-cache", for_cli=True) as aws:
         monkeypatch.setenv("ZAPPA_LOCAL_GATEWAY", aws.gateway_endpoint)
         clients = aws.state.aws

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from big_projects import BUCKET, OTHERS_OBJECT, get, make_project, stage_objects, zappa
 
-pytestmark = [pytest.mark.e2e, pytest.mark.needs_plugins, pytest.mark.usefixtures("own_cache")]
+pytestmark = [pytest.mark.e2e, pytest.mark.needs_plugins, pytest.mark.usefixtures("shared_cache")]
 
 
 @pytest.mark.parametrize("framework", ["flask", pytest.param("django", marks=pytest.mark.slow)])

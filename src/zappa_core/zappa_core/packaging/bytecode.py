@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -64,7 +65,7 @@ class BytecodeCache:
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f".{path.name}.tmp")
+                tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two builds at once: one file each
                 tmp.write_bytes(data or b"")  # an empty file remembers "does not compile"
                 tmp.replace(path)
             except OSError:
