@@ -118,6 +118,7 @@ def stage(zappa_local, tmp_path_factory):
     project = tmp_path_factory.mktemp("chat")
     (project / "app.py").write_text(WSGI)
     (project / "chat.py").write_text(CHAT)
+    (project / "requirements.txt").write_text("# no dependencies\n")  # else the whole test environment is shipped
     (project / "zappa_settings.json").write_text(json.dumps({"dev": {
         "project_name": "chat", "app_function": "app.app", "s3_bucket": "chat-code", "aws_region": "us-east-1",
         "apigateway_version": "v2", "keep_warm": False, "touch": False, "websocket_handler_module": "chat",
