@@ -11,6 +11,7 @@ inflate. Writes ``bench/results/loop.json``.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import resource
@@ -104,7 +105,7 @@ def bench_serve(project: Path) -> dict:
                 try:
                     if f"reload {i}" in answer(url):
                         break
-                except OSError:
+                except (OSError, http.client.HTTPException):  # the old process cut off while it hands over
                     pass
                 time.sleep(0.002)
             reloads.append(time.perf_counter() - started)
