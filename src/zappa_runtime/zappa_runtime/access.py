@@ -173,3 +173,16 @@ def log_request(environ: dict[str, Any], status: int, length: int, started: floa
         micros = int((time.perf_counter() - started) * 1e6)
         now = time.time()
         emit_line(access_line(environ, status, length, micros, now), now)
+
+
+def log_request_of(request: Any, status: int, length: int, started: float) -> None:
+    """:func:`log_request` for an :class:`~zappa_runtime.request.HttpRequest` (an ASGI app's): the same line."""
+    if access_log.isEnabledFor(_INFO):
+        from zappa_runtime.request import native
+
+        headers = request.headers
+        line = {"REMOTE_ADDR": request.client, "REMOTE_USER": request.user, "REQUEST_METHOD": request.method,
+                "SCRIPT_NAME": native(request.script_name), "PATH_INFO": native(request.path),
+                "QUERY_STRING": native(request.query), "SERVER_PROTOCOL": request.protocol,
+                "HTTP_REFERER": headers.get("referer", "-"), "HTTP_USER_AGENT": headers.get("user-agent", "-")}
+        log_request(line, status, length, started)

@@ -2,8 +2,9 @@
 
 No thread hand-off: each request runs ``app(scope, receive, send)`` to completion on the loop with
 ``run_until_complete``. The lifespan protocol runs once: ``startup`` at cold start (when the app speaks it) and
-``shutdown`` when the process exits. The request is parsed exactly as for WSGI (:mod:`zappa_runtime.wsgi`), so
-both kinds of app see the same headers, body, paths and client address.
+``shutdown`` when the process exits. The scope is built from the event's :class:`~zappa_runtime.request.HttpRequest`,
+read by the parsing layer the WSGI adapter uses too, so both kinds of app see the same headers, body, paths and
+client address.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from typing import Any
 from urllib.parse import quote
 
 from zappa_runtime import server_errors
-from zappa_runtime.access import log_request
-from zappa_runtime.request import BadRequest
-from zappa_runtime.responses import ResponseBuilder, server_error
-from zappa_runtime.wsgi import WsgiAdapter
+from zappa_runtime.access import log_request_of
+from zappa_runtime.request import HttpRequest, RequestParser
+from zappa_runtime.responses import NOT_A_REQUEST, ResponseBuilder, app_failed, not_a_request
 
 log = logging.getLogger("zappa.runtime")
 
@@ -35,7 +35,7 @@ class LifespanError(RuntimeError):
     """The ASGI app's lifespan startup failed, broke the protocol or did not finish in time: the cold start fails."""
 
 
-def startup_timeout(settings: dict) -> float:
+def startup_timeout(settings: dict[str, Any]) -> float:
     """``asgi_startup_timeout`` in seconds (default 5)."""
     value = settings.get("asgi_startup_timeout")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
@@ -57,14 +57,16 @@ class AsgiAdapter:
     def __init__(self, app: Any, runtime: Any) -> None:
         self.app = app
         self.runtime = runtime
-        self.expose_tracebacks = bool(runtime.settings.get("expose_tracebacks"))
-        self.parser = WsgiAdapter(None, runtime)
-        self.responses: ResponseBuilder = self.parser.responses
+        settings = runtime.settings
+        self.expose_tracebacks = bool(settings.get("expose_tracebacks"))
+        self.count_server_errors = server_errors.wanted(settings)
+        self.parser = RequestParser(settings)
+        self.responses = ResponseBuilder(settings)
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)
-        self.state: dict = {}
-        self._lifespan_queue: asyncio.Queue | None = None
-        self._lifespan_task: asyncio.Task | None = None
+        self.state: dict[str, Any] = {}
+        self._lifespan_queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._lifespan_task: asyncio.Task[None] | None = None
         self.lifespan_supported = False
         self.startup_timeout = startup_timeout(runtime.settings)
         self._startup()
@@ -82,7 +84,7 @@ class AsgiAdapter:
         that hangs until Lambda's init timeout.
         """
         loop = self.loop
-        queue: asyncio.Queue = asyncio.Queue()
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         started = loop.create_future()
         stopped = loop.create_future()
         self._stopped = stopped
@@ -90,7 +92,7 @@ class AsgiAdapter:
         refused: list[LifespanError] = []
         took: list[bool] = []
 
-        async def receive() -> dict:
+        async def receive() -> dict[str, Any]:
             if refused and not started.done():  # it broke the protocol and still waits: it would wait forever
                 await asyncio.sleep(0)
                 if not started.done():
@@ -100,7 +102,7 @@ class AsgiAdapter:
             took.append(True)
             return message
 
-        async def send(message: dict) -> None:
+        async def send(message: dict[str, Any]) -> None:
             kind = message.get("type")
             if kind == "lifespan.startup.complete":
                 if not started.done():
@@ -166,7 +168,7 @@ class AsgiAdapter:
             self._lifespan_queue = queue
             atexit.register(self.shutdown)
 
-    def _abandon(self, task: asyncio.Task) -> None:
+    def _abandon(self, task: asyncio.Task[None]) -> None:
         """Cancel a failed lifespan task and give it a moment to unwind (it must not block the error)."""
         if not task.done():
             task.cancel()
@@ -186,46 +188,51 @@ class AsgiAdapter:
             log.warning("ASGI lifespan shutdown did not complete: %s", exc)
 
     # ------------------------------------------------------------------------------------------- request
-    def scope(self, environ: dict, event: dict, context: Any, kind: str) -> dict:
-        headers = []
-        for key, value in environ.items():
-            if key[:5] == "HTTP_":
-                headers.append((key[5:].replace("_", "-").lower().encode("latin-1"), value.encode("latin-1")))
-        if "CONTENT_TYPE" in environ:
-            headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
-        headers.append((b"content-length", environ["CONTENT_LENGTH"].encode("latin-1")))
-        root_path = environ["SCRIPT_NAME"].encode("latin-1").decode("utf-8", "replace")
-        path_bytes = (environ["SCRIPT_NAME"] + environ["PATH_INFO"]).encode("latin-1")
-        path = path_bytes.decode("utf-8", "replace")
+    def scope(self, request: HttpRequest) -> dict[str, Any]:
+        """The ASGI HTTP scope of ``request``: text as UTF-8 bytes where ASGI wants bytes."""
+        headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in request.headers.items()
+                   if name != "content-type" and name != "content-length"]
+        content_type = request.headers.get("content-type")
+        if content_type is not None:
+            headers.append((b"content-type", content_type.encode("latin-1")))
+        headers.append((b"content-length", str(len(request.body)).encode("ascii")))
+        script, kind = request.script_name, request.kind
+        full = script + request.path
+        if full.isascii():
+            root_path, path, path_bytes = script, full, full.encode("ascii")
+        else:  # what the app sees is text; undecodable bytes (kept as surrogates) show as U+FFFD
+            path_bytes = full.encode("utf-8", "surrogateescape")
+            root_path = script.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            path = path_bytes.decode("utf-8", "replace")
         if kind == "http" or kind == "http1":  # the HTTP API hands the path over decoded: encode it again
             raw_path = quote(path_bytes, safe=_PATH_SAFE).encode("ascii")
         else:
-            raw = event.get("path") if kind in ("rest", "alb") else event.get("rawPath")
-            raw = raw or "/"
+            event = request.event
+            raw = (event.get("path") if kind == "rest" or kind == "alb" else event.get("rawPath")) or "/"
             if root_path and not raw.startswith(root_path):
                 raw = root_path + raw
             raw_path = raw.encode("utf-8", "surrogateescape")
-        port = environ["SERVER_PORT"]
+        port = request.server_port
         return {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": environ["SERVER_PROTOCOL"].rpartition("/")[2] or "1.1",
-            "method": environ["REQUEST_METHOD"],
-            "scheme": environ["wsgi.url_scheme"],
+            "http_version": request.protocol.rpartition("/")[2] or "1.1",
+            "method": request.method,
+            "scheme": request.scheme,
             "path": path,
             "raw_path": raw_path,
-            "query_string": environ["QUERY_STRING"].encode("latin-1"),
+            "query_string": request.query.encode("utf-8", "surrogateescape"),
             "root_path": root_path,
             "headers": headers,
-            "client": (environ["REMOTE_ADDR"], 0),
-            "server": (environ["SERVER_NAME"], int(port) if port.isdigit() else None),
+            "client": (request.client, 0),
+            "server": (request.server_name, int(port) if port.isdigit() else None),
             "state": dict(self.state),
-            "aws.event": event,
-            "aws.context": context,
+            "aws.event": request.event,
+            "aws.context": request.context,
             "zappa.event_kind": kind,
         }
 
-    def run(self, scope: dict, body: bytes) -> tuple[str, list, bytes]:
+    def run(self, scope: dict[str, Any], body: bytes) -> tuple[str, list[tuple[str, str]], bytes]:
         """Run the app for one request: ``(status line, headers, body)``.
 
         An exception raised after the app finished sending its response (Starlette's error middleware sends the
@@ -235,11 +242,11 @@ class AsgiAdapter:
         """
         loop = self.loop
         result: dict[str, Any] = {}
-        chunks: list = []
+        chunks: list[bytes] = []
         pending = [True]
-        finished: list = []
+        finished: list[asyncio.Future[None] | None] = []
 
-        async def receive() -> dict:
+        async def receive() -> dict[str, Any]:
             if pending:
                 pending.clear()
                 return {"type": "http.request", "body": body, "more_body": False}
@@ -249,7 +256,7 @@ class AsgiAdapter:
                 await waiter
             return {"type": "http.disconnect"}
 
-        async def send(message: dict) -> None:
+        async def send(message: dict[str, Any]) -> None:
             kind = message["type"]
             if kind == "http.response.body":
                 if "status" not in result or "done" in result:
@@ -261,7 +268,7 @@ class AsgiAdapter:
                 if not message.get("more_body"):
                     result["done"] = True
                     for waiter in finished:
-                        if not waiter.done():
+                        if waiter is not None and not waiter.done():
                             waiter.set_result(None)
                     finished.append(None)
             elif kind == "http.response.start":
@@ -283,27 +290,20 @@ class AsgiAdapter:
         headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in result["headers"]]
         return status_line(int(result["status"])), headers, b"".join(chunks)
 
-    def __call__(self, event: dict, context: Any, kind: str) -> dict:
+    def __call__(self, event: dict[str, Any], context: Any, kind: str) -> dict[str, Any]:
         started = time.perf_counter()
-        responses = self.responses
         try:
-            environ = self.parser.environ(event, context, kind)
-            scope = self.scope(environ, event, context, kind)
-        except BadRequest as exc:
-            return responses.error(kind, event, 400, {"message": str(exc)})
-        except (KeyError, TypeError, AttributeError, ValueError, UnicodeError) as exc:
-            log.warning("malformed %s event (%s: %s)", kind, type(exc).__name__, exc)
-            return responses.error(kind, event, 400, {"message": f"malformed {kind} event"})
-        body = environ["wsgi.input"].getvalue()
+            request = self.parser.parse(event, context, kind)
+            scope = self.scope(request)
+        except NOT_A_REQUEST as exc:
+            return not_a_request(self.responses, kind, event, exc)
         try:
-            status, headers, out = self.run(scope, body)
-            response = responses.build(kind, event, status, headers, out, scope["method"])
-        except Exception as exc:  # every failure becomes a 500, never a crashed invocation
-            log.exception("uncaught exception while servicing %s %s", scope["method"], scope["path"])
-            self.runtime.handle_exception(exc, event, context)
-            response = responses.error(kind, event, 500, server_error(exc, self.expose_tracebacks))
+            status, headers, out = self.run(scope, request.body)
+            response = self.responses.build(kind, event, status, headers, out, request.method)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a 500 (logged), never a crashed invocation
+            response = app_failed(self, exc, kind, event, context, request.method, scope["path"])
             out = b""
-        log_request(environ, response["statusCode"], len(out), started)
-        if self.parser.count_server_errors and response["statusCode"] >= 500:
+        log_request_of(request, response["statusCode"], len(out), started)
+        if self.count_server_errors and response["statusCode"] >= 500:
             server_errors.emit(context)
         return response

@@ -1,12 +1,22 @@
 """The proxy response of an HTTP event, in the shape its kind expects (API Gateway REST and HTTP API payloads,
 function URLs, ALB in single- and multi-value mode): the body as text or base64, each ``Set-Cookie`` exactly once;
-and the runtime's own 400 and 500 answers."""
+and the runtime's own 400 and 500 answers, which the WSGI and the ASGI adapter share (only a request that is not
+served reaches them)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from base64 import b64encode
 from typing import Any
+
+from zappa_runtime.request import BadRequest
+
+log = logging.getLogger("zappa.runtime")
+
+#: What reading an event that is no request raises: :class:`BadRequest`, or a missing key, a value of the wrong
+#: type, text that is no text (``UnicodeError`` is a ``ValueError``) from a malformed event.
+NOT_A_REQUEST = (BadRequest, KeyError, TypeError, AttributeError, ValueError)
 
 TEXT_MIMETYPES = frozenset(
     {
@@ -167,3 +177,20 @@ def server_error(exc: BaseException, expose_traceback: bool) -> dict[str, Any]:
 
         payload["traceback"] = traceback.format_exception(type(exc), exc, exc.__traceback__)
     return payload
+
+
+def not_a_request(responses: ResponseBuilder, kind: str, event: dict[str, Any], exc: Exception) -> dict[str, Any]:
+    """The 400 for an event whose request could not be read (``exc``, one of :data:`NOT_A_REQUEST`)."""
+    if isinstance(exc, BadRequest):
+        return responses.error(kind, event, 400, {"message": str(exc)})
+    log.warning("malformed %s event (%s: %s)", kind, type(exc).__name__, exc)
+    return responses.error(kind, event, 400, {"message": f"malformed {kind} event"})
+
+
+def app_failed(adapter: Any, exc: Exception, kind: str, event: dict[str, Any], context: Any, method: str,
+               path: str) -> dict[str, Any]:
+    """The 500 for a request whose app failed (called while ``exc`` is being handled): logged with its traceback,
+    given to the stage's ``exception_handler``; the traceback in the answer only with ``expose_tracebacks``."""
+    log.exception("uncaught exception while servicing %s %s", method, path)
+    adapter.runtime.handle_exception(exc, event, context)
+    return adapter.responses.error(kind, event, 500, server_error(exc, adapter.expose_tracebacks))  # type: ignore[no-any-return]

@@ -8,7 +8,6 @@ Every header value is kept (repeated headers joined with ``", "``, cookies with 
 
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from io import BytesIO
@@ -17,11 +16,22 @@ from typing import Any
 from zappa_runtime import server_errors
 from zappa_runtime.access import log_request
 from zappa_runtime.records import AppNotConfiguredError
-from zappa_runtime.request import BadRequest, decode_body, lookup_context, remote_user, request_headers, source_ip
-from zappa_runtime.request_url import alb_query, decode_path, rest_query, split_stage_and_base, v2_query
-from zappa_runtime.responses import ResponseBuilder, server_error
-
-log = logging.getLogger("zappa.runtime")
+from zappa_runtime.request import (
+    base_path_of,
+    context_mappings,
+    decode_body,
+    fold_headers,
+    function_url_domains,
+    map_context_headers,
+    native,
+    remote_user,
+    request_line,
+    server_address,
+    source_ip,
+    trust_forwarded_host,
+)
+from zappa_runtime.request_url import split_stage_and_base
+from zappa_runtime.responses import NOT_A_REQUEST, ResponseBuilder, app_failed, not_a_request
 
 _ENV_KEYS: dict[str, str] = {}
 
@@ -48,11 +58,6 @@ def context_env_key(name: str) -> str:
     return upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + upper
 
 
-def wsgi_str(text: str) -> str:
-    """A str of code points as the WSGI 'native string' of its UTF-8 bytes (latin-1 mapped)."""
-    return text if text.isascii() else text.encode("utf-8", "surrogateescape").decode("latin-1")
-
-
 class WsgiAdapter:
     """``adapter(event, context, kind) -> proxy response`` around a WSGI app."""
 
@@ -60,91 +65,36 @@ class WsgiAdapter:
         settings = runtime.settings
         self.app = app
         self.runtime = runtime
-        base = (settings.get("base_path") or "").strip("/")
-        self.base_path = "/" + base if base else ""
+        self.base_path = base_path_of(settings)
         self.expose_tracebacks = bool(settings.get("expose_tracebacks"))
         self.count_server_errors = server_errors.wanted(settings)
         self.responses = ResponseBuilder(settings)
-        # The CloudFront distribution of ``function_url_domains`` passes the domain a client asked for as
-        # X-Forwarded-Host (the function URL itself only accepts its own Host): trusted for those names only.
-        self.url_domains = frozenset(str(d).lower().rstrip(".") for d in settings.get("function_url_domains") or ())
-        self.context_headers = [
-            (context_env_key(str(name)), str(path).split("."))
-            for name, path in (settings.get("context_header_mappings") or {}).items()
-            if str(name)
-        ]
+        self.url_domains = function_url_domains(settings)
+        self.context_headers = context_mappings(settings, context_env_key)
 
-    def environ(self, event: dict, context: Any, kind: str) -> dict:
+    def environ(self, event: dict[str, Any], context: Any, kind: str) -> dict[str, Any]:
+        """The WSGI environ of the request in ``event``, built straight from the event (:mod:`zappa_runtime.request`);
+        raises :class:`BadRequest` (or ``KeyError``, ``TypeError``, ... for a malformed event)."""
         rc = event.get("requestContext")
         if type(rc) is not dict:
             rc = {}
-        environ: dict[str, Any] = {}
-        headers, multi = request_headers(event, kind)
-        if headers:
-            keys = _ENV_KEYS
-            for name, value in headers.items():
-                key = keys.get(name)
-                if key is None:
-                    key = header_env_key(name)
-                if not key or value is None:
-                    continue
-                if multi and type(value) is list:
-                    value = ("; " if key == "HTTP_COOKIE" else ", ").join(value)
-                if not value.isascii():
-                    value = value.encode("utf-8").decode("latin-1")
-                if key in environ:
-                    value = environ[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value
-                environ[key] = value
-        if kind == "rest" or kind == "alb" or kind == "http1":
-            method = event["httpMethod"]
-            raw_path = event.get("path") or "/"
-            query = alb_query(event) if kind == "alb" else rest_query(event)
-            protocol = rc.get("protocol") or "HTTP/1.1"
-        else:
-            http = rc["http"]
-            method = http["method"]
-            raw_path = event.get("rawPath") or "/"
-            query = v2_query(event)
-            protocol = http.get("protocol") or "HTTP/1.1"
-            cookies = event.get("cookies")
-            if cookies:
-                cookie = "; ".join(cookies)
-                if not cookie.isascii():
-                    cookie = wsgi_str(cookie)
-                if "HTTP_COOKIE" in environ:  # a Cookie header left beside `cookies`: keep both
-                    cookie += "; " + environ["HTTP_COOKIE"]
-                environ["HTTP_COOKIE"] = cookie
-        if type(method) is not str or type(raw_path) is not str or not method:
-            raise BadRequest("the event has no valid method or path")
+        environ = fold_headers(event, kind, _ENV_KEYS, header_env_key, "HTTP_COOKIE")
+        method, path, query, protocol = request_line(event, rc, kind)
         if kind == "url" and self.url_domains:
-            forwarded = environ.get("HTTP_X_FORWARDED_HOST")
-            if forwarded and forwarded.rsplit(":", 1)[0].lower() in self.url_domains:
-                environ["HTTP_HOST"] = forwarded
+            trust_forwarded_host(environ, "HTTP_HOST", "HTTP_X_FORWARDED_HOST", self.url_domains)
         host = environ.get("HTTP_HOST") or rc.get("domainName") or ""
         if type(host) is not str:
             host = ""
-        path = raw_path if kind == "http" or kind == "http1" else decode_path(raw_path)  # HTTP APIs decode it
         script, path = split_stage_and_base(kind, path, rc, host, self.base_path, event)
         body = decode_body(event)
-
-        proto = environ.get("HTTP_X_FORWARDED_PROTO")
-        if proto:
-            proto = proto.rsplit(",", 1)[-1].strip().lower()
-        scheme = proto if proto == "http" or proto == "https" else "https"
-        colon = host.rfind(":")
-        if colon > host.rfind("]"):
-            server_name, port = host[:colon], host[colon + 1 :]
-        else:
-            server_name, port = host or "localhost", ""
-        forwarded_port = environ.get("HTTP_X_FORWARDED_PORT")
-        if forwarded_port:
-            port = forwarded_port.rsplit(",", 1)[-1].strip()
+        scheme, server_name, port = server_address(host, environ.get("HTTP_X_FORWARDED_PROTO"),
+                                                   environ.get("HTTP_X_FORWARDED_PORT"))
         environ["REQUEST_METHOD"] = method
-        environ["SCRIPT_NAME"] = wsgi_str(script)
-        environ["PATH_INFO"] = wsgi_str(path)
-        environ["QUERY_STRING"] = query if query.isascii() else wsgi_str(query)
+        environ["SCRIPT_NAME"] = native(script)
+        environ["PATH_INFO"] = native(path)
+        environ["QUERY_STRING"] = query if query.isascii() else native(query)
         environ["SERVER_NAME"] = server_name
-        environ["SERVER_PORT"] = port or ("443" if scheme == "https" else "80")
+        environ["SERVER_PORT"] = port
         environ["SERVER_PROTOCOL"] = protocol
         environ["REMOTE_ADDR"] = source_ip(kind, rc, environ.get("HTTP_X_FORWARDED_FOR"))
         environ["CONTENT_LENGTH"] = str(len(body))
@@ -165,19 +115,15 @@ class WsgiAdapter:
                 environ["API_GATEWAY_AUTHORIZER"] = auth
             if user:
                 environ["REMOTE_USER"] = user
-        for key, parts in self.context_headers:
-            value = lookup_context(rc, parts)
-            if value is None:
-                environ.pop(key, None)  # a mapped header never comes from the client
-            else:
-                environ[key] = wsgi_str(value if type(value) is str else str(value))
+        if self.context_headers:
+            map_context_headers(environ, rc, self.context_headers)
         return environ
 
-    def call_app(self, environ: dict) -> tuple[str, list, bytes]:
-        state: list = []
-        chunks: list = []
+    def call_app(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        state: list[Any] = []
+        chunks: list[bytes] = []
 
-        def start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             state[:] = (status, headers)
             return chunks.append
 
@@ -194,27 +140,21 @@ class WsgiAdapter:
             raise RuntimeError("the WSGI app returned without calling start_response")
         return state[0], state[1], b"".join(chunks)
 
-    def __call__(self, event: dict, context: Any, kind: str) -> dict:
+    def __call__(self, event: dict[str, Any], context: Any, kind: str) -> dict[str, Any]:
         started = time.perf_counter()
-        responses = self.responses
         try:
             environ = self.environ(event, context, kind)
-        except BadRequest as exc:
-            return responses.error(kind, event, 400, {"message": str(exc)})
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            log.warning("malformed %s event (%s: %s)", kind, type(exc).__name__, exc)
-            return responses.error(kind, event, 400, {"message": f"malformed {kind} event"})
+        except NOT_A_REQUEST as exc:
+            return not_a_request(self.responses, kind, event, exc)
         try:
             if self.app is None:
                 raise AppNotConfiguredError(
                     "HTTP request, but the stage has neither `app_function` nor `django_settings`"
                 )
             status, headers, body = self.call_app(environ)
-            response = responses.build(kind, event, status, headers, body, environ["REQUEST_METHOD"])
-        except Exception as exc:  # every failure becomes a 500, never a crashed invocation
-            log.exception("uncaught exception while servicing %s %s", environ["REQUEST_METHOD"], environ["PATH_INFO"])
-            self.runtime.handle_exception(exc, event, context)
-            response = responses.error(kind, event, 500, server_error(exc, self.expose_tracebacks))
+            response = self.responses.build(kind, event, status, headers, body, environ["REQUEST_METHOD"])
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a 500 (logged), never a crashed invocation
+            response = app_failed(self, exc, kind, event, context, environ["REQUEST_METHOD"], environ["PATH_INFO"])
             body = b""
         log_request(environ, response["statusCode"], len(body), started)
         if self.count_server_errors and response["statusCode"] >= 500:
