@@ -75,6 +75,7 @@ def write_settings(root, **changes) -> None:
 @pytest.fixture
 def project(local, tmp_path, monkeypatch):
     (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "requirements.txt").write_text("# no dependencies\n")  # else the whole test environment is shipped
     cert, key = self_signed(DOMAINS)
     (tmp_path / "cert.pem").write_bytes(cert)
     (tmp_path / "key.pem").write_bytes(key)

@@ -92,6 +92,7 @@ def test_package_names_handlers_that_no_setting_names(tmp_path, monkeypatch, cap
     from zappa_core.cli import run
 
     (tmp_path / "app.py").write_text("def app(environ, start_response):\n    return []\n")
+    (tmp_path / "requirements.txt").write_text("")  # the project's imports are read, not the environment's
     (tmp_path / "realtime").mkdir()
     (tmp_path / "realtime" / "__init__.py").write_text("")
     (tmp_path / "realtime" / "ws.py").write_text("from zappa.websocket import on_connect, on_message\n")
