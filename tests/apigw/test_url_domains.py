@@ -186,3 +186,26 @@ def test_step_lifecycle(make_settings, ctx_for, moto_aws):
     assert not cf.list_distributions()["DistributionList"].get("Items")
     assert not cf.list_functions()["FunctionList"].get("Items")
     assert step.plan_destroy(ctx).action is Action.UNCHANGED
+
+
+@pytest.mark.parametrize("function_url_enabled", [False, True])
+def test_a_stage_without_domains_reads_cloudfront_only_behind_a_function_url(make_settings, ctx_for, moto_aws,
+                                                                             monkeypatch, function_url_enabled):
+    """A stage that never used function_url_domains and has no function URL needs no CloudFront permission:
+    its deploy and undeploy plans do not call CloudFront. Behind a function URL the plan still looks for a
+    distribution left by function_url_domains removed from the settings."""
+    from zappa_aws_apigw import url_domains
+    from zappa_aws_apigw.function_url import FunctionUrlStep
+    from zappa_aws_apigw.url_domains import FunctionUrlDomainsStep
+
+    settings = make_settings(function_url_enabled=function_url_enabled, apigateway_enabled=False)
+    ctx = ctx_for(settings)
+    if function_url_enabled:
+        run_step(ctx, FunctionUrlStep(settings))
+    calls = []
+    real = url_domains.cloudfront
+    monkeypatch.setattr(url_domains, "cloudfront", lambda aws: calls.append("cloudfront") or real(aws))
+    step = FunctionUrlDomainsStep(settings)
+    assert step.plan(ctx).action is Action.UNCHANGED
+    assert step.plan_destroy(ctx).action is Action.UNCHANGED
+    assert bool(calls) is function_url_enabled

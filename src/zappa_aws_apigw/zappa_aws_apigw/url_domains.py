@@ -248,8 +248,13 @@ class FunctionUrlDomainsStep(ResourceStep):
                      f"{'waits' if len(waiting) == 1 else 'wait'} for a certificate: run zappa certify {self.settings.stage}")
 
     def plan_destroy(self, ctx: DeployContext) -> Change:
+        host = origin_host(ctx.aws, self.settings)
+        if host is None and not domains_of(self.settings):
+            # No function URL and no domains: nothing for a distribution to stand in front of, so a stage that
+            # never used function_url_domains makes no CloudFront call and needs no CloudFront permission.
+            return Change(self.id, Action.UNCHANGED, "CloudFront distribution of the function URL", [], empty=True)
         cf = cloudfront(ctx.aws)
-        found = find_distributions(cf, self.settings, origin_host(ctx.aws, self.settings))
+        found = find_distributions(cf, self.settings, host)
         details = [f"CloudFront distribution {d.get('DomainName')} ({d['Id']}): disable, then delete" for d in found]
         if url_host_function.exists(cf, self.settings):
             details.append(f"CloudFront Function {url_host_function.function_name(self.settings)}")
