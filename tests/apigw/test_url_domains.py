@@ -194,9 +194,10 @@ def test_a_stage_without_domains_reads_cloudfront_only_behind_a_function_url(mak
     """A stage that never used function_url_domains and has no function URL needs no CloudFront permission:
     its deploy and undeploy plans do not call CloudFront. Behind a function URL the plan still looks for a
     distribution left by function_url_domains removed from the settings."""
-    from zappa_aws_apigw import url_domains
     from zappa_aws_apigw.function_url import FunctionUrlStep
     from zappa_aws_apigw.url_domains import FunctionUrlDomainsStep
+
+    from zappa_aws_apigw import url_domains
 
     settings = make_settings(function_url_enabled=function_url_enabled, apigateway_enabled=False)
     ctx = ctx_for(settings)
