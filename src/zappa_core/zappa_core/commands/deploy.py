@@ -162,14 +162,20 @@ def run_rollout(dctx: Any, settings: Any) -> Any:
     from dataclasses import replace
 
     from zappa_core.engine import command_line
-    from zappa_core.rollout.run import start, watch
+    from zappa_core.rollout.run import hold_interrupts, release_interrupts, start, watch
 
     deployment = settings.deployment
     hint = (f"the rollout is recorded in the alias: 'zappa status {settings.stage}' shows it, "
             f"'{command_line('update', settings.stage, dctx)}' finishes it")
-    rollout = read_aws("starting the rollout", lambda: start(dctx, deployment, function.rollout_from,
-                                                             function.rollout_to), hint=hint)
-    outcome = read_aws("watching the rollout", lambda: watch(dctx, rollout, list(deployment.alarms)), hint=hint)
+    held = hold_interrupts()
+    try:
+        rollout = read_aws("starting the rollout", lambda: start(dctx, deployment, function.rollout_from,
+                                                                 function.rollout_to), hint=hint)
+    except BaseException:
+        release_interrupts()
+        raise
+    outcome = read_aws("watching the rollout", lambda: watch(dctx, rollout, list(deployment.alarms), held=held),
+                       hint=hint)
     dctx.publish_function(replace(function, version=rollout.new if outcome.decision == "promoted" else rollout.old))
     return outcome
 

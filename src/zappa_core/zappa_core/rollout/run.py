@@ -120,16 +120,33 @@ def roll_back(dctx: DeployContext, rollout: Rollout, reason: str, health: Health
     return outcome
 
 
-def watch(dctx: DeployContext, rollout: Rollout, alarms: list[str], *,
+def hold_interrupts() -> list[bool]:
+    """From now until :func:`watch` takes over, a Ctrl-C is held, not raised: the alias may already carry the
+    rollout that ``start`` is writing, and only ``watch`` can roll it back. Returns the list a held Ctrl-C is
+    recorded in; :func:`release_interrupts` undoes it when the rollout never reaches ``watch``."""
+    held: list[bool] = []
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda *_: held.append(True))
+    return held
+
+
+def release_interrupts() -> None:
+    """Ctrl-C raises KeyboardInterrupt again (also where SIGINT was inherited as ignored)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def watch(dctx: DeployContext, rollout: Rollout, alarms: list[str], *, held: list[bool] | None = None,
           sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time) -> Outcome:
     """Watch the new version until the rollout ends; roll it back at the first sign of trouble. Ctrl-C rolls it
-    back too (then the interrupt goes on)."""
+    back too (then the interrupt goes on), also one ``held`` since :func:`hold_interrupts`."""
     lam = dctx.aws.client("lambda")
     name = dctx.function_name
     poll = min(MAX_POLL_S, max(0.2, rollout.interval / 10))
-    if threading.current_thread() is threading.main_thread():  # Ctrl-C rolls back even where SIGINT was ignored
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+    release_interrupts()
     try:
+        if held:
+            raise KeyboardInterrupt
         while True:
             ended = ended_elsewhere(dctx, rollout)
             if ended is not None:
