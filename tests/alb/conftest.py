@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alb_helpers import import_self_signed
+from cert_helpers import import_self_signed
 from zappa_core.plan import DeployContext
 
 

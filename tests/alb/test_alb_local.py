@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from alb_helpers import import_self_signed
+from cert_helpers import import_self_signed
 
 pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e]
 

@@ -13,12 +13,12 @@ that ``zappa`` built, run by the executor.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import urllib.error
 import urllib.request
 
 import pytest
+from cert_helpers import self_signed
 from cli_result import run_cli
 
 pytestmark = [pytest.mark.needs_plugins, pytest.mark.e2e, pytest.mark.slow]
@@ -33,25 +33,6 @@ def app(environ, start_response):
     return [body]
 """
 DOMAINS = ["app.example.com", "www.example.com"]
-
-
-def self_signed(names: list[str]) -> tuple[bytes, bytes]:
-    """A certificate (and its key) for ``names``, as the project's own files would hold."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=90))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
-            .sign(key, hashes.SHA256()))
-    return (cert.public_bytes(serialization.Encoding.PEM),
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +57,7 @@ def write_settings(root, **changes) -> None:
 def project(local, tmp_path, monkeypatch):
     (tmp_path / "app.py").write_text(APP)
     (tmp_path / "requirements.txt").write_text("# no dependencies\n")  # else the whole test environment is shipped
-    cert, key = self_signed(DOMAINS)
+    cert, key = self_signed(*DOMAINS)
     (tmp_path / "cert.pem").write_bytes(cert)
     (tmp_path / "key.pem").write_bytes(key)
     write_settings(tmp_path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from cert_helpers import import_self_signed
 from zappa_core.cli import run
 from zappa_core.plan import Action
 from zappa_core.testing import run_step
@@ -41,27 +42,6 @@ def test_websocket_domain_settings_are_checked(make_settings):
         assert key in text and message in text, (keys, text)
 
 
-def _self_signed(acm, *names: str) -> str:
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
-    now = dt.datetime.now(dt.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=90))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False).sign(key, hashes.SHA256()))
-    return acm.import_certificate(
-        Certificate=cert.public_bytes(serialization.Encoding.PEM),
-        PrivateKey=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
-    )["CertificateArn"]
-
-
 def test_certify_binds_domain_of_a_websocket_only_stage(make_settings, ctx_for, function, capsys):
     """A stage whose only API is its WebSocket API: ``domain`` goes to it, mapped as a whole to its stage."""
     from zappa_aws_apigw.websocket_api import WebSocketApiStep
@@ -69,7 +49,7 @@ def test_certify_binds_domain_of_a_websocket_only_stage(make_settings, ctx_for, 
     settings = make_settings(files=CHAT, role_name="app-dev-role", websocket_handler_module="chat", apigateway_enabled=False, domain="chat.example.com")
     ctx = ctx_for(settings)
     acm, route53 = ctx.aws.client("acm"), ctx.aws.client("route53")
-    arn = _self_signed(acm, "chat.example.com")
+    arn = import_self_signed(acm, "chat.example.com")
     zone = route53.create_hosted_zone(Name="example.com", CallerReference="ws")["HostedZone"]["Id"]
     settings = make_settings(files=CHAT, role_name="app-dev-role", websocket_handler_module="chat", apigateway_enabled=False, domain="chat.example.com",
                              certificate_arn=arn)
@@ -108,7 +88,7 @@ def test_one_certificate_arn_must_be_in_the_websocket_domains_region(make_settin
     ``certificate_arn`` cannot serve both when the stage is elsewhere."""
     settings = make_settings(files=CHAT, websocket_handler_module="chat", aws_region="eu-west-1")
     acm = ctx_for(settings).aws.client("acm", region="us-east-1")
-    arn = _self_signed(acm, "api.example.com", "ws.example.com")
+    arn = import_self_signed(acm, "api.example.com", "ws.example.com")
     make_settings(files=CHAT, websocket_handler_module="chat", aws_region="eu-west-1", domain="api.example.com",
                   websocket_domain="ws.example.com", certificate_arn=arn)
     code = run(["certify", "dev", "--yes"])
