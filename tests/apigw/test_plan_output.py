@@ -49,6 +49,9 @@ def test_deploy_prints_no_internal_lines_and_update_counts_only_real_steps(proje
     assert "Deploying shop-dev (6 change(s), 0 unchanged)" in deployed.out
 
     (project / "app.py").write_text((project / "app.py").read_text() + "# changed\n")
-    updated = run_cli(capsys, ["update", "dev"])
+    updated = run_cli(capsys, ["update", "dev", "--refresh"])  # every step planned, as for a changed setting
     assert updated.code == 0, updated
     assert "unchanged)" in updated.out and ", 4 unchanged)" in updated.out, updated.out
+    (project / "app.py").write_text((project / "app.py").read_text() + "# changed again\n")
+    code_only = run_cli(capsys, ["update", "dev"])
+    assert "Updating shop-dev (2 change(s), only the code changed)" in code_only.out, code_only.out

@@ -24,6 +24,7 @@ def forward_to(tg_arn: str | None) -> list[dict]:
 
 class ListenerStep(AlbStep):
     id = "alb:listener"
+    follows_code = False
     kind = "listener"
     depends_on = ("alb:load-balancer", "alb:target-group")
 

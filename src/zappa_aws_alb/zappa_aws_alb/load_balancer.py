@@ -14,6 +14,7 @@ from zappa_aws_alb.resources import AlbStep, find_load_balancer, owned, refuse, 
 
 class LoadBalancerStep(AlbStep):
     id = "alb:load-balancer"
+    follows_code = False
     kind = "load balancer"
 
     def _outputs(self, lb: dict | None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ MULTI_VALUE = "lambda.multi_value_headers.enabled"
 
 class TargetGroupStep(AlbStep):
     id = "alb:target-group"
+    follows_code = False
     kind = "target group"
     depends_on = ("core:function",)
 

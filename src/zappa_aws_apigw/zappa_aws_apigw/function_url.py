@@ -99,6 +99,7 @@ class FunctionUrlStep(ResourceStep):
     """The Lambda function URL of the stage."""
 
     id = "apigw:function-url"
+    follows_code = False
     depends_on = ("core:function",)
 
     def __init__(self, settings: Any) -> None:

@@ -47,6 +47,7 @@ class HttpApiStep(ResourceStep):
     """API Gateway HTTP API (v2) of the stage."""
 
     id = "apigw:http-api"
+    follows_code = False
     depends_on = ("core:function",)
 
     def __init__(self, settings: Any) -> None:

@@ -161,6 +161,7 @@ class FunctionUrlDomainsStep(ResourceStep):
     """The CloudFront distribution in front of the function URL."""
 
     id = STEP_ID
+    follows_code = False
     depends_on = ("apigw:function-url",)
 
     def __init__(self, settings: Any) -> None:

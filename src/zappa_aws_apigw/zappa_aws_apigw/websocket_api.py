@@ -50,6 +50,7 @@ class WebSocketApiStep(ResourceStep):
     """API Gateway WebSocket API of the stage."""
 
     id = "apigw:websocket-api"
+    follows_code = False
     depends_on = ("core:function",)
 
     def __init__(self, settings: Any) -> None:

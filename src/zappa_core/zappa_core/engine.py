@@ -191,6 +191,10 @@ def hint_for(exc: BaseException, stage: str, command: str, ctx: DeployContext | 
     return f"fix the cause and run '{again}' again"
 
 
+#: The core's steps that follow the app's code: its archive (``slim_handler``), its package, its function.
+CODE_STEPS = frozenset({"core:project-archive", "core:code", "core:function"})
+
+
 class Engine:
     """Plans and applies the resource steps of one stage."""
 
@@ -205,6 +209,17 @@ class Engine:
         self.threads = threads
         self.base_delay = base_delay
         self.timings: dict[str, float] = {}
+
+    def narrow_to_code(self) -> int:
+        """Keep only the core's steps that follow the code (:data:`CODE_STEPS`) when no other enabled step says
+        it does (:attr:`ResourceStep.follows_code`): ``update`` after a change to the app's code alone. Returns
+        how many steps were left out; 0, with every step kept, when some other step follows the code."""
+        if any(step.follows_code and step.id not in CODE_STEPS for step in self.steps):
+            return 0
+        kept = [step for step in self.steps if step.id in CODE_STEPS]
+        left_out = len(self.steps) - len(kept)
+        self.steps = kept
+        return left_out
 
     # -- planning -----------------------------------------------------------------------------------------
 

@@ -189,6 +189,11 @@ class ResourceStep:
 
     id: str = ""
     depends_on: tuple[str, ...] = ()
+    #: Whether what the step wants can change when only the app's code changes: it reads the package, or the
+    #: version a new package publishes (not only the function's name, ARN or alias). ``update`` after a change
+    #: to the code alone plans only the core's code and function steps, when every step that says ``True``
+    #: is one of them; the default is ``True``, so a step that does not say keeps every update planning it.
+    follows_code: bool = True
 
     def iam_statements(self, ctx: DeployContext) -> list[dict[str, Any]]:
         """IAM statements the Lambda *execution role* needs because this step exists, scoped to the

@@ -24,6 +24,7 @@ TTL_ATTRIBUTE = "ttl"
 
 class AsyncStep(DiffStep):
     id = "events:async"
+    follows_code = False
     kind = "async resource"
 
     def __init__(self, settings: Any) -> None:

@@ -36,6 +36,7 @@ class CognitoStep(DiffStep):
     """Keys are ``<pool id>/<LambdaConfig key>``; the spec is the user function (for the plan)."""
 
     id = "events:cognito"
+    follows_code = False
     kind = "trigger"
 
     def __init__(self, settings: Any) -> None:
@@ -126,6 +127,7 @@ class LexStep(DiffStep):
     """Lambda permissions for the Lex intents of ``bot_events`` (key: the intent name)."""
 
     id = "events:lex"
+    follows_code = False
     kind = "intent permission"
 
     def __init__(self, settings: Any) -> None:

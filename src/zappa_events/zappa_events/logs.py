@@ -28,6 +28,7 @@ def log_group_arn(arn: str) -> str:
 
 class LogsStep(DiffStep):
     id = "events:logs"
+    follows_code = False
     kind = "subscription filter"
 
     def __init__(self, entries: list[LogsEvent], settings: Any) -> None:

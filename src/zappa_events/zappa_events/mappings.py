@@ -154,14 +154,17 @@ class MappingStep(DiffStep):
 
 class SqsStep(MappingStep):
     id = "events:sqs"
+    follows_code = False
     service = "sqs"
 
 
 class DynamoDBStep(MappingStep):
     id = "events:dynamodb"
+    follows_code = False
     service = "dynamodb"
 
 
 class KinesisStep(MappingStep):
     id = "events:kinesis"
+    follows_code = False
     service = "kinesis"

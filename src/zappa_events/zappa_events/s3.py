@@ -28,6 +28,7 @@ def _filters(rules: list[dict[str, Any]]) -> list[dict[str, str]]:
 
 class S3Step(DiffStep):
     id = "events:s3"
+    follows_code = False
     kind = "notification"
 
     def __init__(self, entries: list[S3Event], settings: Any) -> None:

@@ -103,6 +103,7 @@ class ScheduleStep(DiffStep):
     """The rules with a schedule expression (``rate``/``cron``), keep-warm included."""
 
     id = "events:schedule"
+    follows_code = False
     kind = "rule"
     rule_field = "ScheduleExpression"
 
@@ -236,6 +237,7 @@ class EventPatternStep(ScheduleStep):
     """The rules with an event pattern: the function runs for matching events of the default bus."""
 
     id = "events:eventbridge"
+    follows_code = False
     rule_field = "EventPattern"
 
     def desired(self, ctx: DeployContext) -> dict[str, Any]:

@@ -60,6 +60,7 @@ def unsubscribe(ctx: DeployContext, topic_arn: str) -> None:
 
 class SnsStep(DiffStep):
     id = "events:sns"
+    follows_code = False
     kind = "subscription"
 
     def __init__(self, entries: list[SnsEvent], settings: Any) -> None:

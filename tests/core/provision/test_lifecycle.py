@@ -340,3 +340,71 @@ def test_refresh_reads_every_resource(project, zappa, aws):
     assert "+ core:log-group" in zappa("plan", "dev").out
     assert zappa("update", "dev", "--refresh").code == 0
     assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == ["/aws/lambda/demo-dev"]
+
+
+def test_update_after_a_code_change_alone_plans_only_the_code_and_the_function(project, zappa, aws, aws_calls):
+    assert zappa("deploy", "dev").code == 0
+    project.write_app("2")
+    aws_calls.calls.clear()
+    result = zappa("update", "dev")
+    assert result.code == 0, result
+    assert "(2 change(s), only the code changed)" in result.out
+    services = {service for service, _ in aws_calls.calls}
+    assert services == {"lambda", "s3"}, aws_calls.calls  # neither the role, the bucket nor the log group is read
+    assert aws("lambda").get_alias(FunctionName="demo-dev", Name="current")["FunctionVersion"] == "2"
+    again = zappa("update", "dev")
+    assert "Nothing to update" in again.out  # what the code-only update applied was recorded
+
+
+def test_a_code_change_with_a_setting_change_plans_every_step(project, zappa, aws, aws_calls):
+    assert zappa("deploy", "dev").code == 0
+    project.write_app("2")
+    project.set(memory_size=1024)
+    aws_calls.calls.clear()
+    result = zappa("update", "dev")
+    assert result.code == 0, result
+    assert "(2 change(s), 3 unchanged)" in result.out
+    assert ("iam", "GetRole") in aws_calls.calls
+    conf = aws("lambda").get_function_configuration(FunctionName="demo-dev", Qualifier="current")
+    assert conf["MemorySize"] == 1024 and conf["Version"] == "2"
+
+
+def test_a_code_change_after_a_drift_by_hand_puts_the_settings_back(project, zappa, aws):
+    assert zappa("deploy", "dev").code == 0
+    aws("lambda").update_function_configuration(FunctionName="demo-dev", MemorySize=2048)
+    project.write_app("2")
+    result = zappa("update", "dev")
+    assert result.code == 0, result
+    assert "only the code changed" not in result.out
+    assert aws("lambda").get_function_configuration(FunctionName="demo-dev", Qualifier="current")["MemorySize"] == 512
+
+
+def test_a_plugin_step_that_may_follow_the_code_is_planned_after_a_code_change(project, zappa, aws, monkeypatch):
+    from zappa_core.hookspecs import hookimpl
+    from zappa_core.plan import Action, Change, ResourceStep
+
+    from zappa_core import plugins
+
+    planned = []
+
+    class Watches(ResourceStep):  # says nothing of follows_code: it may read the package
+        id = "thirdparty:watch"
+        depends_on = ("core:function",)
+
+        def plan(self, ctx):
+            planned.append(ctx.function.version)
+            return Change(self.id, Action.UNCHANGED, "watch")
+
+    class Plugin:
+        @hookimpl
+        def zappa_plan_resources(self, settings, context):
+            return [Watches()]
+
+    real = plugins.get_plugin_manager
+    monkeypatch.setattr(plugins, "get_plugin_manager", lambda **kw: real(plugins=[("watch", Plugin())], **kw))
+    assert zappa("deploy", "dev").code == 0
+    project.write_app("2")
+    result = zappa("update", "dev")
+    assert result.code == 0, result
+    assert "only the code changed" not in result.out
+    assert planned[-1] == "1"  # planned against the live version, before the new one was published

@@ -46,6 +46,7 @@ class RestApiStep(ResourceStep):
     """API Gateway REST API (v1) of the stage."""
 
     id = "apigw:rest-api"
+    follows_code = False
     depends_on = ("core:function",)
 
     def __init__(self, settings: Any) -> None:

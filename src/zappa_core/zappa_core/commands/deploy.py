@@ -8,7 +8,14 @@ from typing import Any
 
 from zappa_core.callbacks import CallbackTarget, run_callback
 from zappa_core.commands.code_source import build_package, check_image_options, package_from_zip, s3_zip_option
-from zappa_core.commands.fingerprint import FINGERPRINT_TAG, stage_fingerprint, unchanged_since_last_update
+from zappa_core.commands.fingerprint import (
+    CODE,
+    EVERYTHING,
+    FINGERPRINT_TAG,
+    NOTHING,
+    changes_since_last_update,
+    stage_fingerprint,
+)
 from zappa_core.commands.stages import (
     apply_overrides,
     deploy_context,
@@ -68,8 +75,9 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         if dctx.package is not None:
             target.zip_path = str(dctx.package.path)
         fingerprint = stage_fingerprint(ctx, settings, dctx.package) if built_here else None
-        fast = (command == "update" and not refresh and not no_upload and fingerprint is not None and remote is not None
-                and unchanged_since_last_update(dctx, remote, fingerprint))
+        changed = (changes_since_last_update(dctx, remote, fingerprint) if command == "update" and not refresh
+                   and not no_upload and fingerprint is not None and remote is not None else EVERYTHING)
+        fast = changed == NOTHING
         if fast:
             from zappa_core.engine import Plan
             from zappa_core.plan import FunctionOutputs
@@ -87,11 +95,14 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
             # The plugins' status (URLs) is read while planning; when nothing changes it is already the answer.
             early_status = pool.submit(stage_status_from_plugins, dctx) if command == "update" else None
             engine = Engine(dctx)
+            # only the code changed: the other steps are as the last update left them (the URLs too)
+            left_out = engine.narrow_to_code() if changed == CODE else 0
             plan = engine.plan()
             verb = "Deploying" if command == "deploy" else "Updating"
-            ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {plan.counts()['unchanged']} unchanged)")
+            unchanged = "only the code changed" if left_out else f"{plan.counts()['unchanged']} unchanged"
+            ctx.echo(f"{verb} {settings.function_name} ({len(plan.pending)} change(s), {unchanged})")
             engine.apply(plan)
-            status = early_status.result() if early_status is not None and not plan.has_changes else None
+            status = early_status.result() if early_status is not None and (left_out or not plan.has_changes) else None
             lam = dctx.aws.client("lambda")
             done = dctx.function
             recorded = ((remote or {}).get("Tags") or {}).get(FINGERPRINT_TAG)

@@ -57,7 +57,11 @@ def environment(spec: FunctionSpec, task_root: Path, runtime_dir: Path, aws_endp
 
 
 def extract(code: bytes, folder: Path, lock: threading.Lock) -> Path:
-    """Unpack a zip once into a subfolder of ``folder`` named by its digest (shared by every worker of that code)."""
+    """Unpack a zip once into a subfolder of ``folder`` named by its digest (shared by every worker of that code).
+
+    A file whose bytes and mode are those of the same path in the folder unpacked last is a hard link to it,
+    with the bytecode an earlier worker compiled for it: after a one-line change, only the changed module is
+    compiled again at the next cold start (as on Lambda, the function must not write into its own code)."""
     target = folder / hashlib.sha256(code).hexdigest()
     if target.is_dir():
         return target
@@ -65,11 +69,14 @@ def extract(code: bytes, folder: Path, lock: threading.Lock) -> Path:
     with lock:
         if target.is_dir():
             return target
+        previous = _newest_folder(target.parent)
         staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".extract-"))
         with zipfile.ZipFile(io.BytesIO(code)) as archive:
             for info in archive.infolist():
-                path = archive.extract(info, staging)
                 mode = (info.external_attr >> 16) & 0o777
+                if previous is not None and not info.is_dir() and _link_unchanged(archive, info, mode, previous, staging):
+                    continue
+                path = archive.extract(info, staging)
                 if mode and not info.is_dir():
                     os.chmod(path, mode | 0o400)
         try:
@@ -77,6 +84,40 @@ def extract(code: bytes, folder: Path, lock: threading.Lock) -> Path:
         except OSError:  # another process of ours won the race
             shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _newest_folder(folder: Path) -> Path | None:
+    unpacked = [(entry.stat().st_mtime, Path(entry.path)) for entry in os.scandir(folder)
+                if entry.is_dir() and not entry.name.startswith(".")]
+    return max(unpacked)[1] if unpacked else None
+
+
+def _link_unchanged(archive: zipfile.ZipFile, info: zipfile.ZipInfo, mode: int, previous: Path, staging: Path) -> bool:
+    """Hard-link ``info``'s file (and its compiled bytecode) from ``previous`` when it holds the very same bytes;
+    False when it does not (the caller unpacks it)."""
+    name = info.filename
+    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+        return False  # zipfile's own extract sanitises such names
+    old = previous / name
+    try:
+        stat = os.lstat(old)
+    except OSError:
+        return False
+    if (not os.path.isfile(old) or os.path.islink(old) or stat.st_size != info.file_size
+            or (mode and (stat.st_mode & 0o777) != (mode | 0o400))):
+        return False
+    with open(old, "rb") as handle:
+        if handle.read() != archive.read(info):
+            return False
+    new = staging / name
+    new.parent.mkdir(parents=True, exist_ok=True)
+    os.link(old, new)
+    if name.endswith(".py"):
+        cache = old.parent / "__pycache__"
+        for compiled in cache.glob(f"{old.stem}.*.pyc") if cache.is_dir() else ():
+            (new.parent / "__pycache__").mkdir(exist_ok=True)
+            os.link(compiled, new.parent / "__pycache__" / compiled.name)
+    return True
 
 
 def runtime_library(cache_dir: Path) -> Path:

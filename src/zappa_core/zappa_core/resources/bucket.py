@@ -14,6 +14,7 @@ from zappa_core.plan import Action, Change, DeployContext, ResourceStep
 
 class BucketStep(ResourceStep):
     id = "core:bucket"
+    follows_code = False
     depends_on = ()
 
     def plan(self, ctx: DeployContext) -> Change:

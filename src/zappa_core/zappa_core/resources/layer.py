@@ -69,6 +69,7 @@ def function_layers(ctx: DeployContext) -> tuple[str, ...]:
 class DependenciesLayerStep(ResourceStep):
     id = STEP_ID
     depends_on = ("core:bucket",)
+    follows_code = False  # the dependencies, not the app: update's fingerprint covers the layer's content
 
     def plan(self, ctx: DeployContext) -> Change:
         settings = ctx.settings

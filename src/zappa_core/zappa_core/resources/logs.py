@@ -13,6 +13,7 @@ def log_group_name(function_name: str) -> str:
 
 class LogGroupStep(ResourceStep):
     id = "core:log-group"
+    follows_code = False
     depends_on = ()
 
     def _exists(self, ctx: DeployContext, name: str) -> bool:

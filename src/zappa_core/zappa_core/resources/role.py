@@ -105,6 +105,7 @@ def _canonical(doc: Any) -> str:
 
 class RoleStep(ResourceStep):
     id = "core:role"
+    follows_code = False
     depends_on = ()
 
     def role_arn(self, ctx: DeployContext, name: str) -> str:

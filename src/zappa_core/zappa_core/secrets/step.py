@@ -42,6 +42,7 @@ def secret_arn(ctx: DeployContext, secret: str) -> str:
 
 class SecretsStep(ResourceStep):
     id = "core:secrets"
+    follows_code = False
     depends_on = ()
 
     def __init__(self, settings: Any) -> None:
