@@ -1,7 +1,8 @@
 """Console entry point: ``zappa``.
 
 ``zappa --version`` and ``zappa --help`` are answered here without importing typer, pluggy or any plugin
-when the help text cached by :mod:`zappa_core.clicache` is still valid; everything else goes to
+when the help text cached by :mod:`zappa_core.clicache` is still valid, and so is an ``update`` with nothing
+to do when its receipt (:mod:`zappa_core.receipts`) proves it; everything else goes to
 :func:`zappa_core.cli.run`. A shell asking for completions (``_ZAPPA_COMPLETE`` set, no arguments) always
 goes there too: it must not get the help text as its candidates.
 """
@@ -32,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
         if text is not None:
             sys.stdout.write(text)
             return 0
+    if args[:1] == ["update"]:
+        from zappa_core.receipts import answer_noop_update
+
+        answered = answer_noop_update(args)
+        if answered is not None:
+            return answered
     from zappa_core.cli import run
 
     return run(args)

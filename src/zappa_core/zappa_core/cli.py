@@ -357,6 +357,11 @@ def run(argv: list[str] | None = None) -> int:
     from zappa_core.color import hoist_color_option
 
     args = hoist_color_option(args)
+    from zappa_core import receipts
+
+    receipts.remember_command_line(args)
+    if args and args[0] not in receipts.LEAVES_STAGES_AS_THEY_ARE:
+        receipts.forget(".")
     try:
         import warnings
 

@@ -90,6 +90,8 @@ class BuiltPackage:
 
     ``sha256`` is computed over the zip bytes; because builds are deterministic it is what ``update``
     compares to skip an upload. ``layer`` is the dependencies layer zip when ``layer`` packaging is on.
+    ``sources`` are the files the package was made of (empty when unknown): a no-op update's receipt checks
+    them for changes.
     """
 
     path: Path
@@ -98,6 +100,7 @@ class BuiltPackage:
     files: int
     layer: BuiltPackage | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

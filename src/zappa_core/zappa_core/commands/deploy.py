@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
     from zappa_core.resources.code import remote_function
     from zappa_core.resources.util import INCOMPLETE_TAG
 
-    started = time.perf_counter()
+    started, read_since = time.perf_counter(), time.time()
     apply_overrides(ctx, settings)
     s3_zip = s3_zip_option(zip)
     target = CallbackTarget(ctx, settings, command)
@@ -140,6 +141,8 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         ctx.echo(f"Your updated deployment is live{'!: ' + url if url else ': version ' + str(out and out.version)} ({seconds:.1f}s)")
     else:
         ctx.echo(f"Nothing to update: the stage already runs this package and these settings ({seconds:.1f}s)")
+    if built_here and rolled_out is None:
+        record_receipt(ctx, dctx, settings, read_since)
     return {
         "stage": settings.stage, "command": command, "function_name": settings.function_name,
         "function_arn": out and out.function_arn, "version": out and out.version, "alias": out and out.alias,
@@ -149,6 +152,33 @@ def provision(ctx: Any, settings: Any, command: str, *, zip: str | None = None, 
         "sha256": code.get("sha256"), "changes": [c.to_json() for c in plan.changes if c.changes_something],
         "touch": touched, "seconds": round(seconds, 3), "rollout": rolled_out.to_json() if rolled_out else None,
     }
+
+
+def record_receipt(ctx: Any, dctx: Any, settings: Any, read_since: float) -> None:
+    """Let the next ``update`` with nothing to do answer from a receipt (:mod:`zappa_core.receipts`): only for
+    what the receipt can stand for. A callback or a plugin from elsewhere may read anything, a package built
+    by a plugin has no known sources, and credentials other than static keys cannot be read without botocore."""
+    from zappa_core import receipts
+
+    package = dctx.package
+    if settings.callbacks or package is None or not package.sources or not receipts.only_own_plugins(ctx.pm):
+        return
+    lam = dctx.aws.client("lambda")
+    if dctx.local:
+        source = "local"
+    else:
+        found = dctx.aws.botocore_session.get_credentials()
+        method = getattr(found, "method", None)
+        if method == "env":
+            source = "env"
+        elif method == "shared-credentials-file":
+            source = f"profile:{dctx.aws.profile or os.environ.get('AWS_PROFILE') or 'default'}"
+        else:
+            return
+    remote = {"function": settings.function_name, "endpoint": lam.meta.endpoint_url, "region": lam.meta.region_name,
+              "credentials": source}
+    receipts.write_receipt(str(settings.project_dir), settings.stage, dctx.local, remote,
+                           [*package.sources, *receipts.loaded_sources()], read_since)
 
 
 def settle_rollout(dctx: Any, settings: Any, tags: dict[str, str]) -> None:

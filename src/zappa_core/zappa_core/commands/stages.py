@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from zappa_core import receipts
 from zappa_core.errors import AwsError, UsageError, ZappaError
 from zappa_core.plan import DeployContext
 
@@ -37,6 +38,9 @@ def for_each_stage(ctx: Any, action: str, run: Callable[[Any], dict | None]) -> 
     """Run ``run(settings)`` for every stage asked for; with several stages, continue past failures and
     print a per-stage summary. Returns the exit code."""
     stages = ctx.stages()
+    if action not in receipts.LEAVES_STAGES_AS_THEY_ARE:
+        for settings in stages:  # a settings file named with -s may be another project's
+            receipts.forget(str(settings.project_dir), settings.stage)
     if len(stages) == 1:
         result = run(stages[0])
         if ctx.json and result is not None:

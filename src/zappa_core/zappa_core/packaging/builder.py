@@ -14,6 +14,7 @@ import base64
 import importlib
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -191,6 +192,8 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         compiled = compile_for(settings, context, target)
         extra: dict[str, Any] = {}
         layer = archive = None
+        archive_entries: dict[str, Entry] = {}
+        layer_entries: list[Entry] = []
         if settings.slim_handler:
             archive_path = output.with_name(f"{output.stem}_project.tar.gz")
             archive_entries, _ = merge([dep_entries, project])
@@ -205,7 +208,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
             # The runtime's own dependencies (pluggy) stay in the zip: the handler imports without the layer.
             layered = [e for e in deps.entries(only=set(deps.by_dist) - deps.runtime_dists)
                        if not matches_any_glob(e.arcname, excludes)]
-            layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin) for e in layered]
+            layer_entries = [Entry(LAYER_PREFIX + e.arcname, e.read, e.mode, e.origin, e.size_hint, e.source) for e in layered]
             if layer_entries:
                 layer = write_archive(output.with_name(f"{output.stem}_layer.zip"), compiled(layer_entries), memo_dir=memo,
                                       progress=context.shows_progress)
@@ -229,8 +232,8 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         details.update(slim_archive=archive.path, slim_archive_sha256=archive.sha256, slim_archive_size=archive.size,
                        slim_archive_unchanged=archive.unchanged, slim_archive_url=extra["slim_archive"],
                        slim_archive_unpacked=archive.unpacked)
-    package = _built(written, **details)
-    if layer is not None:
-        package = BuiltPackage(package.path, package.sha256, package.size, package.files,
-                               layer=_built(layer, role="dependencies layer"), details=package.details)
+    sources = tuple(sorted({str(e.source) for e in [*final.values(), *archive_entries.values(), *layer_entries]
+                            if e.source is not None}))
+    package = replace(_built(written, **details), sources=sources,
+                      layer=_built(layer, role="dependencies layer") if layer is not None else None)
     return run_zip_callback(settings, context, package)

@@ -87,5 +87,5 @@ def with_bytecode(entries: Iterable[Entry], python: tuple[int, int], cache_dir: 
             continue
         data = cache.get(entry.arcname, entry.read())
         if data is not None:
-            compiled.append(Entry(target, lambda data=data: data, FILE_MODE, entry.origin, len(data)))
+            compiled.append(Entry(target, lambda data=data: data, FILE_MODE, entry.origin, len(data), entry.source))
     return out + compiled

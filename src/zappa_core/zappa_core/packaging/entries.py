@@ -18,6 +18,7 @@ class Entry:
     """``arcname`` is a POSIX path relative to the archive root; ``read()`` returns the bytes.
 
     ``origin`` says where it came from, for messages: ``project``, ``dependency <name>``, ``plugin <name>``.
+    ``source`` is the file its bytes are read from (a wheel for a wheel's member), when there is one.
     """
 
     arcname: str
@@ -25,6 +26,7 @@ class Entry:
     mode: int = FILE_MODE
     origin: str = "project"
     size_hint: int = 0
+    source: Path | None = None
 
 
 def file_entry(arcname: str, path: Path, origin: str, st_mode: int | None = None, size: int = 0) -> Entry:
@@ -33,7 +35,7 @@ def file_entry(arcname: str, path: Path, origin: str, st_mode: int | None = None
         st = path.stat()
         st_mode, size = st.st_mode, st.st_size
     mode = EXEC_MODE if st_mode & (stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH) else FILE_MODE
-    return Entry(arcname, path.read_bytes, mode, origin, size)
+    return Entry(arcname, path.read_bytes, mode, origin, size, path)
 
 
 def data_entry(arcname: str, data: bytes, origin: str, mode: int = FILE_MODE) -> Entry:
@@ -55,7 +57,7 @@ class WheelReader:
         archive = self.archive(wheel)
         unix_mode = member.external_attr >> 16
         mode = EXEC_MODE if unix_mode & 0o111 else FILE_MODE
-        return Entry(arcname, lambda: archive.read(member), mode, origin, member.file_size)
+        return Entry(arcname, lambda: archive.read(member), mode, origin, member.file_size, wheel)
 
     def close(self) -> None:
         for archive in self._open.values():
