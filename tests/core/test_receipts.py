@@ -93,3 +93,14 @@ def test_no_receipt_when_a_file_changed_after_the_update_began_reading(tmp_path,
     finally:
         receipts.remember_command_line([])
     assert list((tmp_path / ".zappa" / "receipts").iterdir()) == []
+
+
+def test_the_inputs_key_holds_no_secret_and_changes_with_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-write-me")
+    key = receipts.inputs_key(["update", "dev"], str(tmp_path))
+    assert "do-not-write-me" not in key
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "another")
+    other = receipts.inputs_key(["update", "dev"], str(tmp_path))
+    assert other != key
+    monkeypatch.setenv("OLDPWD", "/somewhere/else")  # a shell's own bookkeeping changes nothing
+    assert receipts.inputs_key(["update", "dev"], str(tmp_path)) == other

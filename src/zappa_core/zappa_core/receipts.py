@@ -96,8 +96,9 @@ def receipt_path(project_dir: str, args: list[str]) -> str:
     return os.path.join(project_dir, RECEIPTS, f"update-{args[1]}-{tag}.json")
 
 
-def inputs_key(args: list[str], project_dir: str) -> list[Any]:
-    """What, besides files, decides what an update does."""
+def inputs_key(args: list[str], project_dir: str) -> str:
+    """What, besides files, decides what an update does, as a digest (the environment may hold secrets: a
+    receipt never holds their values)."""
     from zappa_core import __version__
 
     env = sorted([k, v] for k, v in os.environ.items() if k not in VOLATILE_ENV)
@@ -105,8 +106,9 @@ def inputs_key(args: list[str], project_dir: str) -> list[Any]:
     home = os.path.expanduser("~")
     aws_files = [os.environ.get("AWS_CONFIG_FILE") or os.path.join(home, ".aws", "config"),
                  os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or os.path.join(home, ".aws", "credentials")]
-    return [FORMAT, __version__, sys.executable, args, os.path.realpath(project_dir), env, settings,
-            [[p, _stat(p or ".")] for p in sys.path], [[f, _stat(f)] for f in aws_files]]
+    key = [FORMAT, __version__, sys.executable, args, os.path.realpath(project_dir), env, settings,
+           [[p, _stat(p or ".")] for p in sys.path], [[f, _stat(f)] for f in aws_files]]
+    return hashlib.sha256(json.dumps(key).encode()).hexdigest()
 
 
 def project_files(project_dir: str) -> list[list[Any]]:
