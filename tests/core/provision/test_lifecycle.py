@@ -213,6 +213,22 @@ def test_status_json_describes_the_stage(project, zappa, aws):
     assert st["log_group"] == "/aws/lambda/demo-dev"
 
 
+def test_status_counts_an_invocation_stamped_in_the_second_it_asks(project, zappa, aws):
+    """Lambda stamps a point with its minute: an invocation in the first second of a minute, counted by a status
+    in that same second, carries a stamp no earlier than the query's own end (CloudWatch's end is exclusive, to
+    the second). A point stamped a little ahead stands for it, whatever second the test runs in."""
+    import datetime as dt
+
+    assert zappa("deploy", "dev").code == 0
+    stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=20)
+    aws("cloudwatch").put_metric_data(Namespace="AWS/Lambda", MetricData=[{
+        "MetricName": "Invocations", "Value": 1.0, "Unit": "Count", "Timestamp": stamp,
+        "Dimensions": [{"Name": "FunctionName", "Value": "demo-dev"}]}])
+    result = zappa("status", "dev", "--json")
+    assert result.code == 0, result
+    assert result.json()["invocations_24h"] == 1
+
+
 def test_status_of_a_stage_not_deployed_exits_1(project, zappa, aws):
     result = zappa("status", "dev")
     assert result.code == 1 and "not deployed" in result.err

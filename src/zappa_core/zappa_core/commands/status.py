@@ -54,12 +54,15 @@ def stage_status(ctx: Any, settings: Any, *, policy: bool = False) -> dict:
         result.update(rollout_status(alias))
         # last invocations: CloudWatch metrics over a day, and the newest log stream
         now = dt.datetime.now(dt.timezone.utc)
+        # Lambda stamps a point with its minute and CloudWatch's end time is exclusive, to the second: a query
+        # ending now would miss an invocation of the first second of this minute, so it ends a minute later
+        until = now + dt.timedelta(minutes=1)
         cw = dctx.aws.client("cloudwatch")
         for metric, key in (("Invocations", "invocations_24h"), ("Errors", "errors_24h")):
             try:
                 points = cw.get_metric_statistics(Namespace="AWS/Lambda", MetricName=metric,
                                                   Dimensions=[{"Name": "FunctionName", "Value": name}],
-                                                  StartTime=now - dt.timedelta(days=1), EndTime=now, Period=86400,
+                                                  StartTime=now - dt.timedelta(days=1), EndTime=until, Period=86400,
                                                   Statistics=["Sum"]).get("Datapoints", [])
                 result[key] = int(sum(p.get("Sum", 0) for p in points))
             except Exception as exc:
