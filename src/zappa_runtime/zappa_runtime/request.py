@@ -185,16 +185,22 @@ def request_line(event: dict[str, Any], rc: dict[str, Any], kind: str) -> tuple[
 def server_address(host: str, forwarded_proto: str | None, forwarded_port: str | None) -> tuple[str, str, str]:
     """``(scheme, server name, port)`` of the URL the client used: the host it named, the scheme and port the
     front door forwarded (the last of a list: the one the front door added)."""
-    if forwarded_proto:
-        forwarded_proto = forwarded_proto.rsplit(",", 1)[-1].strip().lower()
-    scheme = forwarded_proto if forwarded_proto == "http" or forwarded_proto == "https" else "https"
-    colon = host.rfind(":")
-    if colon > host.rfind("]"):
-        server_name, port = host[:colon], host[colon + 1 :]
+    if forwarded_proto == "https" or forwarded_proto == "http":  # the usual single value: nothing to pick or clean
+        scheme = forwarded_proto
+    else:
+        if forwarded_proto:
+            forwarded_proto = forwarded_proto.rsplit(",", 1)[-1].strip().lower()
+        scheme = forwarded_proto if forwarded_proto == "http" or forwarded_proto == "https" else "https"
+    if ":" in host:
+        colon = host.rfind(":")
+        if colon > host.rfind("]"):
+            server_name, port = host[:colon], host[colon + 1 :]
+        else:
+            server_name, port = host, ""
     else:
         server_name, port = host or "localhost", ""
     if forwarded_port:
-        port = forwarded_port.rsplit(",", 1)[-1].strip()
+        port = forwarded_port if forwarded_port.isdigit() else forwarded_port.rsplit(",", 1)[-1].strip()
     return scheme, server_name, port or ("443" if scheme == "https" else "80")
 
 

@@ -69,6 +69,21 @@ def split_stage_and_base(kind: str, path: str, rc: dict[str, Any], host: str, ba
     return script, path
 
 
+#: Route templates -> their segments, each ``(False, literal text)`` or ``(True, parameter name)``; bounded.
+_ROUTES: dict[str, tuple[tuple[bool, str], ...]] = {}
+
+
+def route_segments(template: str) -> tuple[tuple[bool, str], ...]:
+    """The non-empty segments of a route template (``/items/{id}``, ``/{proxy+}``), parsed once per template."""
+    segments = _ROUTES.get(template)
+    if segments is None:
+        segments = tuple((True, part[1:-1].rstrip("+")) if part.startswith("{") and part.endswith("}") else (False, part)
+                         for part in template.strip("/").split("/") if part)
+        if len(_ROUTES) < 256:
+            _ROUTES[template] = segments
+    return segments
+
+
 def routed_prefix(template: Any, params: Any, path: str) -> str:
     """The part of ``path`` before what the route ``template`` (``/items/{id}``, ``/{proxy+}``) matched with
     ``params``; ``""`` when there is none or the path does not end with the match (a custom domain's base path
@@ -77,18 +92,18 @@ def routed_prefix(template: Any, params: Any, path: str) -> str:
         return ""
     params = params or {}
     matched = []
-    for part in template.strip("/").split("/"):
-        if not part:
-            continue
-        if part.startswith("{") and part.endswith("}"):
-            value = params.get(part[1:-1].rstrip("+"))
+    for is_param, text in route_segments(template):
+        if is_param:
+            value = params.get(text)
             if type(value) is not str:
                 return ""
             matched.append(value)
         else:
-            matched.append(part)
+            matched.append(text)
     tail = ("/" + "/".join(matched)).rstrip("/")
     trimmed = path.rstrip("/")
+    if trimmed == tail:
+        return ""
     if tail and not trimmed.endswith(tail):
         return ""
     prefix = trimmed[: len(trimmed) - len(tail)]

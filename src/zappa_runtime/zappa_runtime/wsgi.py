@@ -82,21 +82,21 @@ class WsgiAdapter:
         method, path, query, protocol = request_line(event, rc, kind)
         if kind == "url" and self.url_domains:
             trust_forwarded_host(environ, "HTTP_HOST", "HTTP_X_FORWARDED_HOST", self.url_domains)
-        host = environ.get("HTTP_HOST") or rc.get("domainName") or ""
+        get = environ.get
+        host = get("HTTP_HOST") or rc.get("domainName") or ""
         if type(host) is not str:
             host = ""
         script, path = split_stage_and_base(kind, path, rc, host, self.base_path, event)
         body = decode_body(event)
-        scheme, server_name, port = server_address(host, environ.get("HTTP_X_FORWARDED_PROTO"),
-                                                   environ.get("HTTP_X_FORWARDED_PORT"))
+        scheme, server_name, port = server_address(host, get("HTTP_X_FORWARDED_PROTO"), get("HTTP_X_FORWARDED_PORT"))
         environ["REQUEST_METHOD"] = method
-        environ["SCRIPT_NAME"] = native(script)
-        environ["PATH_INFO"] = native(path)
+        environ["SCRIPT_NAME"] = script if script.isascii() else native(script)
+        environ["PATH_INFO"] = path if path.isascii() else native(path)
         environ["QUERY_STRING"] = query if query.isascii() else native(query)
         environ["SERVER_NAME"] = server_name
         environ["SERVER_PORT"] = port
         environ["SERVER_PROTOCOL"] = protocol
-        environ["REMOTE_ADDR"] = source_ip(kind, rc, environ.get("HTTP_X_FORWARDED_FOR"))
+        environ["REMOTE_ADDR"] = source_ip(kind, rc, get("HTTP_X_FORWARDED_FOR"))
         environ["CONTENT_LENGTH"] = str(len(body))
         environ["wsgi.version"] = (1, 0)
         environ["wsgi.url_scheme"] = scheme
