@@ -14,7 +14,7 @@ from pathlib import Path
 from zappa_core.local.sandbox import extract
 
 
-def package(files: dict[str, str], modes: dict[str, int] | None = None) -> bytes:
+def package(files: dict[str, str | bytes], modes: dict[str, int] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in files.items():
@@ -75,3 +75,20 @@ def test_a_name_that_climbs_out_is_never_linked_and_unpacks_inside(tmp_path):
     assert (second / "secret.py").read_text() == "X = 1\n"  # zipfile's sanitised name, inside the folder
     assert not os.path.samefile(second / "secret.py", outside)
     assert outside.stat().st_nlink == 1
+
+
+def test_bytecode_shipped_in_the_package_is_linked_with_its_unchanged_source_in_either_order(tmp_path):
+    from zappa_core.packaging.bytecode import compile_unchecked
+
+    compiled = f"lib/__pycache__/tool.{sys.implementation.cache_tag}.pyc"
+    files = dict(FIRST, **{compiled: compile_unchecked(FIRST["lib/tool.py"].encode(), "/var/task/lib/tool.py")})
+    for order, names in (("bytecode first", sorted(files)), ("source first", sorted(files, reverse=True))):
+        lock = threading.Lock()
+        root = tmp_path / order
+        first = extract(package({name: files[name] for name in names}), root, lock)
+        assert run_app(first) == "one tool"
+        changed = dict(files, **{"app.py": FIRST["app.py"].replace("one", "two")})
+        second = extract(package({name: changed[name] for name in names}), root, lock)
+        assert os.path.samefile(second / compiled, first / compiled)
+        assert os.path.samefile(second / "lib" / "tool.py", first / "lib" / "tool.py")
+        assert run_app(second) == "two tool"

@@ -22,6 +22,8 @@ EVENTS = Path(__file__).resolve().parents[2] / "runtime" / "events"
 # PYTHONPATH, so the unzipped package must carry everything the app imports.
 BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 APPS = Path(__file__).parent / "apps"
+# The runtime, its dependency and the runtime plugins' modules: what ``zappa_package_include`` adds to a package.
+RUNTIME_TOP_LEVEL = ("zappa_runtime/", "pluggy/", "zappa_events/", "zappa_aws_apigw/", "zappa_aws_alb/", "zappa/")
 
 
 @dataclass
@@ -42,6 +44,12 @@ class Build:
 
     def top_level(self) -> set[str]:
         return {n.split("/", 1)[0] for n in self.names()}
+
+    def bytecode_beyond_the_runtime(self) -> list[str]:
+        """The compiled files of the package other than the runtime's (which every package ships compiled
+        when this Python is the function's)."""
+        return [n for n in self.names() if (n.endswith((".pyc", ".pyo")) or "__pycache__" in n)
+                and not n.startswith(RUNTIME_TOP_LEVEL) and not n.startswith("__pycache__/handler.")]
 
 
 @pytest.fixture(autouse=True)

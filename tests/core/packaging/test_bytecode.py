@@ -1,5 +1,6 @@
-"""``compile_bytecode``: the package ships unchecked-hash ``.pyc`` files beside the sources, which a cold start
-on a read-only task folder imports instead of compiling."""
+"""Bytecode in the package: unchecked-hash ``.pyc`` files beside the sources, which a cold start on a read-only
+task folder imports instead of compiling; for the runtime's own files always, for every module with
+``compile_bytecode``."""
 
 # ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 
@@ -11,6 +12,7 @@ import zipfile
 
 from pkgtest import (
     BASE_PYTHON,
+    RUNTIME_TOP_LEVEL,
     api_gateway_event,
     isolated_cache,
     make_project,
@@ -53,16 +55,42 @@ def test_the_bytecode_is_what_runs_and_the_build_is_deterministic(make_project, 
     assert done.stdout.strip().endswith(f"__pycache__/app.{TAG}.pyc")
 
 
-def test_off_by_default_and_for_another_python_with_a_warning(make_project, package, tmp_path):
-    plain = package(make_project("flask_app", folder="plain", runtime=RUNTIME))
-    assert plain.code == 0 and not [n for n in plain.names() if "__pycache__" in n]
-    other = "python3.12" if sys.version_info[:2] != (3, 12) else "python3.11"
-    project = make_project(folder="other", runtime=other, compile_bytecode=True)  # no compiled dependency
-    (project / "app.py").write_text("def app(environ, start_response):\n    return []\n")
-    (project / "requirements.txt").write_text("")
-    build = package(project)
+def compiled_sources(names: list[str]) -> set[str]:
+    """The ``.py`` file of each ``.pyc`` among ``names``."""
+    out = set()
+    for name in names:
+        if name.endswith(f".{TAG}.pyc"):
+            folder, _, file = name.rpartition("__pycache__/")
+            out.add(folder + file[: -len(f".{TAG}.pyc")] + ".py")
+    return out
+
+
+def test_by_default_only_the_runtime_ships_compiled_and_runs_from_its_bytecode(make_project, package, tmp_path):
+    build = package(make_project("flask_app", runtime=RUNTIME))
     assert build.code == 0, build.err
-    assert f"compile_bytecode: this is Python {sys.version_info[0]}.{sys.version_info[1]}" in build.out + build.err
-    assert not [n for n in build.names() if "__pycache__" in n]
-    with zipfile.ZipFile(build.zip) as archive:
-        assert "app.py" in archive.namelist()
+    names = build.names()
+    compiled = compiled_sources(names)
+    assert {"handler.py", "zappa_runtime/runtime.py", "zappa_runtime/wsgi.py", "pluggy/__init__.py"} <= compiled
+    assert all(name == "handler.py" or name.startswith(RUNTIME_TOP_LEVEL) for name in compiled), sorted(compiled)
+    assert "app.py" not in compiled and "flask/app.py" not in compiled
+    runtime_sources = {n for n in names if n.endswith(".py") and n.startswith(("zappa_runtime/", "pluggy/"))}
+    assert runtime_sources <= compiled  # every file of the runtime and of its dependency
+    folder = unzip(build.zip, tmp_path / "task")
+    for name in ("zappa_runtime/runtime.py", "zappa_runtime/wsgi.py"):  # the sources are not even read
+        (folder / name).write_text("raise SystemExit('the runtime was compiled again')\n")
+    assert serve(folder, api_gateway_event())["statusCode"] == 200
+
+
+def test_none_for_another_python_with_a_warning_when_asked_for(make_project, package, tmp_path):
+    other = "python3.12" if sys.version_info[:2] != (3, 12) else "python3.11"
+    for folder, asked in (("quiet", False), ("asked", True)):
+        project = make_project(folder=folder, runtime=other, compile_bytecode=asked)  # no compiled dependency
+        (project / "app.py").write_text("def app(environ, start_response):\n    return []\n")
+        (project / "requirements.txt").write_text("")
+        build = package(project)
+        assert build.code == 0, build.err
+        warned = f"compile_bytecode: this is Python {sys.version_info[0]}.{sys.version_info[1]}" in build.out + build.err
+        assert warned is asked
+        assert not [n for n in build.names() if "__pycache__" in n]
+        with zipfile.ZipFile(build.zip) as archive:
+            assert "app.py" in archive.namelist()

@@ -37,7 +37,7 @@ def test_excludes_caches_vcs_venvs_archives_and_tests(make_project, package):
                      "static/site.css", "docs/a/b.md", "data/rows.csv", "tests/test_app.py", ".zappa/local.json",
                      "zappa_settings.json"):
         assert left_out not in names, left_out
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert not build.bytecode_beyond_the_runtime()  # the project's stale caches stay out
 
 
 def test_package_tests_ships_the_tests_folder(make_project, package):
@@ -166,7 +166,7 @@ def test_dependencies_layer_keeps_app_changes_small(make_project, package, tmp_p
     assert "pluggy" in build.top_level() and "python/pluggy/__init__.py" not in layer_names
     assert "app.py" in build.names() and "zappa_runtime" in build.top_level()
     assert "(dependencies layer)" in build.out
-    assert build.zip.stat().st_size < 100_000
+    assert build.zip.stat().st_size < 400_000  # the app, the runtime and its bytecode: about 0.3 MB
 
     layer_bytes, zip_bytes = layer.read_bytes(), build.zip.read_bytes()
     (project / "app.py").write_text((project / "app.py").read_text() + "\n# a comment\n")

@@ -28,7 +28,7 @@ def check_common(build):
     assert names == sorted(names), "entries are not sorted"
     tops = build.top_level()
     assert not tops & NEVER_SHIPPED, tops & NEVER_SHIPPED
-    assert not [n for n in names if n.endswith((".pyc", ".pyo")) or "__pycache__" in n]
+    assert not build.bytecode_beyond_the_runtime()
     assert not [n for n in names if n.startswith("zappa_settings.")]
     assert {"handler.py", "zappa_manifest.json", "package_info.json", "zappa_runtime"} <= tops
     assert b"from zappa_runtime.handler import lambda_handler" in build.read("handler.py")

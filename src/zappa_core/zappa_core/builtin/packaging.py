@@ -54,6 +54,7 @@ def zappa_package_include(settings, context):
         context.warn(problem)
     out = [PackageInclude(e.arcname, data=e.read(), mode=e.mode) for e in entries]
     out.append(PackageInclude(runtime.HANDLER, data=runtime.HANDLER_SOURCE.encode()))
+    context.runtime_files.update(item.arcname for item in out)  # shipped with their bytecode (see the builder)
     manifest = runtime.manifest_bytes(settings, modules, context.manifest_extra)
     out.append(PackageInclude(runtime.MANIFEST, data=manifest))
     return out

@@ -110,13 +110,17 @@ def _link_unchanged(archive: zipfile.ZipFile, info: zipfile.ZipInfo, mode: int, 
         if handle.read() != archive.read(info):
             return False
     new = staging / name
+    if os.path.lexists(new):  # bytecode the package ships, linked already with its unchanged source
+        return True
     new.parent.mkdir(parents=True, exist_ok=True)
     os.link(old, new)
     if name.endswith(".py"):
         cache = old.parent / "__pycache__"
         for compiled in cache.glob(f"{old.stem}.*.pyc") if cache.is_dir() else ():
-            (new.parent / "__pycache__").mkdir(exist_ok=True)
-            os.link(compiled, new.parent / "__pycache__" / compiled.name)
+            linked = new.parent / "__pycache__" / compiled.name
+            if not os.path.lexists(linked):  # else the package's own, unpacked before its source
+                linked.parent.mkdir(exist_ok=True)
+                os.link(compiled, linked)
     return True
 
 

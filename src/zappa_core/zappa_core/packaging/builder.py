@@ -149,19 +149,22 @@ def _built(written: Written, **details: Any) -> BuiltPackage:
 
 
 def compile_for(settings, context: PackageContext, target: LambdaTarget):
-    """What turns a list of entries into the archive's: with ``compile_bytecode``, the ``.pyc`` files added
-    when this interpreter can compile for the target (else a warning, and the sources alone)."""
-    if not getattr(settings, "compile_bytecode", False):
-        return list
+    """What turns a list of entries into the archive's: the ``.pyc`` files added, when this interpreter can
+    compile for the target, for every module with ``compile_bytecode`` and else for the runtime's own
+    (``context.runtime_files``: the runtime, the runtime plugins' modules and the runtime's dependencies, which
+    every cold start imports). Asked for and not possible: a warning, and the sources alone."""
     from zappa_core.packaging.bytecode import can_compile_for, with_bytecode
 
+    everything = bool(getattr(settings, "compile_bytecode", False))
     if not can_compile_for(target.python):
-        here = f"{sys.version_info[0]}.{sys.version_info[1]}"
-        context.warn(f"compile_bytecode: this is Python {here} and the function runs python{target.python[0]}."
-                     f"{target.python[1]}: bytecode is specific to a Python version, so none is compiled (package "
-                     "with that Python to have it)")
+        if everything:
+            here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+            context.warn(f"compile_bytecode: this is Python {here} and the function runs python{target.python[0]}."
+                         f"{target.python[1]}: bytecode is specific to a Python version, so none is compiled "
+                         "(package with that Python to have it)")
         return list
-    return lambda entries: with_bytecode(entries, target.python, context.cache_dir)
+    wanted = None if everything else (lambda arcname: arcname in context.runtime_files)
+    return lambda entries: with_bytecode(entries, target.python, context.cache_dir, wanted)
 
 
 def build(settings, context: PackageContext) -> BuiltPackage:
@@ -189,6 +192,7 @@ def build(settings, context: PackageContext) -> BuiltPackage:
         dep_entries = [e for e in deps.entries() if not matches_any_glob(e.arcname, excludes)]
         output = context.output or default_output(settings, context)
         memo = context.cache_dir / "builds"
+        context.runtime_files.update(e.arcname for e in deps.entries(only=deps.runtime_dists))
         compiled = compile_for(settings, context, target)
         extra: dict[str, Any] = {}
         layer = archive = None

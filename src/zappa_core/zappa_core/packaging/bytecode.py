@@ -14,7 +14,7 @@ import hashlib
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from zappa_core.packaging.entries import FILE_MODE, Entry
@@ -73,14 +73,16 @@ class BytecodeCache:
         return data
 
 
-def with_bytecode(entries: Iterable[Entry], python: tuple[int, int], cache_dir: Path | None) -> list[Entry]:
-    """``entries`` and, for each ``.py`` among them, its compiled ``.pyc`` (those that compile)."""
+def with_bytecode(entries: Iterable[Entry], python: tuple[int, int], cache_dir: Path | None,
+                  wanted: Callable[[str], bool] | None = None) -> list[Entry]:
+    """``entries`` and, for each ``.py`` among them (those whose name ``wanted`` accepts, if given), its
+    compiled ``.pyc`` (when it compiles)."""
     cache = BytecodeCache(cache_dir / "bytecode" / cache_tag(python) if cache_dir is not None else None)
     out = list(entries)
     names = {entry.arcname for entry in out}
     compiled: list[Entry] = []
     for entry in out:
-        if not entry.arcname.endswith(".py"):
+        if not entry.arcname.endswith(".py") or (wanted is not None and not wanted(entry.arcname)):
             continue
         target = pyc_name(entry.arcname, python)
         if target in names:

@@ -45,8 +45,9 @@ class PackageContext:
 
     Filled in during the build: ``entries`` (the files collected so far, by zip name, visible to
     ``zappa_package_include`` implementations), ``fetched`` (wheels that had to be downloaded),
-    ``dependency_rule`` (which rule chose the dependencies), ``notes`` (warnings for the summary) and
-    ``manifest_extra`` (keys the builder adds to the manifest's settings, e.g. ``slim_archive``).
+    ``dependency_rule`` (which rule chose the dependencies), ``notes`` (warnings for the summary),
+    ``manifest_extra`` (keys the builder adds to the manifest's settings, e.g. ``slim_archive``) and
+    ``runtime_files`` (the zip names of the runtime's own files, which ship with their bytecode).
     """
 
     project_dir: Path
@@ -62,6 +63,7 @@ class PackageContext:
     dependency_rule: str = ""
     notes: list[str] = field(default_factory=list)
     manifest_extra: dict[str, Any] = field(default_factory=dict)
+    runtime_files: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.project_dir = Path(self.project_dir).resolve()
