@@ -245,12 +245,13 @@ def build_ours(name: str, spec: dict, compiled: bool) -> Path:
 
 
 def build_peer(name: str, spec: dict, ours_task: Path, peers_site: Path) -> Path:
-    """This tool's package contents without this runtime, with the peer and its handler.py instead."""
+    """This tool's package contents without this runtime (its files, its bytecode, its dependency pluggy), with
+    the peer and its handler.py instead."""
     task = WORK / "tasks" / f"{name}-{spec['peer']}"
     shutil.rmtree(task, ignore_errors=True)
-    ours_only = {"handler.py", "zappa_manifest.json", "package_info.json"}
+    ours_only = {"handler.py", "zappa_manifest.json", "package_info.json", "__pycache__"}
     shutil.copytree(ours_task, task, ignore=lambda folder, names: [
-        n for n in names if Path(folder) == ours_task and (n in ours_only or n.startswith("zappa"))])
+        n for n in names if Path(folder) == ours_task and (n in ours_only or n.startswith(("zappa", "pluggy")))])
     for module in PEER_MODULES[spec["peer"]]:
         shutil.copytree(peers_site / module, task / module, ignore=shutil.ignore_patterns("__pycache__"))
     (task / "handler.py").write_text(spec["peer_handler"])

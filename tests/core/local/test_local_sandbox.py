@@ -78,10 +78,10 @@ def test_a_name_that_climbs_out_is_never_linked_and_unpacks_inside(tmp_path):
 
 
 def test_bytecode_shipped_in_the_package_is_linked_with_its_unchanged_source_in_either_order(tmp_path):
-    from zappa_core.packaging.bytecode import compile_unchecked
+    from zappa_core.packaging.bytecode import compile_pyc
 
     compiled = f"lib/__pycache__/tool.{sys.implementation.cache_tag}.pyc"
-    files = dict(FIRST, **{compiled: compile_unchecked(FIRST["lib/tool.py"].encode(), "/var/task/lib/tool.py")})
+    files = dict(FIRST, **{compiled: compile_pyc(FIRST["lib/tool.py"].encode(), "/var/task/lib/tool.py")})
     for order, names in (("bytecode first", sorted(files)), ("source first", sorted(files, reverse=True))):
         lock = threading.Lock()
         root = tmp_path / order

@@ -65,7 +65,7 @@ def compiled_sources(names: list[str]) -> set[str]:
     return out
 
 
-def test_by_default_only_the_runtime_ships_compiled_and_runs_from_its_bytecode(make_project, package, tmp_path):
+def test_by_default_only_the_runtime_ships_compiled_checked_against_its_source(make_project, package, tmp_path):
     build = package(make_project("flask_app", runtime=RUNTIME))
     assert build.code == 0, build.err
     names = build.names()
@@ -75,10 +75,21 @@ def test_by_default_only_the_runtime_ships_compiled_and_runs_from_its_bytecode(m
     assert "app.py" not in compiled and "flask/app.py" not in compiled
     runtime_sources = {n for n in names if n.endswith(".py") and n.startswith(("zappa_runtime/", "pluggy/"))}
     assert runtime_sources <= compiled  # every file of the runtime and of its dependency
+    header = build.read(f"zappa_runtime/__pycache__/runtime.{TAG}.pyc")[:16]
+    assert int.from_bytes(header[4:8], "little") == 0b11, "not a checked-hash pyc (PEP 552 flags)"
     folder = unzip(build.zip, tmp_path / "task")
-    for name in ("zappa_runtime/runtime.py", "zappa_runtime/wsgi.py"):  # the sources are not even read
-        (folder / name).write_text("raise SystemExit('the runtime was compiled again')\n")
     assert serve(folder, api_gateway_event())["statusCode"] == 200
+
+    def imported(statement: str) -> subprocess.CompletedProcess:
+        return subprocess.run([BASE_PYTHON, "-I", "-S", "-B", "-v", "-c", f"import sys; sys.path.insert(0, '.'); {statement}"],
+                              cwd=folder, capture_output=True, text=True, check=False, timeout=60)
+
+    loaded = imported("import zappa_runtime.wsgi")
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    assert f"code object from '{folder}/zappa_runtime/__pycache__/wsgi.{TAG}.pyc'" in loaded.stderr  # not compiled
+    (folder / "zappa_runtime" / "wsgi.py").write_text("raise SystemExit('the edited source ran')\n")
+    edited = imported("import zappa_runtime.wsgi")  # a source edited after the build is what runs
+    assert edited.returncode == 1 and "the edited source ran" in edited.stderr
 
 
 def test_none_for_another_python_with_a_warning_when_asked_for(make_project, package, tmp_path):

@@ -150,9 +150,9 @@ def _built(written: Written, **details: Any) -> BuiltPackage:
 
 def compile_for(settings, context: PackageContext, target: LambdaTarget):
     """What turns a list of entries into the archive's: the ``.pyc`` files added, when this interpreter can
-    compile for the target, for every module with ``compile_bytecode`` and else for the runtime's own
-    (``context.runtime_files``: the runtime, the runtime plugins' modules and the runtime's dependencies, which
-    every cold start imports). Asked for and not possible: a warning, and the sources alone."""
+    compile for the target, for every module with ``compile_bytecode`` (unchecked) and else for the runtime's
+    own (``context.runtime_files``: the runtime, the runtime plugins' modules and the runtime's dependencies,
+    which every cold start imports; checked). Asked for and not possible: a warning, and the sources alone."""
     from zappa_core.packaging.bytecode import can_compile_for, with_bytecode
 
     everything = bool(getattr(settings, "compile_bytecode", False))
@@ -163,8 +163,10 @@ def compile_for(settings, context: PackageContext, target: LambdaTarget):
                          f"{target.python[1]}: bytecode is specific to a Python version, so none is compiled "
                          "(package with that Python to have it)")
         return list
-    wanted = None if everything else (lambda arcname: arcname in context.runtime_files)
-    return lambda entries: with_bytecode(entries, target.python, context.cache_dir, wanted)
+    if everything:
+        return lambda entries: with_bytecode(entries, target.python, context.cache_dir)
+    return lambda entries: with_bytecode(entries, target.python, context.cache_dir,
+                                         wanted=context.runtime_files.__contains__, checked=True)
 
 
 def build(settings, context: PackageContext) -> BuiltPackage:

@@ -1,11 +1,18 @@
-"""``compile_bytecode``: ``.pyc`` files compiled at package time, so that a cold start imports instead of compiling.
+"""Bytecode compiled at package time, so that a cold start imports instead of compiling.
 
 Lambda's ``/var/task`` is read-only: a module shipped as source only is compiled again at every cold start.
-Each ``.py`` of the package gets ``__pycache__/<name>.cpython-3X.pyc`` beside it, the source kept for tracebacks.
-The bytecode is *unchecked-hash* (PEP 552): it does not depend on timestamps (the zip's are fixed), and the
-import system uses it without reading or stating the source. Bytecode is specific to a Python minor version, so
-it is compiled only when the building interpreter's version is the target's. Compiled files are kept in the
-build cache under the source's hash, so an update recompiles only what changed.
+A ``.py`` gets ``__pycache__/<name>.cpython-3X.pyc`` beside it, the source kept for tracebacks, in PEP 552's
+hash-based form, which does not depend on timestamps (the zip's are fixed):
+
+- the runtime's own modules, in every package: *checked*, so Python reads and hashes the source before it
+  uses the bytecode, and a source changed after the build (the console's code editor, a ``zip`` callback)
+  is compiled as it is; for a few dozen files that costs nothing measurable;
+- every other module with ``compile_bytecode``: *unchecked*, so the import system uses the bytecode without
+  reading or even stating the source, for the thousands of files of a framework.
+
+Bytecode is specific to a Python minor version, so it is compiled only when the building interpreter's version
+is the target's. Compiled files are kept in the build cache under the source's hash, so an update recompiles
+only what changed.
 """
 
 from __future__ import annotations
@@ -35,33 +42,35 @@ def pyc_name(arcname: str, python: tuple[int, int]) -> str:
     return f"{folder + '/' if folder else ''}__pycache__/{name[:-3]}.{cache_tag(python)}.pyc"
 
 
-def compile_unchecked(source: bytes, filename: str) -> bytes | None:
-    """The unchecked-hash ``.pyc`` bytes of ``source``, or None when it does not compile (a template or a
-    file for another Python that happens to end in ``.py``: it ships as it is, as Python would load it)."""
+def compile_pyc(source: bytes, filename: str, checked: bool = False) -> bytes | None:
+    """The hash-based ``.pyc`` bytes of ``source``, or None when it does not compile (a template or a file for
+    another Python that happens to end in ``.py``: it ships as it is, as Python would load it)."""
     from importlib._bootstrap_external import _code_to_hash_pyc  # the format importlib itself writes
 
     try:
         code = compile(source, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError):
         return None
-    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=False))
+    return bytes(_code_to_hash_pyc(code, importlib.util.source_hash(source), checked=checked))
 
 
 class BytecodeCache:
-    """Compiled files under ``folder``, keyed by the file name and the source's hash."""
+    """Compiled files under ``folder``, keyed by the file name, the source's hash and the kind of bytecode."""
 
-    def __init__(self, folder: Path | None) -> None:
+    def __init__(self, folder: Path | None, checked: bool = False) -> None:
         self.folder = folder
+        self.checked = checked
 
     def get(self, arcname: str, source: bytes) -> bytes | None:
-        key = hashlib.sha256(arcname.encode() + b"\0" + source).hexdigest()
+        kind = b"checked" if self.checked else b""
+        key = hashlib.sha256(kind + arcname.encode() + b"\0" + source).hexdigest()
         path = self.folder / key[:2] / f"{key}.pyc" if self.folder is not None else None
         if path is not None:
             try:
                 return path.read_bytes() or None
             except OSError:
                 pass
-        data = compile_unchecked(source, TASK_ROOT + arcname)
+        data = compile_pyc(source, TASK_ROOT + arcname, self.checked)
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,10 +83,10 @@ class BytecodeCache:
 
 
 def with_bytecode(entries: Iterable[Entry], python: tuple[int, int], cache_dir: Path | None,
-                  wanted: Callable[[str], bool] | None = None) -> list[Entry]:
+                  wanted: Callable[[str], bool] | None = None, checked: bool = False) -> list[Entry]:
     """``entries`` and, for each ``.py`` among them (those whose name ``wanted`` accepts, if given), its
     compiled ``.pyc`` (when it compiles)."""
-    cache = BytecodeCache(cache_dir / "bytecode" / cache_tag(python) if cache_dir is not None else None)
+    cache = BytecodeCache(cache_dir / "bytecode" / cache_tag(python) if cache_dir is not None else None, checked)
     out = list(entries)
     names = {entry.arcname for entry in out}
     compiled: list[Entry] = []
