@@ -103,7 +103,7 @@ def tests_core(session: nox.Session) -> None:
     """The core and the runtime alone, with no feature plugin installed."""
     session.install(
         "-e", "src/zappa_runtime", "-e", "src/zappa_core[local]",
-        "pytest", "pytest-xdist", "hypothesis", "flask", "django", "fastapi", "snapshot-restore-py==1.0.0",
+        "pytest", "pytest-xdist", "hypothesis", "flask", "django", "fastapi", "snapshot-restore-py==1.0.0", "wheel",
     )
     session.run("pytest", "-q", "tests/core", "tests/runtime", "-m", "not needs_plugins", *session.posargs)
 

@@ -50,6 +50,7 @@ def _options(cmd) -> set[str]:
     return {opt for param in cmd.params for opt in (*param.opts, *param.secondary_opts)}
 
 
+@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
 def test_every_zappa_command_has_zappas_flags(command):
     for name, flags in ZAPPA_FLAGS.items():
         sub = command.commands[name]

@@ -13,7 +13,7 @@ import pytest
 from cli_result import Result, run_cli
 from zappa_core.settings.files import load_file
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.needs_plugins]  # the stages use the events plugin
 
 SERVICES = ("lambda", "s3", "iam", "sts", "logs", "cloudwatch", "apigateway", "apigatewayv2", "cloudformation",
             "events", "sns", "sqs", "dynamodb", "kinesis", "elbv2", "ec2", "acm", "route53", "cognito-idp")

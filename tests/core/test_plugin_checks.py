@@ -84,6 +84,7 @@ def test_the_installed_plugins_implement_only_declared_hooks():
     pm.check_pending()
 
 
+@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
 def test_a_feature_hook_is_checked_after_the_feature_publishes_it():
     """``zappa_event_sources`` is declared by the events plugin through ``zappa_addhooks``: registered with it,
     an implementation is a known hook (the check runs after the historic call)."""
@@ -112,6 +113,7 @@ def test_an_optional_hook_is_not_an_error():
     assert pm.get_plugin("later") is not None
 
 
+@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
 def test_feature_hooks_are_those_the_features_publish():
     from zappa_certs import hookspecs as certs
     from zappa_events import hookspecs as events

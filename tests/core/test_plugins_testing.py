@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 AUTHOR_TESTS = '''
 import pytest
 from zappa_core.errors import AwsError
@@ -122,6 +124,7 @@ def test_the_documented_local_project(zappa_local, zappa_local_project):
 '''
 
 
+@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
 def test_fixtures_are_available_to_any_test_suite(tmp_path):
     (tmp_path / "test_author.py").write_text(AUTHOR_TESTS)
     result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",

@@ -81,6 +81,19 @@ def test_key_of_a_missing_plugin_names_the_extra(run, tmp_path):
     assert 'pip install "zappa-ng[alb]"' in result.stderr
 
 
+def test_a_missing_plugins_key_that_switches_its_feature_off_needs_no_plugin(run, tmp_path):
+    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {
+        "s3_bucket": "code-bucket", "apigateway_enabled": False, "keep_warm": False, "events": [],
+        "alb_enabled": False, "certificate_arn": None}}))
+    result = run(["settings", "show", "dev"], tmp_path, ZAPPA_DISABLE_PLUGINS="apigw,events,alb,certs")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["s3_bucket"] == "code-bucket"
+    (tmp_path / "zappa_settings.json").write_text(json.dumps({"dev": {"keep_warm": True, "apigateway_enabled": False}}))
+    result = run(["settings", "show", "dev"], tmp_path, ZAPPA_DISABLE_PLUGINS="apigw,events")
+    assert result.returncode == 2  # asking for the feature still names the extra that brings it
+    assert 'pip install "zappa-ng[events]"' in result.stderr and "apigateway_enabled" not in result.stderr
+
+
 def test_settings_show_prints_defaults_and_inherited_values(run, tmp_path):
     (tmp_path / "zappa_settings.yml").write_text(
         "base:\n  s3_bucket: code-bucket\n  memory_size: 1024\ndev:\n  extends: base\n  timeout_seconds: 60\n")

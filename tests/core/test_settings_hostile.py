@@ -111,6 +111,7 @@ def test_alias_bomb_through_the_installed_command(tmp_path):
     assert f"{tmp_path / 'zappa_settings.yml'}:6: invalid YAML: its aliases expand to more than 100,000 values" in result.stderr
 
 
+@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
 def test_anchors_merge_keys_and_brackets_in_strings_still_load(zappa_cli, tmp_path, monkeypatch):
     """Real YAML settings share a stage through anchors and ``<<``, and quote brackets and '#' in values."""
     (tmp_path / "zappa_settings.yml").write_text(
@@ -129,6 +130,7 @@ def test_anchors_merge_keys_and_brackets_in_strings_still_load(zappa_cli, tmp_pa
     assert settings["exclude"] == ["*.md", "docs[0-9]"]
 
 
+@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
 def test_deep_but_reasonable_nesting_is_accepted(zappa_cli, tmp_path, monkeypatch):
     pattern: dict = {"source": ["aws.ec2"]}
     inner = pattern

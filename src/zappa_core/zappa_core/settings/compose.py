@@ -247,6 +247,8 @@ class _Loader:
                 per_section[section.name][key] = value
             elif key.startswith(USER_PREFIX):
                 user[key] = value
+            elif key in KNOWN_KEYS and _asks_nothing(value):
+                continue  # ``apigateway_enabled: false`` without the apigw plugin: the feature is off either way
             else:
                 problems.append(self.problem(self.unknown_key_message(key, value), stage, key, origin))
         outcome = validate_sections(self.sections, per_section)
@@ -283,6 +285,13 @@ class _Loader:
             return (f"this setting belongs to the '{extra}' plugin, {state}: "
                     f"pip install \"zappa-ng[{extra}]\"")
         return unknown_setting(key, value, list(self.owners) + list(KNOWN_KEYS), self.loaded.format)
+
+
+def _asks_nothing(value: Any) -> bool:
+    """True for the values that switch a feature off or leave it empty (``false``, ``null``, ``""``, ``[]``,
+    ``{}``): a feature plugin's key with such a value needs no plugin (Zappa files often say
+    ``"apigateway_enabled": false`` or ``"keep_warm": false`` for a function without a web front or schedule)."""
+    return value is None or value is False or (isinstance(value, (str, list, dict)) and not value)
 
 
 def _dedupe(problems: list[SettingsProblem]) -> list[SettingsProblem]:

@@ -46,7 +46,8 @@ override any of its keys. Every key below sits directly in the stage, whichever 
 
 Settings are checked before anything talks to AWS. An unknown key is an error with the file, the line, the
 stage and the closest known key ("did you mean 'remote_env'?"); a key of a plugin that is not installed
-names the extra to install; every problem of every stage is printed at once, and the command exits with 2.
+names the extra to install, unless its value switches the feature off (`"apigateway_enabled": false`); every
+problem of every stage is printed at once, and the command exits with 2.
 `zappa settings schema` prints the JSON Schema of a stage for editors, and `zappa settings show STAGE` the
 settings of a stage with every default filled in. A file nested more than 100 levels deep, or YAML whose
 aliases expand to more than 100,000 values, is refused the same way (exit 2) before it is read any further.
