@@ -11,5 +11,5 @@ class PackagingSettings(Strict):
     package_tests: bool = Field(False, description="Ship the project's top-level `tests`/`test` folders, which are left out by default.")
     compile_bytecode: bool = Field(False, description="Ship each module's bytecode (`__pycache__/*.pyc`, unchecked-hash) "
                                    "compiled at package time, so that a cold start does not compile the sources "
-                                   "(the runtime's own modules ship compiled always): needs the function's Python "
+                                   "(the runtime's own modules ship compiled by default): needs the function's Python "
                                    "version to package (see docs/packaging.md).")
