@@ -1,6 +1,6 @@
-"""Bytecode in the package: unchecked-hash ``.pyc`` files beside the sources, which a cold start on a read-only
-task folder imports instead of compiling; for the runtime's own files always, for every module with
-``compile_bytecode``."""
+"""Bytecode in the package: hash-based ``.pyc`` files beside the sources, which a cold start on a read-only task
+folder imports instead of compiling; checked ones for the runtime's own files by default, unchecked ones for
+every module with ``compile_bytecode``."""
 
 # ruff: noqa: F401, F811  (pytest fixtures imported from pkgtest, a module of their own: see its docstring)
 

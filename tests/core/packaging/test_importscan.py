@@ -45,7 +45,7 @@ def test_an_unchanged_module_is_answered_from_the_cache(tmp_path):
     assert ImportScans(tmp_path).imports(module, "plugin_runtime", False) == {"recorded"}
 
 
-@pytest.mark.needs_plugins  # a feature plugin's settings or hooks
+@pytest.mark.needs_plugins  # the runtime plugins' modules are what gets scanned
 def test_the_runtime_collected_with_the_cache_is_the_same_as_without(tmp_path):
     def names(cache_dir):
         entries, modules, problems = runtime_entries(None, cache_dir)

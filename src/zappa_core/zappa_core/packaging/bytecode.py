@@ -7,8 +7,8 @@ hash-based form, which does not depend on timestamps (the zip's are fixed):
 - the runtime's own modules, in every package: *checked*, so Python reads and hashes the source before it
   uses the bytecode, and a source changed after the build (the console's code editor, a ``zip`` callback)
   is compiled as it is; for a few dozen files that costs nothing measurable;
-- every other module with ``compile_bytecode``: *unchecked*, so the import system uses the bytecode without
-  reading or even stating the source, for the thousands of files of a framework.
+- with ``compile_bytecode``, every module (the runtime's included): *unchecked*, so the import system uses the
+  bytecode without reading or even stating the source, for the thousands of files of a framework.
 
 Bytecode is specific to a Python minor version, so it is compiled only when the building interpreter's version
 is the target's. Compiled files are kept in the build cache under the source's hash, so an update recompiles
@@ -62,7 +62,7 @@ class BytecodeCache:
         self.checked = checked
 
     def get(self, arcname: str, source: bytes) -> bytes | None:
-        kind = b"checked" if self.checked else b""
+        kind = b"checked\0" if self.checked else b""  # no zip name holds a NUL: the two kinds never share a key
         key = hashlib.sha256(kind + arcname.encode() + b"\0" + source).hexdigest()
         path = self.folder / key[:2] / f"{key}.pyc" if self.folder is not None else None
         if path is not None:
